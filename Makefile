@@ -1,0 +1,50 @@
+# teeth: prove that blocking-IO regression tests have teeth.
+#
+#   make verify-teeth                 run teeth on the bundled example backend
+#   make verify-teeth PROJECT=path    run teeth on any project
+#   make test                         vet and run every test (needs the venv: made here)
+
+PROJECT ?= testdata/example
+EXAMPLE := testdata/example
+VENV    := $(EXAMPLE)/.venv
+GO      ?= go
+# The example's venv uses Python 3.12 when the machine has it, else python3.
+BASE_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) \
+	$(shell command -v python3.12 2>/dev/null) $(shell command -v python3 2>/dev/null))
+
+.PHONY: all build venv verify-teeth test fuzz clean
+
+all: build
+
+build:
+	$(GO) build -o bin/teeth .
+
+# The example backend's venv: pinned pytest, pytest-asyncio and blockbuster,
+# and its storekit library installed editable (the sandbox import hazard).
+venv: $(VENV)/.teeth-ready
+
+$(VENV)/.teeth-ready: testdata/requirements.txt $(EXAMPLE)/packages/storekit/pyproject.toml
+	rm -rf $(VENV)
+	$(BASE_PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r testdata/requirements.txt
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-build-isolation -e $(EXAMPLE)/packages/storekit
+	touch $@
+
+# On the bundled example teeth exits 1 by design: the example holds an anchor
+# for every verdict, most of them without teeth.
+verify-teeth: venv build
+	@status=0; ./bin/teeth verify $(TEETH_FLAGS) $(PROJECT) || status=$$?; \
+	if [ "$(PROJECT)" = "$(EXAMPLE)" ] && [ $$status -eq 1 ]; then \
+		echo "(the bundled example shows every verdict on purpose, so teeth exits 1 on it)"; status=0; fi; \
+	exit $$status
+
+test: venv
+	$(GO) vet ./...
+	test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"
+	$(GO) test -race -count=1 ./...
+
+fuzz:
+	$(GO) test ./mutate -run '^$$' -fuzz FuzzApply -fuzztime 60s
+
+clean:
+	rm -rf bin $(VENV)

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// resolveCommand derives the pytest command and the helper interpreter:
+// the project's .venv/bin/python when present, else python3 on PATH.
+func (c *config) resolveCommand() error {
+	venv := filepath.Join(c.Dir, ".venv", "bin", "python")
+	if _, err := os.Stat(venv); err != nil {
+		venv = ""
+	}
+	if c.Python == "" && len(c.Command) == 0 {
+		c.Python = venv
+		if c.Python == "" {
+			c.Python = "python3"
+		}
+	}
+	if len(c.Command) == 0 {
+		c.Command = []string{c.Python, "-m", "pytest"}
+	}
+	exe, err := c.executable(c.Command[0])
+	if err != nil {
+		return usageError("cannot find the test command "+c.Command[0], "set python or command in [tool.teeth], or pass --python")
+	}
+	c.Command[0] = exe
+	if c.Python != "" {
+		py, err := c.executable(c.Python)
+		if err != nil {
+			return usageError("cannot find the interpreter "+c.Python, "set python in [tool.teeth], or pass --python")
+		}
+		c.Python = py
+	}
+	return nil
+}
+
+// helperPython is the argv prefix that runs teeth's helper scripts with the
+// project's own interpreter.
+func (c *config) helperPython() []string {
+	if c.Python != "" {
+		return []string{c.Python}
+	}
+	cmd := c.Command
+	n := len(cmd)
+	switch {
+	case n >= 2 && cmd[n-2] == "-m" && cmd[n-1] == "pytest":
+		return append([]string{}, cmd[:n-2]...)
+	case n >= 1 && filepath.Base(cmd[n-1]) == "pytest":
+		return append(append([]string{}, cmd[:n-1]...), "python")
+	}
+	return []string{"python3"}
+}
+
+// commandEnv is extra environment for the test command: `uv run` inside a
+// sandbox must use the project's environment, not make a new one.
+func (c *config) commandEnv() []string {
+	if filepath.Base(c.Command[0]) != "uv" || os.Getenv("UV_PROJECT_ENVIRONMENT") != "" {
+		return nil
+	}
+	venv := filepath.Join(c.Dir, ".venv")
+	if _, err := os.Stat(venv); err != nil {
+		return nil
+	}
+	return []string{"UV_PROJECT_ENVIRONMENT=" + venv}
+}
+
+func (c *config) executable(name string) (string, error) {
+	if !strings.ContainsRune(name, filepath.Separator) {
+		return exec.LookPath(name)
+	}
+	if !filepath.IsAbs(name) {
+		name = filepath.Join(c.Dir, name)
+	}
+	if _, err := os.Stat(name); err != nil {
+		return "", err
+	}
+	return name, nil
+}

@@ -1,0 +1,20 @@
+// Teeth proves that a Python backend's blocking-IO regression tests have teeth.
+//
+// Async Python services keep blocking IO off the event loop by offloading it
+// (await asyncio.to_thread(...), loop.run_in_executor(...), project wrappers)
+// and guard those offloads with anchor tests run under a Blockbuster gate.
+// An anchor has teeth when putting the blocking call back on the loop turns
+// it red and restoring the offload turns it green again.
+//
+// Usage:
+//
+//	teeth verify [flags] [PROJECT]
+//
+// verify finds every offload site in the project's source roots, runs the
+// anchors once to learn which sites each one reaches, then, in sandbox
+// copies of the project, un-offloads each reached site and runs the anchors
+// that reach it. It prints a verdict per anchor and per site and exits 0
+// when every anchor has teeth, 1 when some do not, and 2 on a usage,
+// configuration or environment error. See README.md for the configuration
+// keys, the verdicts and the JSON report's schema.
+package main

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+)
+
+// listFlag is a flag that may be repeated or given a comma-separated list.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+// Set appends the comma-separated values of one occurrence.
+func (l *listFlag) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*l = append(*l, s)
+		}
+	}
+	return nil
+}
+
+// verifyFlags are verify's command-line flags; set ones override [tool.teeth].
+type verifyFlags struct {
+	fs            *flag.FlagSet
+	configFile    string
+	anchors       listFlag
+	sourceRoots   listFlag
+	python        string
+	pytestArgs    listFlag
+	jobs          int
+	timeoutFactor float64
+	failOn        listFlag
+	sites         listFlag
+	jsonOut       string
+	project       string
+}
+
+func parseVerifyFlags(args []string, stderr io.Writer) (*verifyFlags, error) {
+	f := &verifyFlags{fs: flag.NewFlagSet("teeth verify", flag.ContinueOnError)}
+	fs := f.fs
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.configFile, "config", "", "pyproject.toml to read [tool.teeth] from (default PROJECT/pyproject.toml)")
+	fs.Var(&f.anchors, "anchors", "anchor directories, files or node ids (repeatable, comma-separated)")
+	fs.Var(&f.sourceRoots, "source-root", "package directory whose offloads may be mutated (repeatable)")
+	fs.StringVar(&f.python, "python", "", "the project's interpreter (runs pytest as PYTHON -m pytest)")
+	fs.Var(&f.pytestArgs, "pytest-arg", "extra pytest argument (repeatable)")
+	fs.IntVar(&f.jobs, "j", 0, "parallel workers, each with its own sandbox (default: cores)")
+	fs.Float64Var(&f.timeoutFactor, "timeout-factor", 0, "a mutant run may take this many times the anchors' baseline time, plus a constant")
+	fs.Var(&f.failOn, "fail-on", "anchor verdicts that make the exit code 1 (comma-separated)")
+	fs.Var(&f.sites, "site", "only mutate the site with this id (repeatable)")
+	fs.StringVar(&f.jsonOut, "json", "", "write the JSON report (schema_version 1) to this file")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	switch len(pos) {
+	case 0:
+		f.project = "."
+	case 1:
+		f.project = pos[0]
+	default:
+		return nil, usageError(fmt.Sprintf("verify takes one project directory, got %d: %s", len(pos), strings.Join(pos, " ")),
+			`run "teeth verify -h" for usage`)
+	}
+	return f, nil
+}
+
+// parseInterspersed parses flags before and after positional arguments and
+// returns the positional ones.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if err == flag.ErrHelp {
+				return nil, &cliError{code: 0}
+			}
+			return nil, &cliError{code: 2}
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// config loads [tool.teeth] and applies the flags that were set.
+func (f *verifyFlags) config() (*config, error) {
+	c := defaultConfig()
+	file := f.configFile
+	if file == "" {
+		file = filepath.Join(f.project, "pyproject.toml")
+	}
+	if err := loadConfig(c, file); err != nil {
+		return nil, err
+	}
+	set := map[string]bool{}
+	f.fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	if set["anchors"] {
+		c.Anchors = f.anchors
+	}
+	if set["source-root"] {
+		c.SourceRoots = f.sourceRoots
+	}
+	if set["python"] {
+		c.Python, c.Command = f.python, nil
+	}
+	if set["pytest-arg"] {
+		c.PytestArgs = f.pytestArgs
+	}
+	if set["j"] {
+		if f.jobs < 1 {
+			return nil, usageError(fmt.Sprintf("-j wants a whole number of at least 1, got %d", f.jobs), "")
+		}
+		c.Jobs = f.jobs
+	}
+	if set["timeout-factor"] {
+		if f.timeoutFactor <= 0 {
+			return nil, usageError("-timeout-factor wants a positive number", "")
+		}
+		c.TimeoutFactor = f.timeoutFactor
+	}
+	if set["fail-on"] {
+		if err := setVerdicts(&c.FailOn, toAny(f.failOn)); err != nil {
+			return nil, usageError("-fail-on: "+err.Error(), "")
+		}
+	}
+	return c, c.resolve(filepath.Dir(file))
+}
+
+func toAny(list []string) []any {
+	out := make([]any, len(list))
+	for i, s := range list {
+		out[i] = s
+	}
+	return out
+}

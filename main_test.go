@@ -1,0 +1,135 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+var update = flag.Bool("u", false, "update testscript files in place")
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"teeth": func() { os.Exit(mainExit()) },
+	})
+}
+
+// examplePython is the example backend's venv interpreter, made by "make venv".
+func examplePython(t *testing.T) (example, python string) {
+	t.Helper()
+	example, err := filepath.Abs(filepath.Join("testdata", "example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	python = filepath.Join(example, ".venv", "bin", "python")
+	if _, err := os.Stat(python); err != nil {
+		t.Fatalf("%s is missing: run \"make venv\" (the README's test command does)", python)
+	}
+	return example, python
+}
+
+func TestScripts(t *testing.T) {
+	example, python := examplePython(t)
+	testscript.Run(t, testscript.Params{
+		Dir:                 filepath.Join("testdata", "script"),
+		RequireExplicitExec: true,
+		UpdateScripts:       *update,
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("EXAMPLE", example)
+			env.Setenv("PYTHON", python)
+			env.Setenv("PYTHONDONTWRITEBYTECODE", "1")
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"snapshot":  cmdSnapshot,
+			"unchanged": cmdUnchanged,
+			"waitglob":  cmdWaitGlob,
+			"globbed":   cmdGlobbed,
+		},
+	})
+}
+
+// cmdSnapshot records a digest of every file under a directory: snapshot NAME DIR.
+func cmdSnapshot(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: snapshot NAME DIR")
+	}
+	ts.Setenv("SNAPSHOT_"+args[0], treeDigest(ts, ts.MkAbs(args[1])))
+}
+
+// cmdUnchanged fails unless a directory still matches its snapshot: unchanged NAME DIR.
+func cmdUnchanged(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: unchanged NAME DIR")
+	}
+	if got, want := treeDigest(ts, ts.MkAbs(args[1])), ts.Getenv("SNAPSHOT_"+args[0]); got != want {
+		ts.Fatalf("%s changed since snapshot %s", args[1], args[0])
+	}
+}
+
+// treeDigest hashes the names, modes, modification times and contents of every entry under dir.
+func treeDigest(ts *testscript.TestScript, dir string) string {
+	h := sha256.New()
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		fmt.Fprintf(h, "%s\x00%v\x00%d\x00", rel, info.Mode(), info.ModTime().UnixNano())
+		if info.Mode().IsRegular() {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			h.Write(data)
+		} else if info.Mode()&fs.ModeSymlink != 0 {
+			target, _ := os.Readlink(path)
+			h.Write([]byte(target))
+		}
+		h.Write([]byte{0})
+		return nil
+	})
+	ts.Check(err)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// cmdWaitGlob waits up to two minutes for a file matching a glob: waitglob PATTERN.
+func cmdWaitGlob(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waitglob PATTERN")
+	}
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); {
+		if m, _ := filepath.Glob(ts.MkAbs(args[0])); len(m) > 0 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	ts.Fatalf("nothing matched %s within two minutes", args[0])
+}
+
+// cmdGlobbed checks that a glob matches (or, negated, matches nothing): [!] globbed PATTERN.
+func cmdGlobbed(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: [!] globbed PATTERN")
+	}
+	m, err := filepath.Glob(ts.MkAbs(args[0]))
+	ts.Check(err)
+	if neg && len(m) > 0 {
+		ts.Fatalf("%s matches %v", args[0], m)
+	}
+	if !neg && len(m) == 0 {
+		ts.Fatalf("%s matches nothing", args[0])
+	}
+}

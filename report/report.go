@@ -1,0 +1,97 @@
+// Package report owns teeth's verdicts and the reports that carry them: the
+// per-anchor and per-site verdict rules, the JSON report (schema version 1)
+// and the human summary.
+package report
+
+// SchemaVersion is the version of the JSON report's schema.
+const SchemaVersion = 1
+
+// Report is the whole result of a teeth run; it is what --json writes.
+type Report struct {
+	SchemaVersion int         `json:"schema_version"`
+	Tool          string      `json:"tool"`
+	Version       string      `json:"version"`
+	Project       string      `json:"project"`
+	Command       []string    `json:"command"`
+	Anchors       []Anchor    `json:"anchors"`
+	Sites         []Site      `json:"sites"`
+	Wrappers      []Wrapper   `json:"wrappers"`
+	SkippedFiles  []FileError `json:"skipped_files"`
+	Summary       Summary     `json:"summary"`
+}
+
+// Anchor is one anchor test (a pytest node id) with its verdict and evidence.
+type Anchor struct {
+	NodeID   string     `json:"nodeid"`
+	Path     string     `json:"path"`
+	Line     int        `json:"line"`
+	Verdict  string     `json:"verdict"`
+	Reason   string     `json:"reason"`
+	GateOff  bool       `json:"gate_off"`
+	SelfTest bool       `json:"self_test"`
+	Baseline Run        `json:"baseline"`
+	Restore  *Run       `json:"restore,omitempty"`
+	Sites    []string   `json:"sites"`
+	Mutants  []Evidence `json:"mutants"`
+}
+
+// Run is the record of one test in one pytest process.
+type Run struct {
+	Outcome   string   `json:"outcome"`
+	ExitCode  int      `json:"exit_code"`
+	DurationS float64  `json:"duration_s"`
+	Detector  []string `json:"detector"`
+	Excerpt   string   `json:"excerpt,omitempty"`
+}
+
+// Evidence is what one mutant did to one anchor.
+type Evidence struct {
+	Site      string `json:"site"`
+	Outcome   string `json:"outcome"`
+	Run       Run    `json:"run"`
+	Retry     *Run   `json:"retry,omitempty"`
+	Diff      string `json:"diff"`
+	Reproduce string `json:"reproduce"`
+}
+
+// Site is one offload site with its verdict.
+type Site struct {
+	ID       string   `json:"id"`
+	Path     string   `json:"path"`
+	Line     int      `json:"line"`
+	Function string   `json:"function"`
+	Callee   string   `json:"callee"`
+	Offload  string   `json:"offload"`
+	Shape    string   `json:"shape"`
+	Verdict  string   `json:"verdict"`
+	Anchors  []string `json:"anchors"`
+	Invalid  string   `json:"invalid,omitempty"`
+	Diff     string   `json:"diff,omitempty"`
+}
+
+// Wrapper is a project-local offload wrapper whose call sites are mutated.
+type Wrapper struct {
+	Name string `json:"name"`
+	Path string `json:"path"`
+	Line int    `json:"line"`
+}
+
+// FileError is a source file that was skipped, with the reason.
+type FileError struct {
+	Path string `json:"path"`
+	Line int    `json:"line"`
+	Msg  string `json:"msg"`
+}
+
+// Summary holds the counts of a run.
+type Summary struct {
+	Anchors        int            `json:"anchors"`
+	Sites          int            `json:"sites"`
+	Mutants        int            `json:"mutants"`
+	PytestRuns     int            `json:"pytest_runs"`
+	AnchorVerdicts map[string]int `json:"anchor_verdicts"`
+	SiteVerdicts   map[string]int `json:"site_verdicts"`
+	DurationS      float64        `json:"duration_s"`
+	MutantsPerS    float64        `json:"mutants_per_s"`
+	Failed         bool           `json:"failed"`
+}

@@ -1,0 +1,130 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Outcomes of one (mutant, anchor) run.
+const (
+	Killed      = "killed"       // the test failed and the detector fired
+	KilledOther = "killed-other" // the test failed, the detector never fired
+	Swallowed   = "swallowed"    // the test passed although the detector fired
+	Survived    = "survived"     // the test passed, the detector stayed silent, the site ran
+	NotReached  = "not-reached"  // the mutated site did not run in this test
+	Timeout     = "timeout"      // over the time limit; the process group was killed
+	Error       = "error"        // collection or harness failure
+)
+
+// Anchor verdicts, in the order the first matching one wins.
+const (
+	Broken        = "broken"
+	Flaky         = "flaky"
+	GateOff       = "gate-off"
+	NoSite        = "no-site"
+	Teeth         = "teeth"
+	RedOther      = "red-other"
+	RuleCandidate = "rule-candidate"
+)
+
+// Site verdicts besides the outcomes they share with anchors.
+const (
+	Guarded   = "guarded"
+	Unguarded = "unguarded"
+	Invalid   = "invalid"
+)
+
+// AnchorVerdicts lists every anchor verdict in precedence order.
+var AnchorVerdicts = []string{Broken, Flaky, GateOff, NoSite, Teeth, Swallowed, RedOther, Timeout, RuleCandidate, Error}
+
+// SiteVerdicts lists every site verdict.
+var SiteVerdicts = []string{Guarded, Swallowed, RedOther, Timeout, Survived, Unguarded, Invalid, Error}
+
+// DefaultFailOn is the set of anchor verdicts that fail a run by default.
+// gate-off anchors and no-site gate self-tests do not fail it.
+var DefaultFailOn = []string{Broken, Flaky, NoSite, Swallowed, RedOther, Timeout, RuleCandidate, Error}
+
+// Facts is what the verdict of one anchor is decided from.
+type Facts struct {
+	Baseline string // baseline outcome: passed, failed, skipped
+	Excerpt  string // baseline failure excerpt
+	Flaky    string // why the anchor is flaky, "" if it is not
+	GateOff  bool
+	SelfTest bool
+	Sites    int                 // offload sites the anchor reaches at baseline
+	Outcomes map[string][]string // outcome -> site ids, over the anchor's mutants
+}
+
+// Decide returns the verdict of one anchor and a one-line reason; the first
+// matching rule wins.
+func Decide(f Facts) (verdict, reason string) {
+	first := func(o string) string { return f.Outcomes[o][0] }
+	has := func(o string) bool { return len(f.Outcomes[o]) > 0 }
+	switch {
+	case f.Baseline != "passed":
+		return Broken, fmt.Sprintf("%s at baseline: %s", f.Baseline, firstLine(f.Excerpt))
+	case f.Flaky != "":
+		return Flaky, f.Flaky
+	case f.GateOff:
+		return GateOff, "marked to opt out of the gate: mutants ran, the gate could not fire"
+	case f.Sites == 0 && f.SelfTest:
+		return NoSite, "gate self-test: expects the detector itself, guards no offload (not stale)"
+	case f.Sites == 0:
+		return NoSite, "reaches no offload site: it guards nothing"
+	case has(Killed):
+		return Teeth, fmt.Sprintf("the gate fired at %d of %d reached sites", len(f.Outcomes[Killed]), f.Sites)
+	case has(Swallowed):
+		return Swallowed, fmt.Sprintf("the gate fired at %s but the test passed: the detection was swallowed", first(Swallowed))
+	case has(KilledOther):
+		return RedOther, fmt.Sprintf("red at %s without the gate firing: its own assertions failed", first(KilledOther))
+	case has(Timeout):
+		return Timeout, fmt.Sprintf("un-offloading %s hung the loop past the time limit", first(Timeout))
+	case has(Survived):
+		return RuleCandidate, fmt.Sprintf("un-offloading %s stays green: the detector has no rule for that call", first(Survived))
+	case has(Error):
+		return Error, fmt.Sprintf("the mutant run at %s failed in the harness", first(Error))
+	}
+	return Error, "no mutant reached any site the anchor reached at baseline"
+}
+
+// DecideSite returns the verdict of one site from its mutant's outcomes over
+// the anchors that reach it.
+func DecideSite(invalid bool, reached int, outcomes map[string]int) string {
+	switch {
+	case invalid:
+		return Invalid
+	case reached == 0:
+		return Unguarded
+	}
+	for _, pair := range [][2]string{
+		{Killed, Guarded}, {Swallowed, Swallowed}, {KilledOther, RedOther},
+		{Timeout, Timeout}, {Survived, Survived},
+	} {
+		if outcomes[pair[0]] > 0 {
+			return pair[1]
+		}
+	}
+	return Error
+}
+
+// Fails reports whether an anchor with this verdict fails the run under the
+// given policy. A no-site gate self-test never fails it.
+func Fails(a Anchor, failOn []string) bool {
+	if a.Verdict == NoSite && a.SelfTest {
+		return false
+	}
+	for _, v := range failOn {
+		if v == a.Verdict {
+			return true
+		}
+	}
+	return false
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}

@@ -1,0 +1,92 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// WriteJSON writes r as indented JSON.
+func WriteJSON(w io.Writer, r *Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r)
+}
+
+// WriteFile writes a report to path atomically: a reader sees the old file or
+// the whole new one, never a half-written one.
+func WriteFile(path string, write func(io.Writer) error) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+// WriteSummary writes the human summary: one line per anchor with its
+// verdict, the reason for every anchor without teeth, the sites without an
+// anchor that kills them, and the counts.
+func WriteSummary(w io.Writer, r *Report) {
+	fmt.Fprintf(w, "anchors (%d):\n", len(r.Anchors))
+	for _, a := range r.Anchors {
+		fmt.Fprintf(w, "  %-15s %s\n", a.Verdict, a.NodeID)
+		if a.Verdict != Teeth {
+			fmt.Fprintf(w, "  %-15s   %s\n", "", a.Reason)
+		}
+	}
+	fmt.Fprintf(w, "sites (%d):\n", len(r.Sites))
+	for _, s := range r.Sites {
+		fmt.Fprintf(w, "  %-15s %s (line %d)\n", s.Verdict, s.ID, s.Line)
+	}
+	for _, fe := range r.SkippedFiles {
+		fmt.Fprintf(w, "skipped %s:%d: %s\n", fe.Path, fe.Line, fe.Msg)
+	}
+	s := r.Summary
+	fmt.Fprintf(w, "anchors: %s\n", counts(s.AnchorVerdicts, AnchorVerdicts))
+	fmt.Fprintf(w, "sites: %s\n", counts(s.SiteVerdicts, SiteVerdicts))
+	fmt.Fprintf(w, "mutants: %d, pytest runs: %d, %.1fs, %.2f mutants/s\n",
+		s.Mutants, s.PytestRuns, s.DurationS, s.MutantsPerS)
+}
+
+func counts(m map[string]int, order []string) string {
+	var parts []string
+	seen := map[string]bool{}
+	for _, k := range order {
+		if m[k] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", m[k], k))
+		}
+		seen[k] = true
+	}
+	var rest []string
+	for k := range m {
+		if !seen[k] {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	for _, k := range rest {
+		parts = append(parts, fmt.Sprintf("%d %s", m[k], k))
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
+}

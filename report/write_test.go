@@ -1,0 +1,101 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func sample() *Report {
+	run := Run{Outcome: "failed", ExitCode: 1, DurationS: 0.02, Detector: []string{"Blocking call to io.TextIOWrapper.read"},
+		Excerpt: "tests/blocking_io/test_x.py:9: await svc.read()"}
+	return &Report{
+		SchemaVersion: SchemaVersion, Tool: "teeth", Version: "devel", Project: "/p",
+		Command: []string{"/p/.venv/bin/python", "-m", "pytest"},
+		Anchors: []Anchor{
+			{NodeID: "tests/blocking_io/test_x.py::test_read", Path: "tests/blocking_io/test_x.py", Line: 7,
+				Verdict: Teeth, Reason: "the gate fired at 1 of 1 reached sites",
+				Baseline: Run{Outcome: "passed", Detector: []string{}}, Restore: &Run{Outcome: "passed", Detector: []string{}},
+				Sites: []string{"app/x.py:Svc.read:path.read_text#0"},
+				Mutants: []Evidence{{Site: "app/x.py:Svc.read:path.read_text#0", Outcome: Killed, Run: run,
+					Diff: "--- a/app/x.py\n+++ b/app/x.py\n", Reproduce: "teeth verify --site app/x.py:Svc.read:path.read_text#0 ."}}},
+			{NodeID: "tests/blocking_io/test_x.py::test_health", Path: "tests/blocking_io/test_x.py", Line: 12,
+				Verdict: NoSite, Reason: "reaches no offload site: it guards nothing",
+				Baseline: Run{Outcome: "passed", Detector: []string{}}, Sites: []string{}, Mutants: []Evidence{}},
+		},
+		Sites: []Site{{ID: "app/x.py:Svc.read:path.read_text#0", Path: "app/x.py", Line: 5, Function: "Svc.read",
+			Callee: "path.read_text", Offload: "asyncio.to_thread", Shape: "awaited", Verdict: Guarded,
+			Anchors: []string{"tests/blocking_io/test_x.py::test_read"}}},
+		Wrappers:     []Wrapper{},
+		SkippedFiles: []FileError{{Path: "app/bad.py", Line: 2, Msg: "invalid syntax"}},
+		Summary: Summary{Anchors: 2, Sites: 1, Mutants: 1, PytestRuns: 3,
+			AnchorVerdicts: map[string]int{Teeth: 1, NoSite: 1}, SiteVerdicts: map[string]int{Guarded: 1},
+			DurationS: 2.5, MutantsPerS: 0.4, Failed: true},
+	}
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (go test ./report -update):\n%s", name, got)
+	}
+}
+
+func TestWriteJSONGolden(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, sample()); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "report.json", buf.Bytes())
+	var back Report
+	if err := json.Unmarshal(buf.Bytes(), &back); err != nil || back.SchemaVersion != 1 {
+		t.Fatalf("round trip: %v, schema %d", err, back.SchemaVersion)
+	}
+}
+
+func TestWriteSummaryGolden(t *testing.T) {
+	var buf bytes.Buffer
+	WriteSummary(&buf, sample())
+	golden(t, "summary.txt", buf.Bytes())
+}
+
+func TestWriteFileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "r.json")
+	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := WriteFile(path, func(w io.Writer) error {
+		w.Write([]byte("half"))
+		return os.ErrClosed
+	})
+	if err == nil {
+		t.Fatal("a failing writer did not fail WriteFile")
+	}
+	if data, _ := os.ReadFile(path); string(data) != "old" {
+		t.Fatalf("a failed write changed the file to %q", data)
+	}
+	if err := WriteFile(path, func(w io.Writer) error { _, err := w.Write([]byte("new")); return err }); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if data, _ := os.ReadFile(path); string(data) != "new" || len(entries) != 1 {
+		t.Fatalf("got %q and %d entries, want \"new\" and 1", data, len(entries))
+	}
+}

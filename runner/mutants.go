@@ -1,0 +1,242 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/teethtool/teeth/report"
+)
+
+type mutantRunner struct {
+	plan     *Plan
+	base     *Result
+	overhead time.Duration
+}
+
+// runAll runs every job on the workers and returns the outcomes in job
+// order, whatever the interleaving.
+func (m *mutantRunner) runAll(ctx context.Context, workers []*Worker, jobs []job) ([]Outcome, int, error) {
+	results := make([][]Outcome, len(jobs))
+	runs := make([]int, len(workers))
+	next := make(chan int)
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		done     int
+		firstErr error
+	)
+	for _, w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				outs, n, err := m.runJob(ctx, w, jobs[i])
+				mu.Lock()
+				results[i], runs[w.Index] = outs, runs[w.Index]+n
+				done++
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				if m.plan.Progress != nil {
+					m.plan.Progress(done, len(jobs))
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+feed:
+	for i := range jobs {
+		mu.Lock()
+		stop := firstErr != nil
+		mu.Unlock()
+		if stop || ctx.Err() != nil {
+			break feed
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	var all []Outcome
+	for _, outs := range results {
+		all = append(all, outs...)
+	}
+	total := 0
+	for _, n := range runs {
+		total += n
+	}
+	if firstErr == nil {
+		firstErr = ctx.Err()
+	}
+	return all, total, firstErr
+}
+
+// runJob applies one mutant in w's sandbox, runs its anchors, re-runs
+// survivors once, and restores the file whatever happens.
+func (m *mutantRunner) runJob(ctx context.Context, w *Worker, j job) ([]Outcome, int, error) {
+	site := m.plan.Sites[j.site]
+	if err := w.Sandbox.Write(site.Path, m.plan.Mutants[site.ID]); err != nil {
+		return nil, 0, err
+	}
+	defer w.Sandbox.Write(site.Path, m.plan.Sources[site.Path])
+	outs, runs, err := m.runAnchors(ctx, w, j.site, j.anchors)
+	if err != nil {
+		return outs, runs, err
+	}
+	var survivors []string
+	for _, o := range outs {
+		if o.Outcome == report.Survived {
+			survivors = append(survivors, o.Anchor)
+		}
+	}
+	if len(survivors) == 0 {
+		return outs, runs, nil
+	}
+	again, n, err := m.runAnchors(ctx, w, j.site, survivors)
+	retry := map[string]Outcome{}
+	for _, o := range again {
+		retry[o.Anchor] = o
+	}
+	for i := range outs {
+		if r, ok := retry[outs[i].Anchor]; ok {
+			outs[i].Retry = r.Test
+			if r.Test == nil {
+				outs[i].Retry = &Test{NodeID: r.Anchor, Outcome: r.Outcome}
+			}
+		}
+	}
+	return outs, runs + n, err
+}
+
+// runAnchors runs the anchors against the mutant in place. A process killed
+// on its time limit marks the running test timeout and goes on with the
+// tests it had not started.
+func (m *mutantRunner) runAnchors(ctx context.Context, w *Worker, site int, anchors []string) ([]Outcome, int, error) {
+	s := m.plan.Sites[site]
+	var outs []Outcome
+	runs := 0
+	for len(anchors) > 0 {
+		res, err := w.Run(ctx, Spec{
+			Args:    m.files(anchors),
+			Select:  anchors,
+			Sites:   []SiteLine{{Path: s.Path, Line: s.Line}},
+			Timeout: m.limit(anchors),
+		})
+		runs++
+		if err != nil {
+			return outs, runs, err
+		}
+		if leaked(res, s.Path) {
+			return outs, runs, &ConfigError{"not-loaded: the mutant of " + s.Path + " was not the module the anchors imported",
+				"an editable install or sys.path entry points at the checkout; list that package's directory in source_roots"}
+		}
+		var rest []string
+		for _, a := range anchors {
+			switch t := res.Tests[a]; {
+			case t != nil:
+				outs = append(outs, Outcome{Site: site, Anchor: a, Outcome: classify(t), Test: t, Code: res.ExitCode})
+			case res.TimedOut && res.Running == a:
+				outs = append(outs, Outcome{Site: site, Anchor: a, Outcome: report.Timeout, Code: res.ExitCode,
+					Test: &Test{NodeID: a, Outcome: report.Timeout, Excerpt: fmt.Sprintf("killed after %s", m.limit(anchors).Round(time.Millisecond))}})
+			case res.TimedOut && res.Running != "":
+				rest = append(rest, a)
+			default:
+				outs = append(outs, Outcome{Site: site, Anchor: a, Outcome: report.Error, Code: res.ExitCode,
+					Test: &Test{NodeID: a, Outcome: report.Error, Excerpt: harnessExcerpt(res)}})
+			}
+		}
+		anchors = rest
+	}
+	return outs, runs, nil
+}
+
+func harnessExcerpt(res *Result) string {
+	if len(res.CollectErrors) > 0 {
+		return res.CollectErrors[0].Excerpt
+	}
+	if res.TimedOut {
+		return "the pytest process hung before the test started"
+	}
+	return fmt.Sprintf("the test did not run (pytest exit code %d): %s", res.ExitCode, lastLine(res.Output))
+}
+
+func leaked(res *Result, path string) bool {
+	for _, p := range res.Leaked {
+		if p == path {
+			return true
+		}
+	}
+	return false
+}
+
+// classify names the outcome of one finished test under a mutant.
+func classify(t *Test) string {
+	fired := len(t.Detector) > 0
+	switch {
+	case t.Outcome == "failed" && fired:
+		return report.Killed
+	case t.Outcome == "failed":
+		return report.KilledOther
+	case t.Outcome == "passed" && fired:
+		return report.Swallowed
+	case t.Outcome == "passed" && len(t.Sites) > 0:
+		return report.Survived
+	case t.Outcome == "passed":
+		return report.NotReached
+	}
+	return report.Error
+}
+
+// limit is the wall-clock budget of a process running these anchors:
+// start-up overhead, each anchor's baseline time times the factor, plus a constant.
+func (m *mutantRunner) limit(anchors []string) time.Duration {
+	var body float64
+	for _, a := range anchors {
+		if t := m.base.Tests[a]; t != nil {
+			body += t.Wall
+		}
+	}
+	scaled := time.Duration(body * m.plan.TimeoutFactor * float64(time.Second))
+	return 2*m.overhead + scaled + m.plan.TimeoutBase
+}
+
+// files returns the test files that hold the anchors, for pytest to collect.
+func (m *mutantRunner) files(anchors []string) []string {
+	file := map[string]string{}
+	for _, it := range m.base.Items {
+		file[it.NodeID] = it.File
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, a := range anchors {
+		f := file[a]
+		if f == "" {
+			f, _, _ = strings.Cut(a, "::")
+		}
+		if !seen[f] {
+			seen[f] = true
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// restore runs every anchor that met a mutant once more on the restored sandbox.
+func (m *mutantRunner) restore(ctx context.Context, w *Worker, outs []Outcome) (*Result, error) {
+	seen := map[string]bool{}
+	var anchors []string
+	for _, id := range m.base.Order {
+		for _, o := range outs {
+			if o.Anchor == id && !seen[id] {
+				seen[id] = true
+				anchors = append(anchors, id)
+			}
+		}
+	}
+	if len(anchors) == 0 {
+		return nil, nil
+	}
+	return w.Run(ctx, Spec{Args: m.files(anchors), Select: anchors, Timeout: m.limit(anchors)})
+}

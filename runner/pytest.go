@@ -1,0 +1,174 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Env is what every pytest process of a run shares.
+type Env struct {
+	Command    []string // argv prefix that runs pytest, e.g. [".venv/bin/python", "-m", "pytest"]
+	PytestArgs []string // extra pytest arguments from the config
+	Original   string   // the user's project directory
+	Roots      []string // source roots, slash paths relative to the project
+	Detectors  []string // detector exception classes, "module.Class"
+	Marker     string   // the gate's opt-out marker
+	PluginDir  string   // directory holding teeth_plugin.py
+	Extra      []string // extra environment, KEY=VALUE
+}
+
+// SiteLine is a line whose execution the plugin records.
+type SiteLine struct {
+	Path string `json:"-"`
+	Line int    `json:"-"`
+}
+
+// Spec is one pytest process.
+type Spec struct {
+	Args    []string   // paths or node ids for pytest to collect
+	Select  []string   // node ids to run, in this order; nil runs all collected
+	Sites   []SiteLine // lines to trace
+	Timeout time.Duration
+}
+
+// Worker runs pytest processes in one sandbox.
+type Worker struct {
+	Index   int
+	Sandbox *Sandbox
+	env     *Env
+	tmp     string
+	runs    int
+}
+
+// NewWorker returns a worker for sandbox sb with scratch space in tmp.
+func NewWorker(index int, sb *Sandbox, env *Env, tmp string) *Worker {
+	return &Worker{Index: index, Sandbox: sb, env: env, tmp: tmp}
+}
+
+// Run runs one pytest process and returns what the plugin recorded. A
+// process that outlives spec.Timeout, or whose ctx ends, is killed with its
+// whole process group; the result then says which test was running.
+func (w *Worker) Run(ctx context.Context, spec Spec) (*Result, error) {
+	w.runs++
+	cfgPath := filepath.Join(w.tmp, fmt.Sprintf("run%d.json", w.runs))
+	resPath := filepath.Join(w.tmp, fmt.Sprintf("run%d.jsonl", w.runs))
+	if err := w.writeConfig(cfgPath, spec); err != nil {
+		return nil, err
+	}
+	argv := append(append([]string{}, w.env.Command...),
+		"-p", "teeth_plugin", "-p", "no:cacheprovider", "-q", "--no-header", "-p", "no:randomly")
+	argv = append(append(argv, w.env.PytestArgs...), spec.Args...)
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = w.Sandbox.Dir
+	cmd.Env = w.environ(cfgPath, resPath)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	out, err := os.Create(filepath.Join(w.tmp, fmt.Sprintf("run%d.out", w.runs)))
+	if err != nil {
+		return nil, err
+	}
+	defer out.Close()
+	cmd.Stdout, cmd.Stderr = out, out
+	start := time.Now()
+	code, timedOut, err := wait(ctx, cmd, spec.Timeout)
+	if err != nil {
+		return nil, fmt.Errorf("running %s: %w", argv[0], err)
+	}
+	res, perr := parseResults(resPath)
+	if perr != nil {
+		return nil, perr
+	}
+	res.ExitCode, res.TimedOut, res.Wall = code, timedOut, time.Since(start)
+	res.Output = tail(out.Name(), 4000)
+	return res, ctx.Err()
+}
+
+func (w *Worker) writeConfig(path string, spec Spec) error {
+	sites := make([][2]any, len(spec.Sites))
+	for i, s := range spec.Sites {
+		sites[i] = [2]any{s.Path, s.Line}
+	}
+	data, err := json.Marshal(map[string]any{
+		"sandbox": w.Sandbox.Dir, "original": w.env.Original, "roots": w.env.Roots,
+		"detectors": w.env.Detectors, "marker": w.env.Marker,
+		"sites": sites, "select": spec.Select,
+	})
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o644)
+}
+
+func (w *Worker) environ(cfgPath, resPath string) []string {
+	paths := []string{w.env.PluginDir}
+	seen := map[string]bool{}
+	for _, r := range w.env.Roots {
+		p := filepath.Dir(filepath.Join(w.Sandbox.Dir, filepath.FromSlash(r)))
+		if !seen[p] {
+			seen[p] = true
+			paths = append(paths, p)
+		}
+	}
+	if old := os.Getenv("PYTHONPATH"); old != "" {
+		paths = append(paths, old)
+	}
+	env := append(os.Environ(), w.env.Extra...)
+	return append(env,
+		"PYTHONPATH="+strings.Join(paths, string(os.PathListSeparator)),
+		"PYTHONDONTWRITEBYTECODE=1",
+		"TEETH_CONFIG="+cfgPath,
+		"TEETH_RESULTS="+resPath,
+		"TEETH_WORKER="+strconv.Itoa(w.Index),
+	)
+}
+
+// wait runs cmd until it exits, its timeout passes or ctx ends; in the last
+// two cases the whole process group is killed.
+func wait(ctx context.Context, cmd *exec.Cmd, timeout time.Duration) (code int, timedOut bool, err error) {
+	if err := cmd.Start(); err != nil {
+		return 0, false, err
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	var werr error
+	select {
+	case werr = <-done:
+	case <-timer.C:
+		timedOut = true
+		killGroup(cmd)
+		werr = <-done
+	case <-ctx.Done():
+		killGroup(cmd)
+		werr = <-done
+	}
+	var exit *exec.ExitError
+	if errors.As(werr, &exit) {
+		return exit.ExitCode(), timedOut, nil
+	}
+	return 0, timedOut, werr
+}
+
+func killGroup(cmd *exec.Cmd) {
+	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+}
+
+func tail(path string, n int64) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	if int64(len(data)) > n {
+		data = data[int64(len(data))-n:]
+	}
+	return string(data)
+}

@@ -1,0 +1,109 @@
+package runner
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+)
+
+// Item is one collected test.
+type Item struct {
+	NodeID   string `json:"nodeid"`
+	Path     string `json:"path"`
+	File     string `json:"file"` // relative to the project directory
+	Line     int    `json:"line"`
+	GateOff  bool   `json:"gate_off"`
+	SelfTest bool   `json:"self_test"`
+	Doc      string `json:"doc"`
+}
+
+// Test is what the plugin recorded for one test.
+type Test struct {
+	NodeID   string   `json:"nodeid"`
+	Outcome  string   `json:"outcome"`
+	Duration float64  `json:"duration"`
+	Wall     float64  `json:"wall"`
+	Sites    []int    `json:"sites"`
+	Detector []string `json:"detector"`
+	Excerpt  string   `json:"excerpt"`
+}
+
+// CollectError is a file pytest could not collect.
+type CollectError struct {
+	NodeID  string `json:"nodeid"`
+	Excerpt string `json:"excerpt"`
+}
+
+// Result is one pytest process.
+type Result struct {
+	Items            []Item
+	Tests            map[string]*Test
+	Order            []string // node ids in the order they finished
+	Running          string   // node id started but not finished (killed mid-test)
+	CollectErrors    []CollectError
+	MissingDetectors []string
+	Loaded, Leaked   []string // source-root files imported from the sandbox / the original tree
+	Finished         bool
+	ExitCode         int
+	TimedOut         bool
+	Wall             time.Duration
+	Output           string // tail of pytest's output
+}
+
+type event struct {
+	Ev string `json:"ev"`
+	Test
+	Items  []Item   `json:"items"`
+	Name   string   `json:"name"`
+	Loaded []string `json:"loaded"`
+	Leaked []string `json:"leaked"`
+}
+
+func parseResults(path string) (*Result, error) {
+	res := &Result{Tests: map[string]*Test{}}
+	f, err := os.Open(path)
+	if os.IsNotExist(err) {
+		return res, nil
+	} else if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	for sc.Scan() {
+		var ev event
+		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+			// A line cut short by a kill is the only one that may not parse.
+			continue
+		}
+		res.apply(&ev)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("reading plugin results: %w", err)
+	}
+	return res, nil
+}
+
+func (r *Result) apply(ev *event) {
+	switch ev.Ev {
+	case "collected":
+		r.Items = ev.Items
+	case "collect-error":
+		r.CollectErrors = append(r.CollectErrors, CollectError{ev.NodeID, ev.Excerpt})
+	case "detector-missing":
+		r.MissingDetectors = append(r.MissingDetectors, ev.Name)
+	case "start":
+		r.Running = ev.NodeID
+	case "test":
+		t := ev.Test
+		r.Tests[t.NodeID] = &t
+		r.Order = append(r.Order, t.NodeID)
+		r.Running = ""
+	case "modules":
+		r.Loaded, r.Leaked = ev.Loaded, ev.Leaked
+	case "finish":
+		r.Finished = true
+	}
+}

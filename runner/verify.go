@@ -1,0 +1,221 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/teethtool/teeth/mutate"
+)
+
+// ConfigError is a problem with the project or its configuration that makes
+// every verdict untrustworthy; teeth stops with exit code 2.
+type ConfigError struct {
+	Msg  string
+	Hint string
+}
+
+func (e *ConfigError) Error() string { return e.Msg }
+
+// Plan is one verify run.
+type Plan struct {
+	Env             Env
+	Anchors         []string          // pytest arguments that select the anchors
+	Sites           []mutate.Site     // every discovered site
+	Sources         map[string][]byte // original bytes by site path
+	Mutants         map[string][]byte // mutant bytes by site id; invalid sites are absent
+	Jobs            int
+	TimeoutFactor   float64
+	TimeoutBase     time.Duration
+	BaselineTimeout time.Duration
+	Progress        func(done, total int)
+}
+
+// Outcome is what one mutant did to one anchor.
+type Outcome struct {
+	Site    int // index into Plan.Sites
+	Anchor  string
+	Outcome string
+	Test    *Test // nil when the test never finished
+	Code    int   // the pytest process's exit code
+	Retry   *Test // the re-run of a survivor, if any
+}
+
+// Verified is the raw result of a verify run; package report decides verdicts from it.
+type Verified struct {
+	Baseline *Result
+	Reached  map[string][]int // anchor -> reached site indexes (green anchors only)
+	Outcomes []Outcome
+	Restore  *Result
+	Runs     int
+}
+
+// Verify runs the baseline, every reached site's mutant against the anchors
+// that reached it, and the restore check, each in a sandbox under tmp.
+func Verify(ctx context.Context, plan *Plan, tmp string) (*Verified, error) {
+	workers, err := startWorkers(plan, tmp)
+	if err != nil {
+		return nil, err
+	}
+	base, err := baseline(ctx, plan, workers[0])
+	if err != nil {
+		return nil, err
+	}
+	v := &Verified{Baseline: base, Reached: reached(base), Runs: 1}
+	jobs := plan.jobs(v)
+	m := &mutantRunner{plan: plan, base: base, overhead: overhead(base)}
+	outs, runs, err := m.runAll(ctx, workers, jobs)
+	v.Outcomes, v.Runs = outs, v.Runs+runs
+	if err != nil {
+		return v, err
+	}
+	for _, w := range workers {
+		for path, src := range plan.Sources {
+			if err := w.Sandbox.Check(path, src); err != nil {
+				return v, err
+			}
+		}
+	}
+	v.Restore, err = m.restore(ctx, workers[0], outs)
+	if v.Restore != nil {
+		v.Runs++
+	}
+	return v, err
+}
+
+func startWorkers(plan *Plan, tmp string) ([]*Worker, error) {
+	n := max(plan.Jobs, 1)
+	workers := make([]*Worker, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			dir := filepath.Join(tmp, fmt.Sprintf("w%d", i))
+			sb, err := NewSandbox(plan.Env.Original, filepath.Join(dir, "project"), tmp)
+			if err == nil {
+				scratch := filepath.Join(dir, "runs")
+				err = os.MkdirAll(scratch, 0o755)
+				workers[i] = NewWorker(i, sb, &plan.Env, scratch)
+			}
+			errs[i] = err
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return workers, nil
+}
+
+func siteLines(sites []mutate.Site) []SiteLine {
+	lines := make([]SiteLine, len(sites))
+	for i, s := range sites {
+		lines[i] = SiteLine{Path: s.Path, Line: s.Line}
+	}
+	return lines
+}
+
+func baseline(ctx context.Context, plan *Plan, w *Worker) (*Result, error) {
+	res, err := w.Run(ctx, Spec{Args: plan.Anchors, Sites: siteLines(plan.Sites), Timeout: plan.BaselineTimeout})
+	if err != nil {
+		return nil, err
+	}
+	return res, checkBaseline(res, plan)
+}
+
+func checkBaseline(res *Result, plan *Plan) error {
+	cmd := strings.Join(append(append([]string{}, plan.Env.Command...), plan.Anchors...), " ")
+	switch {
+	case len(res.MissingDetectors) > 0:
+		return &ConfigError{"detector class " + res.MissingDetectors[0] + " cannot be imported by the project's interpreter",
+			"set detectors in [tool.teeth] to the exception class your gate raises"}
+	case res.TimedOut:
+		return &ConfigError{fmt.Sprintf("the baseline run did not finish within %s (hung in %s)", plan.BaselineTimeout, res.Running),
+			"an anchor hangs without any mutation; run it yourself: " + cmd}
+	case len(res.CollectErrors) > 0:
+		ce := res.CollectErrors[0]
+		return &ConfigError{"baseline collection error in " + ce.NodeID + ": " + lastLine(ce.Excerpt),
+			"run the anchors yourself: " + cmd}
+	case len(res.Leaked) > 0:
+		return &ConfigError{"not-loaded: " + res.Leaked[0] + " was imported from the project tree, not from teeth's sandbox",
+			"an editable install or sys.path entry points at the checkout; list that package's directory in source_roots"}
+	case !res.Finished && len(res.Items) == 0:
+		last := lastLine(res.Output)
+		hint := "run the anchors yourself: " + cmd
+		if strings.Contains(last, "No module named pytest") {
+			hint = "install pytest into the project's environment, or set python or command in [tool.teeth]"
+		}
+		return &ConfigError{fmt.Sprintf("the test command failed before collecting anything (exit %d): %s", res.ExitCode, last), hint}
+	case !res.Finished:
+		return &ConfigError{fmt.Sprintf("pytest exited with code %d before finishing: %s", res.ExitCode, lastLine(res.Output)),
+			"run the anchors yourself: " + cmd}
+	case len(res.Items) == 0:
+		return &ConfigError{"no anchors collected from " + strings.Join(plan.Anchors, " "),
+			"set anchors in [tool.teeth] to the directories, files or node ids of your anchor tests"}
+	}
+	return nil
+}
+
+// lastLine is the last line of s, without pytest's "E" prefix.
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	last := strings.TrimSpace(lines[len(lines)-1])
+	if rest, ok := strings.CutPrefix(last, "E "); ok {
+		last = strings.TrimSpace(rest)
+	}
+	return last
+}
+
+func reached(base *Result) map[string][]int {
+	m := map[string][]int{}
+	for id, t := range base.Tests {
+		if t.Outcome == "passed" {
+			m[id] = t.Sites
+		}
+	}
+	return m
+}
+
+// overhead is the baseline's cost outside test bodies: start-up, imports, collection.
+func overhead(base *Result) time.Duration {
+	var walls float64
+	for _, t := range base.Tests {
+		walls += t.Wall
+	}
+	return max(base.Wall-time.Duration(walls*float64(time.Second)), time.Second)
+}
+
+type job struct {
+	site    int
+	anchors []string // fastest first
+}
+
+func (plan *Plan) jobs(v *Verified) []job {
+	bySite := map[int][]string{}
+	for _, id := range v.Baseline.Order {
+		for _, s := range v.Reached[id] {
+			bySite[s] = append(bySite[s], id)
+		}
+	}
+	var jobs []job
+	for i, s := range plan.Sites {
+		anchors := bySite[i]
+		if len(anchors) == 0 || plan.Mutants[s.ID] == nil {
+			continue
+		}
+		sort.SliceStable(anchors, func(a, b int) bool {
+			return v.Baseline.Tests[anchors[a]].Wall < v.Baseline.Tests[anchors[b]].Wall
+		})
+		jobs = append(jobs, job{site: i, anchors: anchors})
+	}
+	return jobs
+}

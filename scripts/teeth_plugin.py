@@ -1,0 +1,313 @@
+"""teeth's pytest plugin: records what each anchor does, for the teeth verifier.
+
+Loaded with ``-p teeth_plugin`` from a temporary directory; nothing is installed
+into the project's environment. It reads its settings from the JSON file named by
+``TEETH_CONFIG`` and appends one JSON object per line to ``TEETH_RESULTS``,
+flushed as it goes, so a run killed on a timeout still tells which test hung.
+
+Per test it records the outcome, the duration, the offload-site lines it executed
+and every detector exception *constructed* while it ran (even when production
+code catches it). At the end it reports where each source-root module was
+imported from, so teeth can prove that the sandbox copy was the one tested.
+"""
+
+import ast
+import importlib
+import inspect
+import json
+import os
+import sys
+import textwrap
+import time
+
+_CFG = {}
+_OUT = None
+_CURRENT = None
+_STATE = {}
+_WATCH = {}  # realpath -> {line: site index}
+_TOOL = None  # sys.monitoring tool id in use
+_SELECT = None
+
+
+def _emit(obj):
+    _OUT.write(json.dumps(obj) + "\n")
+    _OUT.flush()
+
+
+def _load_config():
+    with open(os.environ["TEETH_CONFIG"], encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _lines_for(filename):
+    # Runs inside production frames while the gate is active: it must not call
+    # anything the gate patches (os.path.realpath would trip Blockbuster).
+    return _WATCH.get(filename)
+
+
+def _hit(filename, line):
+    """Records a site line run by the current test; False if it is no site line."""
+    entry = _lines_for(filename)
+    idx = None if entry is None else entry.get(line)
+    if idx is None:
+        return False
+    if _CURRENT is not None:
+        _STATE[_CURRENT]["sites"].add(idx)
+    return True
+
+
+def _start_monitoring():
+    mon = sys.monitoring
+    tool = next((i for i in range(6) if mon.get_tool(i) is None), None)
+    if tool is None:
+        return _start_settrace()
+    global _TOOL
+    mon.use_tool_id(tool, "teeth")
+    _TOOL = tool
+    events = mon.events
+
+    def on_start(code, offset):
+        if _lines_for(code.co_filename) is not None:
+            mon.set_local_events(tool, code, events.LINE)
+        return mon.DISABLE
+
+    def on_line(code, line):
+        if not _hit(code.co_filename, line):
+            return mon.DISABLE
+        return None
+
+    mon.register_callback(tool, events.PY_START, on_start)
+    mon.register_callback(tool, events.LINE, on_line)
+    mon.set_events(tool, events.PY_START)
+
+
+def _start_settrace():
+    import threading
+
+    def local(frame, event, arg):
+        if event == "line":
+            _hit(frame.f_code.co_filename, frame.f_lineno)
+        return local
+
+    def global_(frame, event, arg):
+        if _lines_for(frame.f_code.co_filename) is not None:
+            return local
+        return None
+
+    sys.settrace(global_)
+    threading.settrace(global_)
+
+
+def _wrap_detector(qualified):
+    mod_name, _, cls_name = qualified.rpartition(".")
+    try:
+        cls = getattr(importlib.import_module(mod_name), cls_name)
+    except Exception as exc:  # reported, and teeth stops with a config error
+        _emit({"ev": "detector-missing", "name": qualified, "error": repr(exc)})
+        return
+    original = cls.__init__
+
+    def __init__(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        if _CURRENT is not None:
+            _STATE[_CURRENT]["detector"].append(str(self))
+
+    cls.__init__ = __init__
+
+
+def pytest_configure(config):
+    global _CFG, _OUT, _SELECT
+    _CFG = _load_config()
+    _OUT = open(os.environ["TEETH_RESULTS"], "a", encoding="utf-8")
+    for i, (path, line) in enumerate(_CFG.get("sites", [])):
+        full = os.path.join(_CFG["sandbox"], *path.split("/"))
+        for name in {full, os.path.realpath(full)}:
+            _WATCH.setdefault(name, {})[line] = i
+    if _CFG.get("select") is not None:
+        _SELECT = list(_CFG["select"])
+    if _WATCH:
+        if hasattr(sys, "monitoring"):
+            _start_monitoring()
+        else:
+            _start_settrace()
+    for name in _CFG.get("detectors", []):
+        _wrap_detector(name)
+
+
+def pytest_collectreport(report):
+    if report.failed:
+        _emit({"ev": "collect-error", "nodeid": report.nodeid, "excerpt": _excerpt(report)})
+
+
+def pytest_collection_modifyitems(session, config, items):
+    if _SELECT is None:
+        return
+    order = {nodeid: i for i, nodeid in enumerate(_SELECT)}
+    keep = [it for it in items if it.nodeid in order]
+    drop = [it for it in items if it.nodeid not in order]
+    keep.sort(key=lambda it: order[it.nodeid])
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+    items[:] = keep
+
+
+def pytest_collection_finish(session):
+    marker = _CFG.get("marker", "allow_blocking_io")
+    short = {d.rpartition(".")[2] for d in _CFG.get("detectors", [])}
+    items = []
+    for it in session.items:
+        path, line, _ = it.location
+        items.append(
+            {
+                "nodeid": it.nodeid,
+                "path": path,
+                "file": os.path.relpath(str(it.path), os.getcwd()).replace(os.sep, "/"),
+                "line": (line or 0) + 1,
+                "gate_off": it.get_closest_marker(marker) is not None,
+                "self_test": _expects_detector(it, short),
+                "doc": _doc(it),
+            }
+        )
+    _emit({"ev": "collected", "items": items})
+
+
+def _doc(item):
+    fn = getattr(item, "function", None)
+    return inspect.getdoc(fn) or "" if fn is not None else ""
+
+
+def _expects_detector(item, short_names):
+    """Reports whether the test body uses pytest.raises(<detector>)."""
+    fn = getattr(item, "function", None)
+    if fn is None:
+        return False
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    except (OSError, TypeError, SyntaxError):
+        return False
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name != "raises":
+            continue
+        arg = node.args[0]
+        arg_name = arg.attr if isinstance(arg, ast.Attribute) else getattr(arg, "id", "")
+        if arg_name in short_names:
+            return True
+    return False
+
+
+def pytest_runtest_protocol(item, nextitem):
+    global _CURRENT
+    _CURRENT = item.nodeid
+    _STATE[item.nodeid] = {
+        "sites": set(),
+        "detector": [],
+        "outcome": "passed",
+        "duration": 0.0,
+        "excerpt": "",
+        "started": time.monotonic(),
+    }
+    _emit({"ev": "start", "nodeid": item.nodeid})
+
+
+def pytest_runtest_logreport(report):
+    st = _STATE.get(report.nodeid)
+    if st is None:
+        return
+    st["duration"] += report.duration
+    if report.failed and st["outcome"] != "failed":
+        st["outcome"] = "failed"
+        st["excerpt"] = _excerpt(report)
+    elif report.skipped and st["outcome"] == "passed":
+        st["outcome"] = "skipped"
+        st["excerpt"] = _skip_reason(report)
+    if report.when == "teardown":
+        _finish(report.nodeid)
+
+
+def _finish(nodeid):
+    global _CURRENT
+    st = _STATE.pop(nodeid)
+    _CURRENT = None
+    _emit(
+        {
+            "ev": "test",
+            "nodeid": nodeid,
+            "outcome": st["outcome"],
+            "duration": round(st["duration"], 6),
+            "wall": round(time.monotonic() - st["started"], 6),
+            "sites": sorted(st["sites"]),
+            "detector": st["detector"],
+            "excerpt": st["excerpt"],
+        }
+    )
+
+
+def _skip_reason(report):
+    if getattr(report, "wasxfail", None) is not None:
+        return "xfail: " + str(report.wasxfail)
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return "skipped: " + str(longrepr[2])
+    return "skipped"
+
+
+def _excerpt(report, limit=20):
+    text = getattr(report, "longreprtext", "") or str(report.longrepr or "")
+    lines = text.splitlines()
+    errors = [ln for ln in lines if ln.startswith("E ")]
+    crash = getattr(getattr(report, "longrepr", None), "reprcrash", None)
+    head = _test_line(report)
+    if crash is not None:
+        path = str(crash.path)
+        sandbox = _CFG.get("sandbox", "")
+        if sandbox and path.startswith(sandbox + os.sep):
+            path = path[len(sandbox) + 1 :]
+        message = crash.message.splitlines()[0] if crash.message else ""
+        head.append("%s:%s: %s" % (path, crash.lineno, message))
+    body = errors[:limit] if errors else lines[-limit:]
+    return "\n".join(head + body)
+
+
+def _test_line(report):
+    """The failing line inside the test file itself, as "path:line: source"."""
+    entries = getattr(getattr(report.longrepr, "reprtraceback", None), "reprentries", None) or []
+    test_file = report.location[0] if report.location else None
+    for entry in reversed(entries):
+        loc = getattr(entry, "reprfileloc", None)
+        if loc is None or test_file is None or not str(loc.path).endswith(test_file):
+            continue
+        source = next((ln.strip()[1:].strip() for ln in getattr(entry, "lines", []) if ln.startswith(">")), "")
+        return ["%s:%s: %s" % (test_file, loc.lineno, source)]
+    return []
+
+
+def pytest_sessionfinish(session, exitstatus):
+    sandbox = os.path.realpath(_CFG.get("sandbox", ""))
+    original = os.path.realpath(_CFG.get("original", ""))
+    roots = _CFG.get("roots", [])
+    loaded, leaked = [], []
+    for mod in list(sys.modules.values()):
+        f = getattr(mod, "__file__", None)
+        if not f:
+            continue
+        real = os.path.realpath(f)
+        for base, sink in ((sandbox, loaded), (original, leaked)):
+            rel = os.path.relpath(real, base)
+            if rel.startswith(".."):
+                continue
+            rel = rel.replace(os.sep, "/")
+            if any(rel == r or rel.startswith(r.rstrip("/") + "/") for r in roots):
+                sink.append(rel)
+    _emit({"ev": "modules", "loaded": sorted(loaded), "leaked": sorted(leaked)})
+    _emit({"ev": "finish", "exitstatus": int(exitstatus)})
+
+
+def pytest_unconfigure(config):
+    if _TOOL is not None:
+        sys.monitoring.set_events(_TOOL, 0)
+        sys.monitoring.free_tool_id(_TOOL)
+    sys.settrace(None)

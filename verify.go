@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/teethtool/teeth/mutate"
+	"github.com/teethtool/teeth/report"
+	"github.com/teethtool/teeth/runner"
+	"github.com/teethtool/teeth/scripts"
+)
+
+// verifyCmd is "teeth verify".
+func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f, err := parseVerifyFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	c, err := f.config()
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "teeth-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	if tmp, err = filepath.EvalSymlinks(tmp); err != nil {
+		return err
+	}
+	start := time.Now()
+	prog := newProgress(stderr, start)
+	plan, disc, ms, err := prepare(ctx, c, f.sites, tmp, prog)
+	if err != nil {
+		return err
+	}
+	v, err := runner.Verify(ctx, plan, tmp)
+	prog.finish()
+	if ctx.Err() != nil {
+		return &cliError{msg: "interrupted; the project tree was not touched", code: 130}
+	}
+	var cfgErr *runner.ConfigError
+	if errors.As(err, &cfgErr) {
+		return usageError(cfgErr.Msg, cfgErr.Hint)
+	} else if err != nil {
+		return err
+	}
+	r := build(c, plan, disc, ms, v, f.project, f.sites, time.Since(start))
+	if f.jsonOut != "" {
+		err := report.WriteFile(f.jsonOut, func(w io.Writer) error { return report.WriteJSON(w, r) })
+		if err != nil {
+			return &cliError{msg: "writing the JSON report: " + err.Error(), code: 2}
+		}
+	}
+	report.WriteSummary(stdout, r)
+	if r.Summary.Failed {
+		return &cliError{code: 1}
+	}
+	return nil
+}
+
+// prepare discovers the sites, builds and compiles their mutants, and
+// returns the plan for the runner.
+func prepare(ctx context.Context, c *config, only []string, tmp string, prog *progress) (*runner.Plan, *mutate.Result, *mutantSet, error) {
+	py := c.helperPython()
+	disc, err := mutate.Discover(ctx, py, c.Dir, c.SourceRoots, c.Exclude, c.Wrappers)
+	if err != nil {
+		return nil, nil, nil, usageError("finding offload sites: "+err.Error(), "check that "+py[0]+" is the project's Python 3 interpreter")
+	}
+	for _, fe := range disc.Errors {
+		fmt.Fprintf(prog.w, "teeth: skipping %s:%d: %s\n", fe.Path, fe.Line, fe.Msg)
+	}
+	for _, id := range only {
+		if !slices.ContainsFunc(disc.Sites, func(s mutate.Site) bool { return s.ID == id }) {
+			return nil, nil, nil, usageError("no site has the id "+id, "site ids are listed in the summary and the JSON report")
+		}
+	}
+	ms, err := buildMutants(ctx, py, c.Dir, disc.Sites)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if len(only) > 0 {
+		maps.DeleteFunc(ms.valid, func(id string, _ []byte) bool { return !slices.Contains(only, id) })
+	}
+	pluginDir := filepath.Join(tmp, "plugin")
+	if err := writePlugin(pluginDir); err != nil {
+		return nil, nil, nil, err
+	}
+	fmt.Fprintf(prog.w, "teeth: %d offload sites in %s; running the baseline\n", len(disc.Sites), c.Dir)
+	plan := &runner.Plan{
+		Env: runner.Env{
+			Command: c.Command, PytestArgs: c.PytestArgs, Original: c.Dir, Roots: c.SourceRoots,
+			Detectors: c.Detectors, Marker: c.Marker, PluginDir: pluginDir, Extra: c.commandEnv(),
+		},
+		Anchors: c.Anchors, Sites: disc.Sites, Sources: ms.sources, Mutants: ms.valid,
+		Jobs: c.Jobs, TimeoutFactor: c.TimeoutFactor,
+		TimeoutBase:     seconds(c.TimeoutBase),
+		BaselineTimeout: seconds(c.BaselineTimeout),
+		Progress:        prog.update,
+	}
+	return plan, disc, ms, nil
+}
+
+// mutantSet is every site's mutant: the original files by path, and by site
+// id the mutants that compile, the compile errors of those that do not, and
+// each mutant's diff.
+type mutantSet struct {
+	sources map[string][]byte
+	valid   map[string][]byte
+	invalid map[string]string
+	diffs   map[string]string
+}
+
+// buildMutants reads each site's file, applies its mutant and has the
+// project's interpreter compile every mutant.
+func buildMutants(ctx context.Context, py []string, dir string, sites []mutate.Site) (*mutantSet, error) {
+	ms := &mutantSet{sources: map[string][]byte{}, valid: map[string][]byte{}, invalid: map[string]string{}, diffs: map[string]string{}}
+	names := make([]string, len(sites))
+	srcs := make([][]byte, len(sites))
+	for i, s := range sites {
+		if ms.sources[s.Path] == nil {
+			data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(s.Path)))
+			if err != nil {
+				return nil, err
+			}
+			ms.sources[s.Path] = data
+		}
+		m, err := s.Apply(ms.sources[s.Path])
+		if err != nil {
+			return nil, fmt.Errorf("mutating %s: %w", s.ID, err)
+		}
+		names[i], srcs[i] = s.Path, m
+		ms.diffs[s.ID] = mutate.Diff(s.Path, ms.sources[s.Path], m)
+	}
+	errs, err := mutate.Compile(ctx, py, names, srcs)
+	if err != nil {
+		return nil, fmt.Errorf("compiling mutants: %w", err)
+	}
+	for i, s := range sites {
+		if errs[i] == "" {
+			ms.valid[s.ID] = srcs[i]
+		} else {
+			ms.invalid[s.ID] = errs[i]
+		}
+	}
+	return ms, nil
+}
+
+func writePlugin(dir string) error {
+	data, err := scripts.FS.ReadFile("teeth_plugin.py")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "teeth_plugin.py"), data, 0o644)
+}
+
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
