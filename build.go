@@ -155,6 +155,7 @@ func (b *builder) summary(r *report.Report, elapsed time.Duration) report.Summar
 		Anchors: len(r.Anchors), Sites: len(r.Sites), PytestRuns: b.v.Runs,
 		AnchorVerdicts: map[string]int{}, SiteVerdicts: map[string]int{},
 		DurationS: round3(elapsed.Seconds()),
+		WarmRuns:  b.v.Warm, FreshRuns: b.v.Fresh, Fallbacks: b.v.Fallback,
 	}
 	mutated := map[int]bool{}
 	for _, o := range b.v.Outcomes {

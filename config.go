@@ -33,6 +33,7 @@ type config struct {
 	BaselineTimeout float64 // seconds
 	FailOn          []string
 	Marker          string
+	Warm            bool // fork mutant runs from a pre-imported pytest process
 }
 
 func defaultConfig() *config {
@@ -45,6 +46,7 @@ func defaultConfig() *config {
 		BaselineTimeout: 600,
 		FailOn:          report.DefaultFailOn,
 		Marker:          "allow_blocking_io",
+		Warm:            true,
 	}
 }
 
@@ -65,6 +67,7 @@ var keySetters = map[string]func(c *config, v any) error{
 	"baseline_timeout": func(c *config, v any) error { return setFloat(&c.BaselineTimeout, v, false) },
 	"fail_on":          func(c *config, v any) error { return setVerdicts(&c.FailOn, v) },
 	"optout_marker":    func(c *config, v any) error { return setString(&c.Marker, v) },
+	"warm":             func(c *config, v any) error { return setBool(&c.Warm, v) },
 }
 
 // loadConfig reads [tool.teeth] from file into c; a missing file is fine.
@@ -135,6 +138,15 @@ func setList(dst *[]string, v any, nonEmpty bool) error {
 		return errors.New("want at least one entry")
 	}
 	*dst = out
+	return nil
+}
+
+func setBool(dst *bool, v any) error {
+	b, ok := v.(bool)
+	if !ok {
+		return fmt.Errorf("want true or false, got %s", show(v))
+	}
+	*dst = b
 	return nil
 }
 

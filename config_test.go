@@ -39,6 +39,7 @@ timeout_base = 0
 baseline_timeout = 30
 fail_on = ["broken"]
 optout_marker = "allow_io"
+warm = false
 `)
 	c := defaultConfig()
 	if err := loadConfig(c, path); err != nil {
@@ -53,8 +54,8 @@ optout_marker = "allow_io"
 	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("got  %+v\nwant %+v", c, want)
 	}
-	if len(keySetters) != 15 {
-		t.Fatalf("%d keys are settable; this test sets 15", len(keySetters))
+	if len(keySetters) != 16 {
+		t.Fatalf("%d keys are settable; this test sets 16", len(keySetters))
 	}
 }
 
@@ -70,6 +71,7 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"[tool.teeth]\ntimeout_base = -1", "tool.teeth.timeout_base: want a positive number, got -1"},
 		{"[tool.teeth]\npython = \"\"", `tool.teeth.python: want a non-empty string, got ""`},
 		{"[tool.teeth]\nfail_on = [\"nope\"]", `tool.teeth.fail_on: unknown verdict "nope"`},
+		{"[tool.teeth]\nwarm = \"yes\"", `tool.teeth.warm: want true or false, got "yes"`},
 		{"[tool.teeth\n", "toml: "},
 	}
 	for _, tt := range tests {

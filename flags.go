@@ -36,6 +36,8 @@ type verifyFlags struct {
 	failOn        listFlag
 	sites         listFlag
 	jsonOut       string
+	noWarm        bool
+	fullMatrix    bool
 	project       string
 }
 
@@ -53,6 +55,8 @@ func parseVerifyFlags(args []string, stderr io.Writer) (*verifyFlags, error) {
 	fs.Var(&f.failOn, "fail-on", "anchor verdicts that make the exit code 1 (comma-separated)")
 	fs.Var(&f.sites, "site", "only mutate the site with this id (repeatable)")
 	fs.StringVar(&f.jsonOut, "json", "", "write the JSON report (schema_version 1) to this file")
+	fs.BoolVar(&f.noWarm, "no-warm", false, "run every mutant in a fresh pytest process (no pre-imported, forking worker)")
+	fs.BoolVar(&f.fullMatrix, "full-matrix", false, "run every covering anchor against every mutant (no stopping at the first kill)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return nil, err
@@ -123,6 +127,9 @@ func (f *verifyFlags) config() (*config, error) {
 			return nil, usageError("-timeout-factor wants a positive number", "")
 		}
 		c.TimeoutFactor = f.timeoutFactor
+	}
+	if set["no-warm"] {
+		c.Warm = !f.noWarm
 	}
 	if set["fail-on"] {
 		if err := setVerdicts(&c.FailOn, toAny(f.failOn)); err != nil {

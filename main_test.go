@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io/fs"
@@ -12,6 +14,9 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/teethtool/teeth/report"
 )
 
 var update = flag.Bool("u", false, "update testscript files in place")
@@ -53,6 +58,8 @@ func TestScripts(t *testing.T) {
 			"unchanged": cmdUnchanged,
 			"waitglob":  cmdWaitGlob,
 			"globbed":   cmdGlobbed,
+			"verdicts":  cmdVerdicts,
+			"schema":    cmdSchema,
 		},
 	})
 }
@@ -131,5 +138,40 @@ func cmdGlobbed(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if !neg && len(m) == 0 {
 		ts.Fatalf("%s matches nothing", args[0])
+	}
+}
+
+// cmdVerdicts prints "verdict id" for every anchor, then every site, of a JSON
+// report, so scripts can compare runs with cmp: verdicts FILE.
+func cmdVerdicts(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: verdicts FILE")
+	}
+	var r report.Report
+	ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[0])), &r))
+	for _, a := range r.Anchors {
+		fmt.Fprintf(ts.Stdout(), "anchor %s %s\n", a.Verdict, a.NodeID)
+	}
+	for _, s := range r.Sites {
+		fmt.Fprintf(ts.Stdout(), "site %s %s\n", s.Verdict, s.ID)
+	}
+}
+
+// cmdSchema validates a JSON report against the documented schema: schema FILE.
+func cmdSchema(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: [!] schema FILE")
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(report.Schema))
+	ts.Check(err)
+	c := jsonschema.NewCompiler()
+	ts.Check(c.AddResource("schema.json", doc))
+	sch, err := c.Compile("schema.json")
+	ts.Check(err)
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader([]byte(ts.ReadFile(args[0]))))
+	ts.Check(err)
+	err = sch.Validate(inst)
+	if neg != (err != nil) {
+		ts.Fatalf("schema validation of %s: %v", args[0], err)
 	}
 }

@@ -37,7 +37,7 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	start := time.Now()
 	prog := newProgress(stderr, start)
-	plan, disc, ms, err := prepare(ctx, c, f.sites, tmp, prog)
+	plan, disc, ms, err := prepare(ctx, c, f.sites, f.fullMatrix, tmp, prog)
 	if err != nil {
 		return err
 	}
@@ -68,7 +68,7 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 // prepare discovers the sites, builds and compiles their mutants, and
 // returns the plan for the runner.
-func prepare(ctx context.Context, c *config, only []string, tmp string, prog *progress) (*runner.Plan, *mutate.Result, *mutantSet, error) {
+func prepare(ctx context.Context, c *config, only []string, fullMatrix bool, tmp string, prog *progress) (*runner.Plan, *mutate.Result, *mutantSet, error) {
 	py := c.helperPython()
 	disc, err := mutate.Discover(ctx, py, c.Dir, c.SourceRoots, c.Exclude, c.Wrappers)
 	if err != nil {
@@ -100,7 +100,7 @@ func prepare(ctx context.Context, c *config, only []string, tmp string, prog *pr
 			Detectors: c.Detectors, Marker: c.Marker, PluginDir: pluginDir, Extra: c.commandEnv(),
 		},
 		Anchors: c.Anchors, Sites: disc.Sites, Sources: ms.sources, Mutants: ms.valid,
-		Jobs: c.Jobs, TimeoutFactor: c.TimeoutFactor,
+		Jobs: c.Jobs, TimeoutFactor: c.TimeoutFactor, Warm: c.Warm, FullMatrix: fullMatrix,
 		TimeoutBase:     seconds(c.TimeoutBase),
 		BaselineTimeout: seconds(c.BaselineTimeout),
 		Progress:        prog.update,
@@ -153,15 +153,21 @@ func buildMutants(ctx context.Context, py []string, dir string, sites []mutate.S
 	return ms, nil
 }
 
+// writePlugin writes teeth's pytest plugin and its warm-path module into dir.
 func writePlugin(dir string) error {
-	data, err := scripts.FS.ReadFile("teeth_plugin.py")
-	if err != nil {
-		return err
-	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, "teeth_plugin.py"), data, 0o644)
+	for _, name := range []string{"teeth_plugin.py", "teeth_warm.py"} {
+		data, err := scripts.FS.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

@@ -3,6 +3,8 @@
 // and the human summary.
 package report
 
+import _ "embed"
+
 // SchemaVersion is the version of the JSON report's schema.
 const SchemaVersion = 1
 
@@ -93,5 +95,13 @@ type Summary struct {
 	SiteVerdicts   map[string]int `json:"site_verdicts"`
 	DurationS      float64        `json:"duration_s"`
 	MutantsPerS    float64        `json:"mutants_per_s"`
+	WarmRuns       int            `json:"warm_runs"`
+	FreshRuns      int            `json:"fresh_runs"`
+	Fallbacks      map[string]int `json:"fallbacks"`
 	Failed         bool           `json:"failed"`
 }
+
+// Schema is the JSON Schema (draft 2020-12) of the report, schema_version 1.
+//
+//go:embed schema.json
+var Schema []byte

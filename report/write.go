@@ -62,8 +62,16 @@ func WriteSummary(w io.Writer, r *Report) {
 	s := r.Summary
 	fmt.Fprintf(w, "anchors: %s\n", counts(s.AnchorVerdicts, AnchorVerdicts))
 	fmt.Fprintf(w, "sites: %s\n", counts(s.SiteVerdicts, SiteVerdicts))
-	fmt.Fprintf(w, "mutants: %d, pytest runs: %d, %.1fs, %.2f mutants/s\n",
-		s.Mutants, s.PytestRuns, s.DurationS, s.MutantsPerS)
+	fmt.Fprintf(w, "mutants: %d, pytest runs: %d (%d forked warm, %d fresh), %.1fs, %.2f mutants/s\n",
+		s.Mutants, s.PytestRuns, s.WarmRuns, s.FreshRuns, s.DurationS, s.MutantsPerS)
+	reasons := make([]string, 0, len(s.Fallbacks))
+	for r := range s.Fallbacks {
+		reasons = append(reasons, r)
+	}
+	sort.Strings(reasons)
+	for _, r := range reasons {
+		fmt.Fprintf(w, "fresh-process fallback (%d): %s\n", s.Fallbacks[r], r)
+	}
 }
 
 func counts(m map[string]int, order []string) string {

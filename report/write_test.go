@@ -36,7 +36,8 @@ func sample() *Report {
 		SkippedFiles: []FileError{{Path: "app/bad.py", Line: 2, Msg: "invalid syntax"}},
 		Summary: Summary{Anchors: 2, Sites: 1, Mutants: 1, PytestRuns: 3,
 			AnchorVerdicts: map[string]int{Teeth: 1, NoSite: 1}, SiteVerdicts: map[string]int{Guarded: 1},
-			DurationS: 2.5, MutantsPerS: 0.4, Failed: true},
+			DurationS: 2.5, MutantsPerS: 0.4, WarmRuns: 2, FreshRuns: 1,
+			Fallbacks: map[string]int{"the site is in module-level code": 1}, Failed: true},
 	}
 }
 

@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -14,6 +15,92 @@ type mutantRunner struct {
 	plan     *Plan
 	base     *Result
 	overhead time.Duration
+	v        *Verified // Warm, Fresh and Fallback are counted here, under mu
+
+	mu     sync.Mutex
+	proven map[string]bool // anchors already killed by some mutant
+}
+
+// startWarm starts every worker's warm process, collecting the anchors the
+// jobs need; a worker whose warm process does not start stays fresh.
+func (m *mutantRunner) startWarm(ctx context.Context, workers []*Worker, jobs []job) {
+	seen := map[string]bool{}
+	var anchors []string
+	for _, id := range m.base.Order {
+		for _, j := range jobs {
+			if !seen[id] && slices.Contains(j.anchors, id) {
+				seen[id] = true
+				anchors = append(anchors, id)
+			}
+		}
+	}
+	var wg sync.WaitGroup
+	for _, w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := w.StartWarm(ctx, m.files(anchors), anchors, m.plan.BaselineTimeout); err != nil {
+				m.fallback(err.Error())
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func (m *mutantRunner) fallback(reason string) {
+	m.mu.Lock()
+	m.v.Fallback[reason]++
+	m.mu.Unlock()
+}
+
+// execute runs spec against the mutant of site: forked from w's warm process
+// when it has one and the mutant applies in place, else in a fresh process.
+func (m *mutantRunner) execute(ctx context.Context, w *Worker, site int, spec Spec) (*Result, error) {
+	s := m.plan.Sites[site]
+	if w.warm != nil {
+		res, reason, err := w.runWarm(ctx, spec, s.Path, s.Function, m.plan.Mutants[s.ID])
+		if err != nil || reason == "" {
+			m.mu.Lock()
+			m.v.Warm++
+			m.mu.Unlock()
+			return res, err
+		}
+		m.fallback(reason)
+	}
+	m.mu.Lock()
+	m.v.Fresh++
+	m.mu.Unlock()
+	return w.Run(ctx, spec)
+}
+
+// order puts the anchors no mutant has killed yet first, each group fastest
+// first, and returns how many must run before a kill may stop the run.
+func (m *mutantRunner) order(anchors []string) ([]string, *int) {
+	if m.plan.FullMatrix {
+		return anchors, nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var fresh, proven []string
+	for _, a := range anchors {
+		if m.proven[a] {
+			proven = append(proven, a)
+		} else {
+			fresh = append(fresh, a)
+		}
+	}
+	n := len(fresh)
+	return append(fresh, proven...), &n
+}
+
+func (m *mutantRunner) prove(outs []Outcome) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, o := range outs {
+		if o.Outcome == report.Killed {
+			m.proven[o.Anchor] = true
+		}
+	}
 }
 
 // runAll runs every job on the workers and returns the outcomes in job
@@ -81,7 +168,7 @@ func (m *mutantRunner) runJob(ctx context.Context, w *Worker, j job) ([]Outcome,
 		return nil, 0, err
 	}
 	defer w.Sandbox.Write(site.Path, m.plan.Sources[site.Path])
-	outs, runs, err := m.runAnchors(ctx, w, j.site, j.anchors)
+	outs, runs, err := m.runAnchors(ctx, w, j.site, j.anchors, false)
 	if err != nil {
 		return outs, runs, err
 	}
@@ -94,7 +181,7 @@ func (m *mutantRunner) runJob(ctx context.Context, w *Worker, j job) ([]Outcome,
 	if len(survivors) == 0 {
 		return outs, runs, nil
 	}
-	again, n, err := m.runAnchors(ctx, w, j.site, survivors)
+	again, n, err := m.runAnchors(ctx, w, j.site, survivors, true)
 	retry := map[string]Outcome{}
 	for _, o := range again {
 		retry[o.Anchor] = o
@@ -113,16 +200,21 @@ func (m *mutantRunner) runJob(ctx context.Context, w *Worker, j job) ([]Outcome,
 // runAnchors runs the anchors against the mutant in place. A process killed
 // on its time limit marks the running test timeout and goes on with the
 // tests it had not started.
-func (m *mutantRunner) runAnchors(ctx context.Context, w *Worker, site int, anchors []string) ([]Outcome, int, error) {
+func (m *mutantRunner) runAnchors(ctx context.Context, w *Worker, site int, anchors []string, retry bool) ([]Outcome, int, error) {
 	s := m.plan.Sites[site]
 	var outs []Outcome
 	runs := 0
 	for len(anchors) > 0 {
-		res, err := w.Run(ctx, Spec{
-			Args:    m.files(anchors),
-			Select:  anchors,
-			Sites:   []SiteLine{{Path: s.Path, Line: s.Line}},
-			Timeout: m.limit(anchors),
+		var stopAfter *int
+		if !retry {
+			anchors, stopAfter = m.order(anchors)
+		}
+		res, err := m.execute(ctx, w, site, Spec{
+			Args:      m.files(anchors),
+			Select:    anchors,
+			Sites:     []SiteLine{{Path: s.Path, Line: s.Line}},
+			Timeout:   m.limit(anchors),
+			StopAfter: stopAfter,
 		})
 		runs++
 		if err != nil {
@@ -142,6 +234,8 @@ func (m *mutantRunner) runAnchors(ctx context.Context, w *Worker, site int, anch
 					Test: &Test{NodeID: a, Outcome: report.Timeout, Excerpt: fmt.Sprintf("killed after %s", m.limit(anchors).Round(time.Millisecond))}})
 			case res.TimedOut && res.Running != "":
 				rest = append(rest, a)
+			case res.Stopped:
+				// Already killed by an earlier anchor: stopped early, no outcome.
 			default:
 				outs = append(outs, Outcome{Site: site, Anchor: a, Outcome: report.Error, Code: res.ExitCode,
 					Test: &Test{NodeID: a, Outcome: report.Error, Excerpt: harnessExcerpt(res)}})
@@ -149,6 +243,7 @@ func (m *mutantRunner) runAnchors(ctx context.Context, w *Worker, site int, anch
 		}
 		anchors = rest
 	}
+	m.prove(outs)
 	return outs, runs, nil
 }
 

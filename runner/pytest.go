@@ -38,6 +38,9 @@ type Spec struct {
 	Select  []string   // node ids to run, in this order; nil runs all collected
 	Sites   []SiteLine // lines to trace
 	Timeout time.Duration
+	// StopAfter, when set, stops the run at the first killed test once this
+	// many tests have finished.
+	StopAfter *int
 }
 
 // Worker runs pytest processes in one sandbox.
@@ -47,6 +50,7 @@ type Worker struct {
 	env     *Env
 	tmp     string
 	runs    int
+	warm    *server
 }
 
 // NewWorker returns a worker for sandbox sb with scratch space in tmp.
@@ -58,11 +62,33 @@ func NewWorker(index int, sb *Sandbox, env *Env, tmp string) *Worker {
 // process that outlives spec.Timeout, or whose ctx ends, is killed with its
 // whole process group; the result then says which test was running.
 func (w *Worker) Run(ctx context.Context, spec Spec) (*Result, error) {
+	cmd, out, err := w.command(spec, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer out.Close()
+	start := time.Now()
+	code, timedOut, err := wait(ctx, cmd, spec.Timeout)
+	if err != nil {
+		return nil, fmt.Errorf("running %s: %w", cmd.Path, err)
+	}
+	res, perr := parseResults(resultsPath(cmd))
+	if perr != nil {
+		return nil, perr
+	}
+	res.ExitCode, res.TimedOut, res.Wall = code, timedOut, time.Since(start)
+	res.Output = tail(out.Name(), 4000)
+	return res, ctx.Err()
+}
+
+// command prepares one pytest process with the plugin configured for spec,
+// plus extra plugin settings; its output goes to the returned file.
+func (w *Worker) command(spec Spec, extra map[string]any) (*exec.Cmd, *os.File, error) {
 	w.runs++
 	cfgPath := filepath.Join(w.tmp, fmt.Sprintf("run%d.json", w.runs))
 	resPath := filepath.Join(w.tmp, fmt.Sprintf("run%d.jsonl", w.runs))
-	if err := w.writeConfig(cfgPath, spec); err != nil {
-		return nil, err
+	if err := w.writeConfig(cfgPath, spec, extra); err != nil {
+		return nil, nil, err
 	}
 	argv := append(append([]string{}, w.env.Command...),
 		"-p", "teeth_plugin", "-p", "no:cacheprovider", "-q", "--no-header", "-p", "no:randomly")
@@ -73,34 +99,35 @@ func (w *Worker) Run(ctx context.Context, spec Spec) (*Result, error) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	out, err := os.Create(filepath.Join(w.tmp, fmt.Sprintf("run%d.out", w.runs)))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer out.Close()
 	cmd.Stdout, cmd.Stderr = out, out
-	start := time.Now()
-	code, timedOut, err := wait(ctx, cmd, spec.Timeout)
-	if err != nil {
-		return nil, fmt.Errorf("running %s: %w", argv[0], err)
-	}
-	res, perr := parseResults(resPath)
-	if perr != nil {
-		return nil, perr
-	}
-	res.ExitCode, res.TimedOut, res.Wall = code, timedOut, time.Since(start)
-	res.Output = tail(out.Name(), 4000)
-	return res, ctx.Err()
+	return cmd, out, nil
 }
 
-func (w *Worker) writeConfig(path string, spec Spec) error {
+func resultsPath(cmd *exec.Cmd) string {
+	for _, kv := range cmd.Env {
+		if v, ok := strings.CutPrefix(kv, "TEETH_RESULTS="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+func (w *Worker) writeConfig(path string, spec Spec, extra map[string]any) error {
 	sites := make([][2]any, len(spec.Sites))
 	for i, s := range spec.Sites {
 		sites[i] = [2]any{s.Path, s.Line}
 	}
-	data, err := json.Marshal(map[string]any{
+	cfg := map[string]any{
 		"sandbox": w.Sandbox.Dir, "original": w.env.Original, "roots": w.env.Roots,
 		"detectors": w.env.Detectors, "marker": w.env.Marker,
-		"sites": sites, "select": spec.Select,
-	})
+		"sites": sites, "select": spec.Select, "stop_after": spec.StopAfter,
+	}
+	for k, v := range extra {
+		cfg[k] = v
+	}
+	data, err := json.Marshal(cfg)
 	if err != nil {
 		return err
 	}

@@ -46,6 +46,9 @@ type Result struct {
 	MissingDetectors []string
 	Loaded, Leaked   []string // source-root files imported from the sandbox / the original tree
 	Finished         bool
+	Stopped          bool   // the plugin stopped the run early at a killed test
+	InPlaceFailed    string // why the warm path could not apply the mutant in place
+	exitStatus       int    // pytest's exit status as the plugin saw it
 	ExitCode         int
 	TimedOut         bool
 	Wall             time.Duration
@@ -57,6 +60,8 @@ type event struct {
 	Test
 	Items  []Item   `json:"items"`
 	Name   string   `json:"name"`
+	Reason string   `json:"reason"`
+	Status int      `json:"exitstatus"`
 	Loaded []string `json:"loaded"`
 	Leaked []string `json:"leaked"`
 }
@@ -104,6 +109,10 @@ func (r *Result) apply(ev *event) {
 	case "modules":
 		r.Loaded, r.Leaked = ev.Loaded, ev.Leaked
 	case "finish":
-		r.Finished = true
+		r.Finished, r.exitStatus = true, ev.Status
+	case "stopped":
+		r.Stopped = true
+	case "inplace-failed":
+		r.InPlaceFailed = ev.Reason
 	}
 }

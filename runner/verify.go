@@ -33,6 +33,8 @@ type Plan struct {
 	TimeoutFactor   float64
 	TimeoutBase     time.Duration
 	BaselineTimeout time.Duration
+	Warm            bool // fork mutants from a pre-imported pytest process per worker
+	FullMatrix      bool // run every (mutant, anchor) pair instead of stopping early
 	Progress        func(done, total int)
 }
 
@@ -52,7 +54,10 @@ type Verified struct {
 	Reached  map[string][]int // anchor -> reached site indexes (green anchors only)
 	Outcomes []Outcome
 	Restore  *Result
-	Runs     int
+	Runs     int            // pytest processes and warm children
+	Warm     int            // mutant runs forked from a warm process
+	Fresh    int            // mutant runs in a fresh process
+	Fallback map[string]int // why mutant runs left the warm path, with counts
 }
 
 // Verify runs the baseline, every reached site's mutant against the anchors
@@ -66,10 +71,16 @@ func Verify(ctx context.Context, plan *Plan, tmp string) (*Verified, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &Verified{Baseline: base, Reached: reached(base), Runs: 1}
+	v := &Verified{Baseline: base, Reached: reached(base), Runs: 1, Fallback: map[string]int{}}
 	jobs := plan.jobs(v)
-	m := &mutantRunner{plan: plan, base: base, overhead: overhead(base)}
+	m := &mutantRunner{plan: plan, base: base, overhead: overhead(base), v: v, proven: map[string]bool{}}
+	if plan.Warm && len(jobs) > 0 {
+		m.startWarm(ctx, workers, jobs)
+	}
 	outs, runs, err := m.runAll(ctx, workers, jobs)
+	for _, w := range workers {
+		w.StopWarm()
+	}
 	v.Outcomes, v.Runs = outs, v.Runs+runs
 	if err != nil {
 		return v, err

@@ -115,23 +115,50 @@ def _wrap_detector(qualified):
     cls.__init__ = __init__
 
 
-def pytest_configure(config):
-    global _CFG, _OUT, _SELECT
-    _CFG = _load_config()
-    _OUT = open(os.environ["TEETH_RESULTS"], "a", encoding="utf-8")
-    for i, (path, line) in enumerate(_CFG.get("sites", [])):
+def watch(sites):
+    """Starts recording which of these (path, line) site lines each test runs."""
+    _WATCH.clear()
+    for i, (path, line) in enumerate(sites):
         full = os.path.join(_CFG["sandbox"], *path.split("/"))
         for name in {full, os.path.realpath(full)}:
             _WATCH.setdefault(name, {})[line] = i
-    if _CFG.get("select") is not None:
-        _SELECT = list(_CFG["select"])
-    if _WATCH:
+    if _WATCH and _TOOL is None and sys.gettrace() is None:
         if hasattr(sys, "monitoring"):
             _start_monitoring()
         else:
             _start_settrace()
+
+
+def reset_run(results_path, stop_after):
+    """Starts a new run's results file and stop-early policy (warm path child)."""
+    global _OUT
+    _OUT = open(results_path, "a", encoding="utf-8")
+    _RUN.update(done=0, kills=0, stop_after=stop_after)
+
+
+_RUN = {"done": 0, "kills": 0, "stop_after": None}
+_SESSION = None
+
+
+def pytest_configure(config):
+    global _CFG, _OUT, _SELECT
+    _CFG = _load_config()
+    _OUT = open(os.environ["TEETH_RESULTS"], "a", encoding="utf-8")
+    _RUN["stop_after"] = _CFG.get("stop_after")
+    watch(_CFG.get("sites", []))
+    if _CFG.get("select") is not None:
+        _SELECT = list(_CFG["select"])
     for name in _CFG.get("detectors", []):
         _wrap_detector(name)
+    if _CFG.get("serve"):
+        import teeth_warm
+
+        config.pluginmanager.register(teeth_warm, "teeth_warm")
+
+
+def pytest_sessionstart(session):
+    global _SESSION
+    _SESSION = session
 
 
 def pytest_collectreport(report):
@@ -232,6 +259,13 @@ def _finish(nodeid):
     global _CURRENT
     st = _STATE.pop(nodeid)
     _CURRENT = None
+    _RUN["done"] += 1
+    if st["outcome"] == "failed" and st["detector"]:
+        _RUN["kills"] += 1
+    stop_after = _RUN["stop_after"]
+    if stop_after is not None and _RUN["done"] >= stop_after and _RUN["kills"] and _SESSION is not None:
+        _SESSION.shouldstop = "teeth: the mutant is killed"
+        _emit({"ev": "stopped"})
     _emit(
         {
             "ev": "test",
@@ -286,6 +320,11 @@ def _test_line(report):
 
 
 def pytest_sessionfinish(session, exitstatus):
+    finish_run(exitstatus)
+
+
+def finish_run(exitstatus):
+    """Reports where the source-root modules came from, and the end of the run."""
     sandbox = os.path.realpath(_CFG.get("sandbox", ""))
     original = os.path.realpath(_CFG.get("original", ""))
     roots = _CFG.get("roots", [])

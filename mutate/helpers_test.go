@@ -1,0 +1,81 @@
+package mutate
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+var (
+	pyOnce sync.Once
+	pyPath string
+	pyErr  error
+)
+
+// testPython is the interpreter the tests run sites.py with: $TEETH_TEST_PYTHON
+// (an argv prefix) or python3 from PATH, resolved through shims (pyenv) to its
+// sys.executable once, which keeps the fuzzer fast.
+func testPython(t testing.TB) []string {
+	t.Helper()
+	if p := os.Getenv("TEETH_TEST_PYTHON"); p != "" {
+		return strings.Fields(p)
+	}
+	pyOnce.Do(func() {
+		var out []byte
+		out, pyErr = exec.Command("python3", "-c", "import sys; print(sys.executable)").Output()
+		pyPath = strings.TrimSpace(string(out))
+	})
+	if pyErr != nil || pyPath == "" {
+		t.Fatalf("python3 not usable: %v", pyErr)
+	}
+	return []string{pyPath}
+}
+
+func testCtx(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// checkMutant asserts that mut is src with only s's span replaced and, for
+// non-direct sites, the helper appended; and that s.Line matches the span start.
+func checkMutant(t testing.TB, s Site, src, mut []byte) {
+	t.Helper()
+	e := s.edit
+	if got := lineOf(src, e.Span[0]); got != s.Line {
+		t.Errorf("%s: line %d, span starts on line %d", s.ID, s.Line, got)
+	}
+	body := mut
+	if !e.Direct {
+		name, tmpl := helperFor(src, e.Helper)
+		helper := helperText(src, name, tmpl)
+		if !bytes.HasSuffix(mut, []byte(helper)) {
+			t.Fatalf("%s: helper not appended", s.ID)
+		}
+		body = mut[:len(mut)-len(helper)]
+	}
+	if !bytes.HasPrefix(body, src[:e.Span[0]]) || !bytes.HasSuffix(body, src[e.Span[1]:]) ||
+		len(body) < e.Span[0]+len(src)-e.Span[1] {
+		t.Fatalf("%s: bytes outside the replaced span changed", s.ID)
+	}
+	repl := body[e.Span[0] : len(body)-(len(src)-e.Span[1])]
+	if !bytes.Contains(repl, src[e.Fn[0]:e.Fn[1]]) {
+		t.Errorf("%s: replacement %q lacks the callable", s.ID, repl)
+	}
+}
+
+// lineOf is the 1-based line of byte offset off, counting \r\n, \r and \n.
+func lineOf(src []byte, off int) int {
+	line := 1
+	for i := 0; i < off; i++ {
+		if src[i] == '\n' || src[i] == '\r' && (i+1 >= len(src) || src[i+1] != '\n') {
+			line++
+		}
+	}
+	return line
+}

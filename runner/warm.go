@@ -1,0 +1,166 @@
+package runner
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"time"
+)
+
+// server is a worker's warm pytest process: it imports the project and
+// collects the anchors once, then forks one child per mutant that swaps the
+// mutated function's code in place and runs the selected anchors.
+type server struct {
+	cmd     *exec.Cmd
+	req     *os.File
+	replies chan map[string]any
+	exited  chan struct{}
+}
+
+// StartWarm starts w's warm process for these anchors and waits until it
+// has collected them. On error the worker stays on the fresh-process path.
+func (w *Worker) StartWarm(ctx context.Context, files, anchors []string, timeout time.Duration) error {
+	reqR, reqW, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	repR, repW, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	cmd, out, err := w.command(Spec{Args: files, Select: anchors}, map[string]any{"serve": true, "serve_in": 3, "serve_out": 4})
+	if err != nil {
+		return err
+	}
+	cmd.ExtraFiles = []*os.File{reqR, repW}
+	err = cmd.Start()
+	reqR.Close()
+	repW.Close()
+	out.Close()
+	if err != nil {
+		reqW.Close()
+		repR.Close()
+		return err
+	}
+	s := &server{cmd: cmd, req: reqW, replies: make(chan map[string]any, 4), exited: make(chan struct{})}
+	go s.read(repR)
+	go func() { cmd.Wait(); close(s.exited) }()
+	select {
+	case msg, ok := <-s.replies:
+		if ok && msg["ready"] == true {
+			w.warm = s
+			return nil
+		}
+	case <-time.After(timeout):
+	case <-ctx.Done():
+	}
+	s.stop()
+	return errors.New("the warm pytest process did not start: " + lastLine(tail(out.Name(), 2000)))
+}
+
+func (s *server) read(r *os.File) {
+	defer close(s.replies)
+	defer r.Close()
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		var msg map[string]any
+		if json.Unmarshal(sc.Bytes(), &msg) == nil {
+			s.replies <- msg
+		}
+	}
+}
+
+func (s *server) stop() {
+	s.req.Close()
+	select {
+	case <-s.exited:
+	case <-time.After(5 * time.Second):
+		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+		<-s.exited
+	}
+}
+
+// StopWarm ends w's warm process, if any.
+func (w *Worker) StopWarm() {
+	if w.warm != nil {
+		w.warm.stop()
+		w.warm = nil
+	}
+}
+
+// runWarm runs spec against the mutant source of one function in a forked
+// child of the warm process. A non-empty fallback says why this mutant must
+// run in a fresh process instead.
+func (w *Worker) runWarm(ctx context.Context, spec Spec, path, function string, source []byte) (res *Result, fallback string, err error) {
+	s := w.warm
+	w.runs++
+	resPath := filepath.Join(w.tmp, fmt.Sprintf("run%d.jsonl", w.runs))
+	sites := make([][2]any, len(spec.Sites))
+	for i, l := range spec.Sites {
+		sites[i] = [2]any{l.Path, l.Line}
+	}
+	req, _ := json.Marshal(map[string]any{
+		"op": "run", "path": path, "function": function, "source": string(source),
+		"select": spec.Select, "sites": sites, "results": resPath, "stop_after": spec.StopAfter,
+	})
+	start := time.Now()
+	if _, err := s.req.Write(append(req, '\n')); err != nil {
+		w.StopWarm()
+		return nil, "the warm pytest process is gone", nil
+	}
+	msg, ok := <-s.replies
+	switch {
+	case !ok:
+		w.StopWarm()
+		return nil, "the warm pytest process exited", nil
+	case msg["fallback"] != nil:
+		w.StopWarm() // a reason not to fork now is a reason for every later mutant too
+		return nil, fmt.Sprint(msg["fallback"]), nil
+	}
+	pid := int(msg["child"].(float64))
+	timedOut, err := waitChild(ctx, s, pid, spec.Timeout)
+	if err != nil {
+		w.StopWarm()
+		return nil, err.Error(), nil
+	}
+	if res, err = parseResults(resPath); err != nil {
+		return nil, "", err
+	}
+	if res.InPlaceFailed != "" {
+		return nil, res.InPlaceFailed, nil
+	}
+	res.TimedOut, res.Wall = timedOut, time.Since(start)
+	res.ExitCode = res.exitStatus
+	return res, "", ctx.Err()
+}
+
+// waitChild waits for the forked child's "done", killing its process group
+// when the time limit passes or ctx ends.
+func waitChild(ctx context.Context, s *server, pid int, timeout time.Duration) (timedOut bool, err error) {
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	cancelled := ctx.Done()
+	for {
+		select {
+		case msg, ok := <-s.replies:
+			if !ok {
+				return timedOut, errors.New("the warm pytest process exited during a mutant")
+			}
+			if msg["done"] != nil {
+				return timedOut, nil
+			}
+		case <-timer.C:
+			timedOut = true
+			_ = syscall.Kill(-pid, syscall.SIGKILL)
+		case <-cancelled:
+			cancelled = nil
+			_ = syscall.Kill(-pid, syscall.SIGKILL)
+		}
+	}
+}

@@ -1,0 +1,158 @@
+"""teeth's warm path: one pytest process per worker that imports and collects once.
+
+Registered by teeth_plugin when the run's config says ``serve``. Instead of
+running tests, the session reads one JSON request per line from the file
+descriptor ``serve_in`` and, for each mutant, forks a child that swaps the
+mutated function's code object in place (``function.__code__``), so every
+reference to the function sees the mutant, then runs the selected anchors and
+exits. Replies go to ``serve_out``: ``{"child": pid}`` once forked, then
+``{"done": status}``; or ``{"fallback": reason}`` when forking or swapping is not
+safe, and teeth runs that mutant in a fresh process instead.
+"""
+
+import json
+import os
+import sys
+import threading
+import types
+
+import pytest
+import teeth_plugin
+
+_HELPER_PREFIXES = ("_teeth_on_loop", "_teeth_loop_future")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session):
+    cfg = teeth_plugin._CFG
+    requests = os.fdopen(int(cfg["serve_in"]), "r", encoding="utf-8")
+    replies = os.fdopen(int(cfg["serve_out"]), "w", encoding="utf-8", buffering=1)
+    items = {it.nodeid: it for it in session.items}
+    replies.write(json.dumps({"ready": True}) + "\n")
+    for line in requests:
+        req = json.loads(line)
+        if req.get("op") == "quit":
+            break
+        blocker = fork_blocker()
+        if blocker:
+            replies.write(json.dumps({"fallback": blocker}) + "\n")
+            continue
+        pid = os.fork()
+        if pid == 0:
+            code = 70
+            try:
+                code = _child(session, items, req)
+            finally:
+                os._exit(code)
+        replies.write(json.dumps({"child": pid}) + "\n")
+        _, status = os.waitpid(pid, 0)
+        replies.write(json.dumps({"done": status}) + "\n")
+    return True
+
+
+def fork_blocker():
+    """Why forking this process now is unsafe, or "" when it is safe."""
+    if not hasattr(os, "fork"):
+        return "this platform cannot fork"
+    others = [t.name for t in threading.enumerate() if t is not threading.current_thread()]
+    if others:
+        return "threads alive at fork time: " + ", ".join(sorted(others))
+    return ""
+
+
+def _child(session, items, req):
+    os.setpgid(0, 0)
+    teeth_plugin.reset_run(req["results"], req.get("stop_after"))
+    reason = swap(req["path"], req["function"], req["source"])
+    if reason:
+        teeth_plugin._emit({"ev": "inplace-failed", "reason": reason})
+        return 3
+    teeth_plugin.watch(req["sites"])
+    import linecache
+
+    linecache.checkcache()
+    selected = [items[n] for n in req["select"] if n in items]
+    failed = False
+    for i, item in enumerate(selected):
+        nextitem = selected[i + 1] if i + 1 < len(selected) else None
+        item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+        failed = failed or session.testsfailed > 0
+        if session.shouldstop or session.shouldfail:
+            break
+    teeth_plugin.finish_run(1 if failed else 0)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return 0
+
+
+def swap(path, function, source):
+    """Puts the mutant of ``function`` in place; returns why it cannot, or ""."""
+    if sys.version_info < (3, 11):
+        return "python %d.%d has no co_qualname" % sys.version_info[:2]
+    outer = function.split(".<locals>.")[0]
+    if outer == "<module>":
+        return "the site is in module-level code"
+    full = os.path.join(teeth_plugin._CFG["sandbox"], *path.split("/"))
+    module = _module_for(full)
+    if module is None:
+        return "the module of %s is not imported after collection" % path
+    code = compile(source, module.__file__, "exec", dont_inherit=True)
+    new = _find_code(code, outer)
+    fn = _resolve(module, outer)
+    if new is None or fn is None:
+        return "cannot find %s in place" % outer
+    if fn.__code__.co_freevars != new.co_freevars:
+        return "the closure of %s differs" % outer
+    fn.__code__ = new
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType) and const.co_name.startswith(_HELPER_PREFIXES):
+            module.__dict__[const.co_name] = types.FunctionType(const, module.__dict__, const.co_name)
+    return ""
+
+
+def _module_for(full):
+    real = os.path.realpath(full)
+    for module in list(sys.modules.values()):
+        f = getattr(module, "__file__", None)
+        if f and (f == full or os.path.realpath(f) == real):
+            return module
+    return None
+
+
+def _find_code(code, qualname):
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            if const.co_qualname == qualname:
+                return const
+            found = _find_code(const, qualname)
+            if found is not None:
+                return found
+    return None
+
+
+def _resolve(module, qualname):
+    """The live function object whose code has this qualname."""
+    obj = module
+    for part in qualname.split("."):
+        attrs = getattr(obj, "__dict__", {})
+        obj = attrs[part] if part in attrs else getattr(obj, part, None)
+        if obj is None:
+            return None
+    for candidate in _unwrap(obj):
+        code = getattr(candidate, "__code__", None)
+        if code is not None and code.co_qualname == qualname:
+            return candidate
+    return None
+
+
+def _unwrap(obj):
+    seen = 0
+    stack = [obj]
+    while stack and seen < 32:
+        seen += 1
+        cur = stack.pop()
+        yield cur
+        for attr in ("__func__", "fget", "fset", "fdel", "__wrapped__"):
+            nxt = getattr(cur, attr, None)
+            if nxt is not None:
+                stack.append(nxt)
