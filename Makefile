@@ -12,7 +12,7 @@ GO      ?= go
 BASE_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) \
 	$(shell command -v python3.12 2>/dev/null) $(shell command -v python3 2>/dev/null))
 
-.PHONY: all build venv verify-teeth test fuzz clean
+.PHONY: all build venv verify-teeth test fuzz bench clean
 
 all: build
 
@@ -48,3 +48,8 @@ fuzz:
 
 clean:
 	rm -rf bin $(VENV)
+
+# Times the naive SOP loop and teeth (default, -j 1, --no-warm) on a synthetic
+# backend; BENCH_JSON=path also writes the figures as JSON. Takes minutes.
+bench: venv build
+	$(GO) run ./internal/bench -teeth bin/teeth -python $(VENV)/bin/python $(BENCH_FLAGS)

@@ -51,6 +51,8 @@ func TestScripts(t *testing.T) {
 			env.Setenv("EXAMPLE", example)
 			env.Setenv("PYTHON", python)
 			env.Setenv("PYTHONDONTWRITEBYTECODE", "1")
+			// uv, when installed, comes with the example's venv.
+			env.Setenv("PATH", filepath.Dir(python)+string(os.PathListSeparator)+env.Getenv("PATH"))
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

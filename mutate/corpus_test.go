@@ -1,10 +1,12 @@
 package mutate
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestCorpus applies every site found under $TEETH_CORPUS (e.g. a Python
@@ -16,7 +18,9 @@ func TestCorpus(t *testing.T) {
 		t.Skip("TEETH_CORPUS not set")
 	}
 	py := testPython(t)
-	res, err := Discover(testCtx(t), py, root, nil, nil, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	res, err := Discover(ctx, py, root, nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +45,7 @@ func TestCorpus(t *testing.T) {
 		checkMutant(t, s, src, mut)
 		names, sources = append(names, s.ID), append(sources, mut)
 	}
-	msgs, err := Compile(testCtx(t), py, names, sources)
+	msgs, err := Compile(ctx, py, names, sources)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -135,12 +135,26 @@ func siteLines(sites []mutate.Site) []SiteLine {
 	return lines
 }
 
+// baseline runs the anchors unmutated, with the gate self-check's probe
+// beside them, and checks that the run can be trusted.
 func baseline(ctx context.Context, plan *Plan, w *Worker) (*Result, error) {
-	res, err := w.Run(ctx, Spec{Args: plan.Anchors, Sites: siteLines(plan.Sites), Timeout: plan.BaselineTimeout})
+	p, err := writeProbe(w.Sandbox, plan.Env.Roots, plan.Anchors)
 	if err != nil {
 		return nil, err
 	}
-	return res, checkBaseline(res, plan)
+	defer p.remove(w.Sandbox)
+	args := append(append([]string{}, plan.Anchors...), p.test)
+	res, err := w.Run(ctx, Spec{Args: args, Sites: siteLines(plan.Sites), Timeout: plan.BaselineTimeout})
+	if err != nil {
+		return nil, err
+	}
+	if err := checkBaseline(res, plan); err != nil {
+		return res, err
+	}
+	if err := p.check(res, &plan.Env, plan.Anchors); err != nil {
+		return res, err
+	}
+	return res, checkCollected(res, plan)
 }
 
 func checkBaseline(res *Result, plan *Plan) error {
@@ -169,7 +183,12 @@ func checkBaseline(res *Result, plan *Plan) error {
 	case !res.Finished:
 		return &ConfigError{fmt.Sprintf("pytest exited with code %d before finishing: %s", res.ExitCode, lastLine(res.Output)),
 			"run the anchors yourself: " + cmd}
-	case len(res.Items) == 0:
+	}
+	return nil
+}
+
+func checkCollected(res *Result, plan *Plan) error {
+	if len(res.Items) == 0 {
 		return &ConfigError{"no anchors collected from " + strings.Join(plan.Anchors, " "),
 			"set anchors in [tool.teeth] to the directories, files or node ids of your anchor tests"}
 	}

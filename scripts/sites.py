@@ -35,6 +35,7 @@ GATHER = ("asyncio.gather", "asyncio.tasks.gather")
 CREATE_TASK = ("asyncio.create_task", "asyncio.tasks.create_task")
 ENSURE_FUTURE = ("asyncio.ensure_future", "asyncio.tasks.ensure_future")
 LOOP = "loop.run_in_executor"
+KEYWORDS = (b"to_thread", b"run_in_executor", b"run_in_threadpool", b"sync_to_async", b"SyncToAsync")
 SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.Module)
 NEWLINE = re.compile(rb"\r\n|\r|\n")
 INDEX = ast.Index if sys.version_info < (3, 9) else ()
@@ -172,9 +173,16 @@ class File(object):
         self.imports, self.star = {}, False
         self.parents, self.qual, self.cls = {}, {}, {}
         self.defs, self.bases, self.instances = [], {}, {}
-        self.walk()
+        self.walked, self.bad = False, False
+
+    def mentions(self, words):
+        return any(w in self.src.data for w in words)
 
     def walk(self):
+        """Index parents, scopes, imports and instances (once; files are walked lazily)."""
+        if self.walked:
+            return
+        self.walked = True
         stack = [(self.tree, None, "", None, None)]
         while stack:
             node, parent, qual, cls, scope = stack.pop()
@@ -392,14 +400,23 @@ class Scanner(object):
         methods = [w for w in cands if w.method and f.instance_of(call, func.value, w.cls_name)]
         return (methods + funcs + [None])[0]
 
-    def find_wrappers(self):
+    def find_wrappers(self, errors):
+        files = [f for f in self.files if f.mentions([b"async"]) and walk(f, errors)]
         changed = True
         while changed:
             changed = False
-            for f in self.files:
+            for f in files:
                 for node, qual, cls in f.defs:
-                    if node not in self.internal and self.check_wrapper(f, node, qual, cls):
+                    if node not in self.internal and self.try_wrapper(f, node, qual, cls, errors):
                         changed = True
+
+    def try_wrapper(self, f, node, qual, cls, errors):
+        try:
+            return self.check_wrapper(f, node, qual, cls)
+        except (RecursionError, MemoryError):
+            self.internal.add(node)
+            errors.append({"path": f.path, "line": node.lineno, "msg": "wrapper check skipped: source too complex"})
+            return False
 
     def check_wrapper(self, f, node, qual, cls):
         if not isinstance(node, ast.AsyncFunctionDef):
@@ -588,28 +605,31 @@ def module_name(root, path):
     return ".".join(names), is_pkg
 
 
-def load(root, path, errors):
+def read(root, path, errors):
     try:
         with open(os.path.join(root, *path.split("/")), "rb") as fh:
-            data = fh.read()
+            return fh.read()
     except OSError as e:
         errors.append({"path": path, "line": 0, "msg": "read: " + str(e.strerror or e)})
-        return None, None
-    digest = hashlib.sha256(data).hexdigest()
+        return None
+
+
+def parse(root, path, data, errors):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(data, filename=path)
-        src = Source(data)
         module, is_pkg = module_name(root, path)
-        return File(path, module, is_pkg, src, tree), digest
+        f = File(path, module, is_pkg, Source(data), tree)
+        f.digest = hashlib.sha256(data).hexdigest()
+        return f
     except SyntaxError as e:
         errors.append({"path": path, "line": e.lineno or nul_line(data), "msg": e.msg or str(e)})
     except (ValueError, UnicodeError, LookupError) as e:
         errors.append({"path": path, "line": nul_line(data), "msg": str(e)})
     except (RecursionError, MemoryError):
         errors.append({"path": path, "line": 0, "msg": "source too deeply nested"})
-    return None, None
+    return None
 
 
 def nul_line(data):
@@ -618,23 +638,43 @@ def nul_line(data):
 
 
 def scan(req):
-    root = req["root"]
-    errors, files, digests = [], [], {}
+    """Find offload sites. Files that cannot hold a site or a wrapper are not parsed."""
+    root, config = req["root"], req.get("wrappers") or []
+    errors, files, later = [], [], []
+    first = KEYWORDS + (b"async",) + tuple(n.split(".")[-1].encode("utf-8") for n in config)
     for path in req.get("files") or []:
-        f, digest = load(root, path, errors)
-        if f is not None:
-            files.append(f)
-            digests[f.path] = digest
-    sc = Scanner(files, req.get("wrappers") or [])
-    sc.find_wrappers()
+        data = read(root, path, errors)
+        if data is not None and any(w in data for w in first):
+            files.append(parse(root, path, data, errors))
+        elif data is not None:
+            later.append((path, data))
+    sc = Scanner([f for f in files if f], config)
+    sc.find_wrappers(errors)
+    words = KEYWORDS + tuple(n.encode("utf-8") for n in list(sc.wrappers) + list(sc.config))
+    files += [parse(root, path, data, errors) for path, data in later if any(w in data for w in words)]
     out = []
     for f in files:
+        if f is None or not f.mentions(words) or not walk(f, errors):
+            continue
         sites = file_sites(sc, f, errors)
         if sites:
-            out.append({"path": f.path, "sha256": digests[f.path], "sites": sites})
+            out.append({"path": f.path, "sha256": f.digest, "sites": sites})
     wrappers = [{"name": w.full, "path": w.path, "line": w.line} for w in sc.found]
     wrappers.sort(key=lambda w: (w["path"], w["line"], w["name"]))
+    errors.sort(key=lambda e: (e["path"], e["line"]))
     return {"files": out, "errors": errors, "wrappers": wrappers}
+
+
+def walk(f, errors):
+    """Index f; False (and an error) when it is too deeply nested to index."""
+    if f.walked:
+        return not f.bad
+    try:
+        f.walk()
+    except (RecursionError, MemoryError):
+        f.bad = True
+        errors.append({"path": f.path, "line": 0, "msg": "source too deeply nested"})
+    return not f.bad
 
 
 def file_sites(sc, f, errors):

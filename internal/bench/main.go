@@ -1,0 +1,242 @@
+// Command bench measures teeth against the manual SOP loop on a synthetic
+// backend with real pytest and Blockbuster, and prints the figures as a
+// table (and as JSON when BENCH_JSON names a file). Run it with "make bench".
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	cp "github.com/otiai10/copy"
+
+	"github.com/teethtool/teeth/mutate"
+	"github.com/teethtool/teeth/report"
+)
+
+// measure is one timed run.
+type measure struct {
+	name   string
+	wall   float64
+	cpu    float64
+	rssMB  float64
+	report *report.Report
+}
+
+func main() {
+	teeth := flag.String("teeth", "bin/teeth", "the teeth binary")
+	python := flag.String("python", "testdata/example/.venv/bin/python", "interpreter with pytest, pytest-asyncio and blockbuster")
+	sh := shape{}
+	flag.IntVar(&sh.sites, "sites", 60, "offload sites")
+	flag.IntVar(&sh.anchors, "anchors", 40, "anchors")
+	flag.Float64Var(&sh.importS, "import", 1.5, "seconds of real work when the package is imported")
+	flag.Float64Var(&sh.testS, "test", 0.1, "seconds each anchor's body takes")
+	flag.Parse()
+	if err := run(*teeth, *python, sh, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(teeth, python string, sh shape, out io.Writer) error {
+	teeth, _ = filepath.Abs(teeth)
+	python, _ = filepath.Abs(python)
+	tmp, err := os.MkdirTemp("", "teeth-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	proj := filepath.Join(tmp, "backend")
+	if err := writeProject(proj, sh); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "synthetic backend: %d sites, %d anchors, %.1fs import, %.0fms per test body, %d cores\n",
+		sh.sites, sh.anchors, sh.importS, sh.testS*1000, runtime.NumCPU())
+	var runs []measure
+	for _, v := range []struct {
+		name string
+		args []string
+	}{
+		{"teeth verify", nil},
+		{"teeth verify -j 1", []string{"-j", "1"}},
+		{"teeth verify --no-warm", []string{"--no-warm"}},
+	} {
+		m, err := timeTeeth(v.name, teeth, python, proj, tmp, v.args)
+		if err != nil {
+			return err
+		}
+		runs = append(runs, m)
+	}
+	naive, err := timeNaive(python, proj, tmp)
+	if err != nil {
+		return err
+	}
+	return printTable(out, naive, runs, limit(runs[0].report, sh.importS, runtime.NumCPU()))
+}
+
+// limit is the physical floor: every (mutant, covering anchor) pair's
+// baseline test time, plus one import per worker.
+func limit(r *report.Report, importS float64, workers int) float64 {
+	dur := map[string]float64{}
+	for _, a := range r.Anchors {
+		dur[a.NodeID] = a.Baseline.DurationS
+	}
+	total := importS * float64(workers)
+	for _, s := range r.Sites {
+		if s.Verdict == report.Invalid {
+			continue
+		}
+		for _, a := range s.Anchors {
+			total += dur[a]
+		}
+	}
+	return total
+}
+
+func timeTeeth(name, teeth, python, proj, tmp string, extra []string) (measure, error) {
+	jsonPath := filepath.Join(tmp, strings.ReplaceAll(name, " ", "_")+".json")
+	args := append([]string{"verify", "--python", python, "--json", jsonPath}, extra...)
+	cmd := exec.Command(teeth, append(args, proj)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	m, err := timed(name, cmd)
+	if code := cmd.ProcessState.ExitCode(); code > 1 || (err != nil && code != 1) {
+		return m, fmt.Errorf("%s: %v\n%s", name, err, stderr.String())
+	}
+	data, err := os.ReadFile(jsonPath)
+	if err != nil {
+		return m, err
+	}
+	m.report = &report.Report{}
+	return m, json.Unmarshal(data, m.report)
+}
+
+// timed runs cmd and measures wall time, the CPU time of it and its
+// children, and its own peak resident memory.
+func timed(name string, cmd *exec.Cmd) (measure, error) {
+	before := childCPU()
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return measure{}, err
+	}
+	peak := make(chan float64, 1)
+	stop := make(chan struct{})
+	go func() { peak <- watchRSS(cmd.Process.Pid, stop) }()
+	err := cmd.Wait()
+	close(stop)
+	return measure{name: name, wall: time.Since(start).Seconds(), cpu: childCPU() - before, rssMB: <-peak}, err
+}
+
+func childCPU() float64 {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
+
+// watchRSS polls a process's peak resident set (VmHWM) until stop closes.
+func watchRSS(pid int, stop <-chan struct{}) float64 {
+	var peak float64
+	path := fmt.Sprintf("/proc/%d/status", pid)
+	for {
+		if data, err := os.ReadFile(path); err == nil {
+			for _, line := range strings.Split(string(data), "\n") {
+				if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+					kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+					peak = max(peak, kb/1024)
+				}
+			}
+		}
+		select {
+		case <-stop:
+			return peak
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// timeNaive is the manual SOP loop: per site, copy the project, un-offload
+// the site, run the whole anchor suite, restore.
+func timeNaive(python, proj, tmp string) (measure, error) {
+	ctx := context.Background()
+	disc, err := mutate.Discover(ctx, []string{python}, proj, []string{"app"}, nil, nil)
+	if err != nil {
+		return measure{}, err
+	}
+	before := childCPU()
+	start := time.Now()
+	for i, s := range disc.Sites {
+		work := filepath.Join(tmp, fmt.Sprintf("naive%d", i))
+		if err := cp.Copy(proj, work); err != nil {
+			return measure{}, err
+		}
+		file := filepath.Join(work, filepath.FromSlash(s.Path))
+		orig, err := os.ReadFile(file)
+		if err != nil {
+			return measure{}, err
+		}
+		mut, err := s.Apply(orig)
+		if err != nil {
+			return measure{}, err
+		}
+		if err := os.WriteFile(file, mut, 0o644); err != nil {
+			return measure{}, err
+		}
+		cmd := exec.Command(python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/blocking_io")
+		cmd.Dir = work
+		cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1", "PYTHONPATH="+work)
+		_ = cmd.Run() // red is the expected outcome
+		if err := os.WriteFile(file, orig, 0o644); err != nil {
+			return measure{}, err
+		}
+		os.RemoveAll(work)
+	}
+	return measure{name: "naive SOP loop", wall: time.Since(start).Seconds(), cpu: childCPU() - before}, nil
+}
+
+func printTable(out io.Writer, naive measure, runs []measure, limitS float64) error {
+	mutants := runs[0].report.Summary.Mutants
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "run\twall s\tcpu s\tmutants/s\tvs naive\tvs limit\tpeak RSS MB\t")
+	row := func(m measure) {
+		rss := "-"
+		if m.rssMB > 0 {
+			rss = fmt.Sprintf("%.1f", m.rssMB)
+		}
+		fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t%.2f\t%.1fx\t%.2fx\t%s\t\n", m.name, m.wall, m.cpu,
+			float64(mutants)/m.wall, naive.wall/m.wall, m.wall/limitS, rss)
+	}
+	row(naive)
+	for _, m := range runs {
+		row(m)
+	}
+	fmt.Fprintf(tw, "physical limit\t%.1f\t\t\t\t\t\t\n", limitS)
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "mutants: %d; the limit is every (mutant, covering anchor) pair's baseline test time plus one import per worker\n", mutants)
+	path := os.Getenv("BENCH_JSON")
+	if path == "" {
+		return nil
+	}
+	data, err := json.MarshalIndent(map[string]float64{
+		"naive_s": naive.wall, "teeth_s": runs[0].wall, "teeth_j1_s": runs[1].wall, "cold_s": runs[2].wall,
+		"limit_s": limitS, "mutants": float64(mutants), "mutants_per_s": float64(mutants) / runs[0].wall,
+		"peak_rss_mb": runs[0].rssMB,
+	}, "", "  ")
+	if err != nil {
+		return err
+	}
+	return report.WriteFile(path, func(w io.Writer) error { _, err := w.Write(append(data, '\n')); return err })
+}

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// shape is the synthetic backend's size and cost.
+type shape struct {
+	sites, anchors int
+	importS, testS float64
+}
+
+// writeProject writes a synthetic backend into dir: an app package whose
+// import does real work for importS seconds, one offload site per function,
+// sites spread over files of ten, and anchors that each await testS seconds
+// and then call the sites assigned to them round-robin.
+func writeProject(dir string, sh shape) error {
+	files := map[string]string{
+		"pyproject.toml": `[tool.teeth]
+source_roots = ["app"]
+
+[tool.pytest.ini_options]
+asyncio_mode = "auto"
+asyncio_default_fixture_loop_scope = "function"
+`,
+		"app/__init__.py": fmt.Sprintf(`"""Synthetic backend: importing it costs real work, like a large service."""
+import hashlib
+import time
+
+_t0 = time.perf_counter()
+_h = b"teeth"
+while time.perf_counter() - _t0 < %g:
+    for _ in range(1000):
+        _h = hashlib.sha256(_h).digest()
+`, sh.importS),
+		"tests/blocking_io/conftest.py": `import pytest
+from blockbuster import BlockBuster
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    bb = BlockBuster(scanned_modules=["app"])
+    bb.activate()
+    try:
+        yield
+    finally:
+        bb.deactivate()
+`,
+	}
+	for f := 0; f*10 < sh.sites; f++ {
+		var b strings.Builder
+		b.WriteString("import asyncio\n\n\ndef _read(path):\n    with open(path) as f:\n        return f.read()\n")
+		for i := f * 10; i < min(sh.sites, f*10+10); i++ {
+			fmt.Fprintf(&b, "\n\nasync def op_%d(path):\n    return await asyncio.to_thread(_read, path)\n", i)
+		}
+		files[fmt.Sprintf("app/ops_%d.py", f)] = b.String()
+	}
+	for a := 0; a < sh.anchors; a++ {
+		var b strings.Builder
+		b.WriteString("import asyncio\n\n")
+		var calls []int
+		for i := a; i < sh.sites; i += sh.anchors {
+			calls = append(calls, i)
+			fmt.Fprintf(&b, "from app.ops_%d import op_%d\n", i/10, i)
+		}
+		fmt.Fprintf(&b, "\n\nasync def test_anchor_%d(tmp_path):\n    p = tmp_path / \"data.txt\"\n    p.write_text(\"x\")\n    await asyncio.sleep(%g)\n", a, sh.testS)
+		for _, i := range calls {
+			fmt.Fprintf(&b, "    assert await op_%d(str(p)) == \"x\"\n", i)
+		}
+		files[fmt.Sprintf("tests/blocking_io/test_anchor_%d.py", a)] = b.String()
+	}
+	for name, body := range files {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
