@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -11,25 +10,26 @@ import (
 	"github.com/teethtool/teeth/runner"
 )
 
-// builder turns a verify run's raw results into the report.
+// builder turns a verify run's raw results into the report's evidence;
+// report.Finalize decides the verdicts from it.
 type builder struct {
-	c       *config
 	sites   []mutate.Site
 	ms      *mutantSet
 	v       *runner.Verified
 	project string
-	gateOff map[string]bool
-	only    []string // site ids selected with --site; empty selects all
+	sel     *selector
 }
 
-// build assembles the report. With --site, it holds only the selected sites
-// and the anchors that reach them.
-func build(c *config, plan *runner.Plan, disc *mutate.Result, ms *mutantSet, v *runner.Verified, project string, only []string, elapsed time.Duration) *report.Report {
-	b := &builder{c: c, sites: plan.Sites, ms: ms, v: v, project: project, gateOff: map[string]bool{}, only: only}
+func build(c *config, plan *runner.Plan, disc *mutate.Result, ms *mutantSet, v *runner.Verified, project string, sel *selector, elapsed time.Duration) *report.Report {
+	b := &builder{sites: plan.Sites, ms: ms, v: v, project: project, sel: sel}
 	r := &report.Report{
 		SchemaVersion: report.SchemaVersion, Tool: "teeth", Version: version,
-		Project: c.Dir, Command: c.Command,
+		Project: c.Dir, Command: c.Command, Shard: sel.shard.String(), FailOn: c.FailOn,
 		Anchors: []report.Anchor{}, Sites: []report.Site{}, Wrappers: []report.Wrapper{}, SkippedFiles: []report.FileError{},
+		Summary: report.Summary{
+			PytestRuns: v.Runs, DurationS: round3(elapsed.Seconds()),
+			WarmRuns: v.Warm, FreshRuns: v.Fresh, Fallbacks: v.Fallback,
+		},
 	}
 	for _, w := range disc.Wrappers {
 		r.Wrappers = append(r.Wrappers, report.Wrapper{Name: w.Name, Path: w.Path, Line: w.Line})
@@ -37,34 +37,31 @@ func build(c *config, plan *runner.Plan, disc *mutate.Result, ms *mutantSet, v *
 	for _, fe := range disc.Errors {
 		r.SkippedFiles = append(r.SkippedFiles, report.FileError{Path: fe.Path, Line: fe.Line, Msg: fe.Msg})
 	}
+	gateOff := map[string]bool{}
 	for _, it := range v.Baseline.Items {
-		b.gateOff[it.NodeID] = it.GateOff
-	}
-	for _, it := range v.Baseline.Items {
+		gateOff[it.NodeID] = it.GateOff
 		if b.selectedAnchor(it.NodeID) {
 			r.Anchors = append(r.Anchors, b.anchor(it))
 		}
 	}
 	for i, s := range b.sites {
-		if b.selected(s.ID) {
-			r.Sites = append(r.Sites, b.site(i))
+		if sel.site(s.ID) {
+			r.Sites = append(r.Sites, b.site(i, gateOff))
 		}
 	}
-	r.Summary = b.summary(r, elapsed)
+	report.Finalize(r)
 	return r
 }
 
-func (b *builder) selected(id string) bool {
-	return len(b.only) == 0 || slices.Contains(b.only, id)
-}
-
+// selectedAnchor reports whether the anchor belongs in the report: with
+// --site, only anchors that reach a selected site do.
 func (b *builder) selectedAnchor(nodeid string) bool {
-	if len(b.only) == 0 {
+	if len(b.sel.only) == 0 {
 		return true
 	}
 	if t := b.v.Baseline.Tests[nodeid]; t != nil {
 		for _, s := range t.Sites {
-			if b.selected(b.sites[s].ID) {
+			if b.sel.site(b.sites[s].ID) {
 				return true
 			}
 		}
@@ -84,19 +81,9 @@ func (b *builder) anchor(it runner.Item) report.Anchor {
 	for _, s := range t.Sites {
 		a.Sites = append(a.Sites, b.sites[s].ID)
 	}
-	facts := report.Facts{
-		Baseline: t.Outcome, Excerpt: t.Excerpt, GateOff: it.GateOff, SelfTest: it.SelfTest,
-		Sites: len(t.Sites), Outcomes: map[string][]string{},
-	}
 	for _, o := range b.v.Outcomes {
-		if o.Anchor != it.NodeID {
-			continue
-		}
-		ev := b.evidence(o)
-		a.Mutants = append(a.Mutants, ev)
-		facts.Outcomes[o.Outcome] = append(facts.Outcomes[o.Outcome], ev.Site)
-		if ev.Retry != nil && ev.Retry.Outcome != "passed" && facts.Flaky == "" {
-			facts.Flaky = fmt.Sprintf("the mutant of %s survived, then went %s on a re-run", ev.Site, ev.Retry.Outcome)
+		if o.Anchor == it.NodeID {
+			a.Mutants = append(a.Mutants, b.evidence(o))
 		}
 	}
 	if b.v.Restore != nil && len(a.Mutants) > 0 {
@@ -106,11 +93,7 @@ func (b *builder) anchor(it runner.Item) report.Anchor {
 		}
 		rr := runRecord(rt, b.v.Restore.ExitCode)
 		a.Restore = &rr
-		if rt.Outcome != "passed" && facts.Flaky == "" {
-			facts.Flaky = fmt.Sprintf("green at baseline, %s on the restore run: %s", rt.Outcome, firstLine(rt.Excerpt))
-		}
 	}
-	a.Verdict, a.Reason = report.Decide(facts)
 	return a
 }
 
@@ -127,7 +110,8 @@ func (b *builder) evidence(o runner.Outcome) report.Evidence {
 	return ev
 }
 
-func (b *builder) site(i int) report.Site {
+// site is one site's record; its anchors are those with the gate on that reach it.
+func (b *builder) site(i int, gateOff map[string]bool) report.Site {
 	s := b.sites[i]
 	rs := report.Site{
 		ID: s.ID, Path: s.Path, Line: s.Line, Function: s.Function, Callee: s.Callee,
@@ -135,44 +119,12 @@ func (b *builder) site(i int) report.Site {
 	}
 	for _, id := range b.v.Baseline.Order {
 		for _, x := range b.v.Reached[id] {
-			if x == i && !b.gateOff[id] {
+			if x == i && !gateOff[id] {
 				rs.Anchors = append(rs.Anchors, id)
 			}
 		}
 	}
-	counts := map[string]int{}
-	for _, o := range b.v.Outcomes {
-		if o.Site == i && !b.gateOff[o.Anchor] {
-			counts[o.Outcome]++
-		}
-	}
-	rs.Verdict = report.DecideSite(rs.Invalid != "", len(rs.Anchors), counts)
 	return rs
-}
-
-func (b *builder) summary(r *report.Report, elapsed time.Duration) report.Summary {
-	s := report.Summary{
-		Anchors: len(r.Anchors), Sites: len(r.Sites), PytestRuns: b.v.Runs,
-		AnchorVerdicts: map[string]int{}, SiteVerdicts: map[string]int{},
-		DurationS: round3(elapsed.Seconds()),
-		WarmRuns:  b.v.Warm, FreshRuns: b.v.Fresh, Fallbacks: b.v.Fallback,
-	}
-	mutated := map[int]bool{}
-	for _, o := range b.v.Outcomes {
-		mutated[o.Site] = true
-	}
-	s.Mutants = len(mutated)
-	if secs := elapsed.Seconds(); secs > 0 {
-		s.MutantsPerS = round3(float64(s.Mutants) / secs)
-	}
-	for _, a := range r.Anchors {
-		s.AnchorVerdicts[a.Verdict]++
-		s.Failed = s.Failed || report.Fails(a, b.c.FailOn)
-	}
-	for _, st := range r.Sites {
-		s.SiteVerdicts[st.Verdict]++
-	}
-	return s
 }
 
 func runRecord(t *runner.Test, code int) report.Run {
@@ -187,11 +139,6 @@ func runRecord(t *runner.Test, code int) report.Run {
 }
 
 func round3(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }
-
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	return s
-}
 
 // quote quotes s for a POSIX shell when it needs it.
 func quote(s string) string {

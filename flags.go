@@ -38,6 +38,8 @@ type verifyFlags struct {
 	jsonOut       string
 	noWarm        bool
 	fullMatrix    bool
+	shardSpec     string
+	shard         shard
 	project       string
 }
 
@@ -56,10 +58,16 @@ func parseVerifyFlags(args []string, stderr io.Writer) (*verifyFlags, error) {
 	fs.Var(&f.sites, "site", "only mutate the site with this id (repeatable)")
 	fs.StringVar(&f.jsonOut, "json", "", "write the JSON report (schema_version 1) to this file")
 	fs.BoolVar(&f.noWarm, "no-warm", false, "run every mutant in a fresh pytest process (no pre-imported, forking worker)")
+	fs.StringVar(&f.shardSpec, "shard", "", "run only shard i/n of the mutants, split by stable site id (merge the reports with teeth merge)")
 	fs.BoolVar(&f.fullMatrix, "full-matrix", false, "run every covering anchor against every mutant (no stopping at the first kill)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return nil, err
+	}
+	if f.shardSpec != "" {
+		if f.shard, err = parseShard(f.shardSpec); err != nil {
+			return nil, usageError(err.Error(), "e.g. --shard 2/4 for the second of four CI jobs")
+		}
 	}
 	switch len(pos) {
 	case 0:

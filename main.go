@@ -14,12 +14,14 @@ import (
 var version = "devel"
 
 const usageText = `usage: teeth verify [flags] [PROJECT]
+       teeth merge [--json OUT] SHARD.json...
        teeth version
 
 verify proves that every blocking-IO anchor of PROJECT (default ".") goes red
 when an offload it guards is put back on the event loop, and green again when
 it is restored. Configuration comes from [tool.teeth] in PROJECT/pyproject.toml;
-flags override it. Run "teeth verify -h" for the flags.
+flags override it. Run "teeth verify -h" for the flags. merge combines the
+JSON reports of a run split with --shard i/n into the report of the whole run.
 
 exit codes: 0 every anchor has teeth, 1 some do not, 2 usage, configuration or
 environment error, 130 interrupted.
@@ -85,6 +87,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "verify":
 		return verifyCmd(ctx, args[1:], stdout, stderr)
+	case "merge":
+		return mergeCmd(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "teeth", version)
 		return nil

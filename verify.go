@@ -37,7 +37,8 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	start := time.Now()
 	prog := newProgress(stderr, start)
-	plan, disc, ms, err := prepare(ctx, c, f.sites, f.fullMatrix, tmp, prog)
+	sel := &selector{only: f.sites, shard: f.shard}
+	plan, disc, ms, err := prepare(ctx, c, sel, f.fullMatrix, tmp, prog)
 	if err != nil {
 		return err
 	}
@@ -52,7 +53,7 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	} else if err != nil {
 		return err
 	}
-	r := build(c, plan, disc, ms, v, f.project, f.sites, time.Since(start))
+	r := build(c, plan, disc, ms, v, f.project, sel, time.Since(start))
 	if f.jsonOut != "" {
 		err := report.WriteFile(f.jsonOut, func(w io.Writer) error { return report.WriteJSON(w, r) })
 		if err != nil {
@@ -68,7 +69,7 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 // prepare discovers the sites, builds and compiles their mutants, and
 // returns the plan for the runner.
-func prepare(ctx context.Context, c *config, only []string, fullMatrix bool, tmp string, prog *progress) (*runner.Plan, *mutate.Result, *mutantSet, error) {
+func prepare(ctx context.Context, c *config, sel *selector, fullMatrix bool, tmp string, prog *progress) (*runner.Plan, *mutate.Result, *mutantSet, error) {
 	py := c.helperPython()
 	disc, err := mutate.Discover(ctx, py, c.Dir, c.SourceRoots, c.Exclude, c.Wrappers)
 	if err != nil {
@@ -77,7 +78,7 @@ func prepare(ctx context.Context, c *config, only []string, fullMatrix bool, tmp
 	for _, fe := range disc.Errors {
 		fmt.Fprintf(prog.w, "teeth: skipping %s:%d: %s\n", fe.Path, fe.Line, fe.Msg)
 	}
-	for _, id := range only {
+	for _, id := range sel.only {
 		if !slices.ContainsFunc(disc.Sites, func(s mutate.Site) bool { return s.ID == id }) {
 			return nil, nil, nil, usageError("no site has the id "+id, "site ids are listed in the summary and the JSON report")
 		}
@@ -86,9 +87,7 @@ func prepare(ctx context.Context, c *config, only []string, fullMatrix bool, tmp
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if len(only) > 0 {
-		maps.DeleteFunc(ms.valid, func(id string, _ []byte) bool { return !slices.Contains(only, id) })
-	}
+	maps.DeleteFunc(ms.valid, func(id string, _ []byte) bool { return !sel.site(id) })
 	pluginDir := filepath.Join(tmp, "plugin")
 	if err := writePlugin(pluginDir); err != nil {
 		return nil, nil, nil, err

@@ -15,6 +15,8 @@ type Report struct {
 	Version       string      `json:"version"`
 	Project       string      `json:"project"`
 	Command       []string    `json:"command"`
+	Shard         string      `json:"shard,omitempty"` // "i/n" for one shard of a sharded run
+	FailOn        []string    `json:"fail_on"`         // anchor verdicts that fail the run
 	Anchors       []Anchor    `json:"anchors"`
 	Sites         []Site      `json:"sites"`
 	Wrappers      []Wrapper   `json:"wrappers"`

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"io"
+	"os"
+
+	"github.com/teethtool/teeth/report"
+)
+
+// mergeCmd is "teeth merge [--json OUT] SHARD.json...": it combines the
+// reports of a sharded run into the report of the whole run.
+func mergeCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("teeth merge", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("json", "", "write the merged JSON report to this file")
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return usageError("merge needs the JSON reports of the shards", "teeth merge --json all.json shard1.json shard2.json")
+	}
+	var shards []*report.Report
+	for _, f := range files {
+		r, err := readReport(f)
+		if err != nil {
+			return err
+		}
+		shards = append(shards, r)
+	}
+	m, err := report.Merge(shards)
+	if err != nil {
+		return usageError("merge: "+err.Error(), "merge the shard reports of one run of one project")
+	}
+	if *out != "" {
+		if err := report.WriteFile(*out, func(w io.Writer) error { return report.WriteJSON(w, m) }); err != nil {
+			return &cliError{msg: "writing the JSON report: " + err.Error(), code: 2}
+		}
+	}
+	report.WriteSummary(stdout, m)
+	if m.Summary.Failed {
+		return &cliError{code: 1}
+	}
+	return nil
+}
+
+func readReport(path string) (*report.Report, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usageError("cannot read report "+path, "pass the files written with --json")
+	}
+	var r report.Report
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, usageError(path+" is not a teeth JSON report: "+err.Error(), "pass the files written with --json")
+	}
+	return &r, nil
+}

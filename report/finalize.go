@@ -1,0 +1,60 @@
+package report
+
+import "fmt"
+
+// Finalize decides every anchor's and every site's verdict from the evidence
+// the report holds, and recounts the summary's verdicts, mutants and result.
+// A fresh run and a merge of shard reports both end here, so equal evidence
+// gives equal verdicts.
+func Finalize(r *Report) {
+	siteOutcomes := map[string]map[string]int{}
+	mutated := map[string]bool{}
+	for i := range r.Anchors {
+		a := &r.Anchors[i]
+		facts := Facts{
+			Baseline: a.Baseline.Outcome, Excerpt: a.Baseline.Excerpt, GateOff: a.GateOff, SelfTest: a.SelfTest,
+			Sites: len(a.Sites), Outcomes: map[string][]string{},
+		}
+		for _, ev := range a.Mutants {
+			mutated[ev.Site] = true
+			facts.Outcomes[ev.Outcome] = append(facts.Outcomes[ev.Outcome], ev.Site)
+			if ev.Retry != nil && ev.Retry.Outcome != "passed" && facts.Flaky == "" {
+				facts.Flaky = fmt.Sprintf("the mutant of %s survived, then went %s on a re-run", ev.Site, ev.Retry.Outcome)
+			}
+			if !a.GateOff {
+				if siteOutcomes[ev.Site] == nil {
+					siteOutcomes[ev.Site] = map[string]int{}
+				}
+				siteOutcomes[ev.Site][ev.Outcome]++
+			}
+		}
+		if rs := a.Restore; rs != nil && rs.Outcome != "passed" && facts.Flaky == "" {
+			facts.Flaky = fmt.Sprintf("green at baseline, %s on the restore run: %s", rs.Outcome, firstLine(rs.Excerpt))
+		}
+		a.Verdict, a.Reason = Decide(facts)
+	}
+	for i := range r.Sites {
+		s := &r.Sites[i]
+		s.Verdict = DecideSite(s.Invalid != "", len(s.Anchors), siteOutcomes[s.ID])
+	}
+	recount(r, len(mutated))
+}
+
+func recount(r *Report, mutants int) {
+	s := &r.Summary
+	s.Anchors, s.Sites, s.Mutants = len(r.Anchors), len(r.Sites), mutants
+	s.AnchorVerdicts, s.SiteVerdicts, s.Failed = map[string]int{}, map[string]int{}, false
+	for _, a := range r.Anchors {
+		s.AnchorVerdicts[a.Verdict]++
+		s.Failed = s.Failed || Fails(a, r.FailOn)
+	}
+	for _, st := range r.Sites {
+		s.SiteVerdicts[st.Verdict]++
+	}
+	if s.DurationS > 0 {
+		s.MutantsPerS = float64(int64(float64(mutants)/s.DurationS*1000+0.5)) / 1000
+	}
+	if s.Fallbacks == nil {
+		s.Fallbacks = map[string]int{}
+	}
+}

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// shard is one part of a run split across CI jobs: index i of n, 1-based.
+type shard struct{ i, n int }
+
+func parseShard(s string) (shard, error) {
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 1 || i > n {
+		return shard{}, fmt.Errorf("--shard wants i/n with 1 <= i <= n, got %q", s)
+	}
+	return shard{i, n}, nil
+}
+
+// String is "i/n", or "" for an unsharded run.
+func (s shard) String() string {
+	if s.n <= 1 {
+		return ""
+	}
+	return fmt.Sprintf("%d/%d", s.i, s.n)
+}
+
+// owns reports whether the site with this stable id belongs to the shard:
+// the split depends on the id alone, so every shard agrees on it.
+func (s shard) owns(id string) bool {
+	if s.n <= 1 {
+		return true
+	}
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return int(h.Sum32()%uint32(s.n)) == s.i-1
+}
+
+// selector says which sites a run mutates and reports: --site and --shard.
+type selector struct {
+	only  []string
+	shard shard
+}
+
+func (s *selector) site(id string) bool {
+	return (len(s.only) == 0 || slices.Contains(s.only, id)) && s.shard.owns(id)
+}
