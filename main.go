@@ -15,6 +15,8 @@ var version = "devel"
 
 const usageText = `usage: teeth verify [flags] [PROJECT]
        teeth merge [--json OUT] SHARD.json...
+       teeth show [--report FILE] SITE-ID [PROJECT]
+       teeth apply SITE-ID [PROJECT]
        teeth version
 
 verify proves that every blocking-IO anchor of PROJECT (default ".") goes red
@@ -22,6 +24,8 @@ when an offload it guards is put back on the event loop, and green again when
 it is restored. Configuration comes from [tool.teeth] in PROJECT/pyproject.toml;
 flags override it. Run "teeth verify -h" for the flags. merge combines the
 JSON reports of a run split with --shard i/n into the report of the whole run.
+show prints a site's mutant (and its evidence from a report); apply writes the
+mutant into the working tree to reproduce it by hand (git checkout undoes it).
 
 exit codes: 0 every anchor has teeth, 1 some do not, 2 usage, configuration or
 environment error, 130 interrupted.
@@ -87,6 +91,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "verify":
 		return verifyCmd(ctx, args[1:], stdout, stderr)
+	case "show":
+		return showCmd(ctx, args[1:], stdout, stderr)
+	case "apply":
+		return applyCmd(ctx, args[1:], stdout, stderr)
 	case "merge":
 		return mergeCmd(ctx, args[1:], stdout, stderr)
 	case "version":

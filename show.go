@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/teethtool/teeth/mutate"
+	"github.com/teethtool/teeth/report"
+)
+
+// mutantArgs parses "ID [PROJECT]" plus flags for show and apply.
+func mutantArgs(name string, args []string, stderr io.Writer, withReport bool) (id, project, reportFile string, err error) {
+	fs := flag.NewFlagSet("teeth "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if withReport {
+		fs.StringVar(&reportFile, "report", "", "a JSON report to print the site's last evidence from")
+	}
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return "", "", "", err
+	}
+	switch len(pos) {
+	case 1:
+		return pos[0], ".", reportFile, nil
+	case 2:
+		return pos[0], pos[1], reportFile, nil
+	}
+	return "", "", "", usageError(name+" takes a site id and an optional project directory", fmt.Sprintf(`teeth %s 'app/x.py:Svc.load:read#0' path/to/project`, name))
+}
+
+// findMutant discovers the project's sites and returns the one with this id,
+// the original file and its mutant.
+func findMutant(ctx context.Context, project, id string) (*config, mutate.Site, []byte, []byte, error) {
+	f := &verifyFlags{fs: flag.NewFlagSet("", flag.ContinueOnError), project: project}
+	c, err := f.config()
+	if err != nil {
+		return nil, mutate.Site{}, nil, nil, err
+	}
+	disc, err := mutate.Discover(ctx, c.helperPython(), c.Dir, c.SourceRoots, c.Exclude, c.Wrappers)
+	if err != nil {
+		return nil, mutate.Site{}, nil, nil, usageError("finding offload sites: "+err.Error(), "check the project's interpreter")
+	}
+	for _, s := range disc.Sites {
+		if s.ID != id {
+			continue
+		}
+		src, err := os.ReadFile(filepath.Join(c.Dir, filepath.FromSlash(s.Path)))
+		if err != nil {
+			return nil, s, nil, nil, err
+		}
+		mut, err := s.Apply(src)
+		return c, s, src, mut, err
+	}
+	return nil, mutate.Site{}, nil, nil, usageError("no site has the id "+id, "site ids are listed in the summary and the JSON report")
+}
+
+// showCmd is "teeth show ID [PROJECT]": the mutant's diff and, from a
+// report, its last evidence.
+func showCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	id, project, reportFile, err := mutantArgs("show", args, stderr, true)
+	if err != nil {
+		return err
+	}
+	_, s, src, mut, err := findMutant(ctx, project, id)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "site %s\n  %s:%d in %s, %s (%s)\n\n%s", s.ID, s.Path, s.Line, s.Function, s.Offload, s.Shape, mutate.Diff(s.Path, src, mut))
+	if reportFile == "" {
+		return nil
+	}
+	r, err := readReport(reportFile)
+	if err != nil {
+		return err
+	}
+	return showEvidence(stdout, r, id)
+}
+
+func showEvidence(w io.Writer, r *report.Report, id string) error {
+	found := false
+	for _, st := range r.Sites {
+		if st.ID == id {
+			found = true
+			fmt.Fprintf(w, "\nsite verdict: %s\n", st.Verdict)
+		}
+	}
+	for _, a := range r.Anchors {
+		for _, ev := range a.Mutants {
+			if ev.Site != id {
+				continue
+			}
+			fmt.Fprintf(w, "\n%s %s (exit %d, %.3fs)\n", ev.Outcome, a.NodeID, ev.Run.ExitCode, ev.Run.DurationS)
+			for _, d := range ev.Run.Detector {
+				fmt.Fprintf(w, "  detector: %s\n", d)
+			}
+			if ev.Run.Excerpt != "" {
+				fmt.Fprintf(w, "  %s\n", strings.ReplaceAll(ev.Run.Excerpt, "\n", "\n  "))
+			}
+			if a.Restore != nil {
+				fmt.Fprintf(w, "  restore: %s\n", a.Restore.Outcome)
+			}
+			fmt.Fprintf(w, "  reproduce: %s\n", ev.Reproduce)
+		}
+	}
+	if !found {
+		return usageError("the report has no site "+id, "pass the report of a run that mutated it")
+	}
+	return nil
+}
+
+// applyCmd is "teeth apply ID [PROJECT]": it writes the mutant into the
+// working tree for a person to reproduce by hand, and refuses when the file
+// has uncommitted changes.
+func applyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	id, project, _, err := mutantArgs("apply", args, stderr, false)
+	if err != nil {
+		return err
+	}
+	c, s, _, mut, err := findMutant(ctx, project, id)
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(c.Dir, filepath.FromSlash(s.Path))
+	if err := checkClean(c.Dir, s.Path); err != nil {
+		return err
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	err = report.WriteFile(path, func(w io.Writer) error { _, err := w.Write(mut); return err })
+	if err != nil {
+		return err
+	}
+	if err := os.Chmod(path, info.Mode().Perm()); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "applied the mutant of %s to %s\nundo it with: git -C %s checkout -- %s\n", id, s.Path, quote(c.Dir), quote(s.Path))
+	return nil
+}
+
+// checkClean refuses a file that git does not track unchanged.
+func checkClean(dir, rel string) error {
+	out, err := exec.Command("git", "-C", dir, "status", "--porcelain", "--", rel).CombinedOutput()
+	if err != nil {
+		return usageError("cannot check "+rel+" for uncommitted changes: "+strings.TrimSpace(string(out)),
+			"teeth apply works on files in a git work tree, so that git checkout can undo it")
+	}
+	if len(strings.TrimSpace(string(out))) > 0 {
+		return usageError(rel+" has uncommitted changes; refusing to apply a mutant over them",
+			"commit or stash them first")
+	}
+	return nil
+}
