@@ -28,7 +28,7 @@ func build(c *config, plan *runner.Plan, disc *mutate.Result, ms *mutantSet, v *
 		Anchors: []report.Anchor{}, Sites: []report.Site{}, Wrappers: []report.Wrapper{}, SkippedFiles: []report.FileError{},
 		Summary: report.Summary{
 			PytestRuns: v.Runs, DurationS: round3(elapsed.Seconds()),
-			WarmRuns: v.Warm, FreshRuns: v.Fresh, Fallbacks: v.Fallback,
+			WarmRuns: v.Warm, FreshRuns: v.Fresh, Fallbacks: v.Fallback, CachedOutcomes: v.Cached,
 		},
 	}
 	for _, w := range disc.Wrappers {
@@ -81,12 +81,14 @@ func (b *builder) anchor(it runner.Item) report.Anchor {
 	for _, s := range t.Sites {
 		a.Sites = append(a.Sites, b.sites[s].ID)
 	}
+	ranNow := false // met a mutant in this run, not only through the cache
 	for _, o := range b.v.Outcomes {
 		if o.Anchor == it.NodeID {
 			a.Mutants = append(a.Mutants, b.evidence(o))
+			ranNow = ranNow || !o.Cached
 		}
 	}
-	if b.v.Restore != nil && len(a.Mutants) > 0 {
+	if b.v.Restore != nil && ranNow {
 		rt := b.v.Restore.Tests[it.NodeID]
 		if rt == nil {
 			rt = &runner.Test{NodeID: it.NodeID, Outcome: "not-run", Excerpt: "the restore run did not reach this test"}
@@ -100,7 +102,7 @@ func (b *builder) anchor(it runner.Item) report.Anchor {
 func (b *builder) evidence(o runner.Outcome) report.Evidence {
 	s := b.sites[o.Site]
 	ev := report.Evidence{
-		Site: s.ID, Outcome: o.Outcome, Run: runRecord(o.Test, o.Code), Diff: b.ms.diffs[s.ID],
+		Site: s.ID, Outcome: o.Outcome, Run: runRecord(o.Test, o.Code), Cached: o.Cached, Diff: b.ms.diffs[s.ID],
 		Reproduce: fmt.Sprintf("teeth verify --site %s --anchors %s %s", quote(s.ID), quote(o.Anchor), quote(b.project)),
 	}
 	if o.Retry != nil {

@@ -39,6 +39,8 @@ type verifyFlags struct {
 	noWarm        bool
 	fullMatrix    bool
 	shardSpec     string
+	cacheDir      string
+	force         bool
 	shard         shard
 	project       string
 }
@@ -59,6 +61,8 @@ func parseVerifyFlags(args []string, stderr io.Writer) (*verifyFlags, error) {
 	fs.StringVar(&f.jsonOut, "json", "", "write the JSON report (schema_version 1) to this file")
 	fs.BoolVar(&f.noWarm, "no-warm", false, "run every mutant in a fresh pytest process (no pre-imported, forking worker)")
 	fs.StringVar(&f.shardSpec, "shard", "", "run only shard i/n of the mutants, split by stable site id (merge the reports with teeth merge)")
+	fs.StringVar(&f.cacheDir, "cache", "", "reuse (mutant, anchor) outcomes stored in this directory while nothing they depend on changed")
+	fs.BoolVar(&f.force, "force", false, "with --cache: run everything again (and store the new outcomes)")
 	fs.BoolVar(&f.fullMatrix, "full-matrix", false, "run every covering anchor against every mutant (no stopping at the first kill)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {

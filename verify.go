@@ -11,6 +11,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/teethtool/teeth/audit"
 	"github.com/teethtool/teeth/mutate"
 	"github.com/teethtool/teeth/report"
 	"github.com/teethtool/teeth/runner"
@@ -41,6 +42,14 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	plan, disc, ms, err := prepare(ctx, c, sel, f.fullMatrix, tmp, prog)
 	if err != nil {
 		return err
+	}
+	if f.cacheDir != "" {
+		oc, err := cacheFor(ctx, c, f, plan)
+		if err != nil {
+			return err
+		}
+		defer oc.close()
+		plan.Cached, plan.Record = oc.lookup, oc.record
 	}
 	v, err := runner.Verify(ctx, plan, tmp)
 	prog.finish()
@@ -170,3 +179,17 @@ func writePlugin(dir string) error {
 }
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+
+// cacheFor opens the nightly cache, keyed on the sites' enclosing functions.
+func cacheFor(ctx context.Context, c *config, f *verifyFlags, plan *runner.Plan) (*outcomeCache, error) {
+	files := make([]string, 0, len(plan.Sources))
+	for p := range plan.Sources {
+		files = append(files, p)
+	}
+	slices.Sort(files)
+	index, err := audit.BuildIndex(ctx, c.helperPython(), c.Dir, files)
+	if err != nil {
+		return nil, err
+	}
+	return openCache(f.cacheDir, c, plan.Sites, index, plan.Sources, f.force)
+}

@@ -97,6 +97,7 @@ func mergeSummary(shards []*Report) Summary {
 		s.PytestRuns += r.Summary.PytestRuns
 		s.WarmRuns += r.Summary.WarmRuns
 		s.FreshRuns += r.Summary.FreshRuns
+		s.CachedOutcomes += r.Summary.CachedOutcomes
 		s.DurationS = max(s.DurationS, r.Summary.DurationS) // shards run side by side
 		for k, v := range r.Summary.Fallbacks {
 			s.Fallbacks[k] += v

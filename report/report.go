@@ -54,6 +54,7 @@ type Evidence struct {
 	Outcome   string `json:"outcome"`
 	Run       Run    `json:"run"`
 	Retry     *Run   `json:"retry,omitempty"`
+	Cached    bool   `json:"cached,omitempty"` // taken from --cache, not run this time
 	Diff      string `json:"diff"`
 	Reproduce string `json:"reproduce"`
 }
@@ -97,6 +98,7 @@ type Summary struct {
 	SiteVerdicts   map[string]int `json:"site_verdicts"`
 	DurationS      float64        `json:"duration_s"`
 	MutantsPerS    float64        `json:"mutants_per_s"`
+	CachedOutcomes int            `json:"cached_outcomes"`
 	WarmRuns       int            `json:"warm_runs"`
 	FreshRuns      int            `json:"fresh_runs"`
 	Fallbacks      map[string]int `json:"fallbacks"`

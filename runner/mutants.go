@@ -160,9 +160,49 @@ feed:
 	return all, total, firstErr
 }
 
-// runJob applies one mutant in w's sandbox, runs its anchors, re-runs
-// survivors once, and restores the file whatever happens.
+// runJob takes what it can of one mutant's outcomes from the cache and runs
+// the rest.
 func (m *mutantRunner) runJob(ctx context.Context, w *Worker, j job) ([]Outcome, int, error) {
+	cached, rest := m.fromCache(j)
+	if len(rest) == 0 {
+		return cached, 0, nil
+	}
+	outs, runs, err := m.runMutant(ctx, w, job{site: j.site, anchors: rest})
+	if m.plan.Record != nil {
+		for _, o := range outs {
+			m.plan.Record(m.base, o)
+		}
+	}
+	all := append(cached, outs...)
+	slices.SortStableFunc(all, func(a, b Outcome) int {
+		return slices.Index(j.anchors, a.Anchor) - slices.Index(j.anchors, b.Anchor)
+	})
+	return all, runs, err
+}
+
+// fromCache splits a job's anchors into outcomes the cache holds and anchors to run.
+func (m *mutantRunner) fromCache(j job) (cached []Outcome, rest []string) {
+	if m.plan.Cached == nil {
+		return nil, j.anchors
+	}
+	for _, a := range j.anchors {
+		if o, ok := m.plan.Cached(m.base, j.site, a); ok {
+			o.Site, o.Anchor, o.Cached = j.site, a, true
+			cached = append(cached, o)
+		} else {
+			rest = append(rest, a)
+		}
+	}
+	m.prove(cached)
+	m.mu.Lock()
+	m.v.Cached += len(cached)
+	m.mu.Unlock()
+	return cached, rest
+}
+
+// runMutant applies one mutant in w's sandbox, runs its anchors, re-runs
+// survivors once, and restores the file whatever happens.
+func (m *mutantRunner) runMutant(ctx context.Context, w *Worker, j job) ([]Outcome, int, error) {
 	site := m.plan.Sites[j.site]
 	if err := w.Sandbox.Write(site.Path, m.plan.Mutants[site.ID]); err != nil {
 		return nil, 0, err
@@ -318,13 +358,14 @@ func (m *mutantRunner) files(anchors []string) []string {
 	return out
 }
 
-// restore runs every anchor that met a mutant once more on the restored sandbox.
+// restore runs every anchor that met a mutant in this run once more on the
+// restored sandbox.
 func (m *mutantRunner) restore(ctx context.Context, w *Worker, outs []Outcome) (*Result, error) {
 	seen := map[string]bool{}
 	var anchors []string
 	for _, id := range m.base.Order {
 		for _, o := range outs {
-			if o.Anchor == id && !seen[id] {
+			if o.Anchor == id && !seen[id] && !o.Cached {
 				seen[id] = true
 				anchors = append(anchors, id)
 			}

@@ -44,7 +44,9 @@ type Result struct {
 	Running          string   // node id started but not finished (killed mid-test)
 	CollectErrors    []CollectError
 	MissingDetectors []string
-	Loaded, Leaked   []string // source-root files imported from the sandbox / the original tree
+	Loaded, Leaked   []string          // source-root files imported from the sandbox / the original tree
+	Support          []string          // other project files imported: conftests, the gate, helpers
+	Versions         map[string]string // detector distribution versions
 	Finished         bool
 	Stopped          bool   // the plugin stopped the run early at a killed test
 	InPlaceFailed    string // why the warm path could not apply the mutant in place
@@ -58,12 +60,14 @@ type Result struct {
 type event struct {
 	Ev string `json:"ev"`
 	Test
-	Items  []Item   `json:"items"`
-	Name   string   `json:"name"`
-	Reason string   `json:"reason"`
-	Status int      `json:"exitstatus"`
-	Loaded []string `json:"loaded"`
-	Leaked []string `json:"leaked"`
+	Items    []Item            `json:"items"`
+	Name     string            `json:"name"`
+	Reason   string            `json:"reason"`
+	Status   int               `json:"exitstatus"`
+	Loaded   []string          `json:"loaded"`
+	Leaked   []string          `json:"leaked"`
+	Support  []string          `json:"support"`
+	Versions map[string]string `json:"versions"`
 }
 
 func parseResults(path string) (*Result, error) {
@@ -107,7 +111,7 @@ func (r *Result) apply(ev *event) {
 		r.Order = append(r.Order, t.NodeID)
 		r.Running = ""
 	case "modules":
-		r.Loaded, r.Leaked = ev.Loaded, ev.Leaked
+		r.Loaded, r.Leaked, r.Support, r.Versions = ev.Loaded, ev.Leaked, ev.Support, ev.Versions
 	case "finish":
 		r.Finished, r.exitStatus = true, ev.Status
 	case "stopped":

@@ -36,6 +36,11 @@ type Plan struct {
 	Warm            bool // fork mutants from a pre-imported pytest process per worker
 	FullMatrix      bool // run every (mutant, anchor) pair instead of stopping early
 	Progress        func(done, total int)
+	// Cached, when set, returns a stored outcome of (site, anchor) that
+	// nothing it depends on has changed since; Record stores a new one as
+	// soon as its job finishes.
+	Cached func(base *Result, site int, anchor string) (Outcome, bool)
+	Record func(base *Result, o Outcome)
 }
 
 // Outcome is what one mutant did to one anchor.
@@ -46,6 +51,7 @@ type Outcome struct {
 	Test    *Test // nil when the test never finished
 	Code    int   // the pytest process's exit code
 	Retry   *Test // the re-run of a survivor, if any
+	Cached  bool  // taken from the cache, not run now
 }
 
 // Verified is the raw result of a verify run; package report decides verdicts from it.
@@ -57,6 +63,7 @@ type Verified struct {
 	Runs     int            // pytest processes and warm children
 	Warm     int            // mutant runs forked from a warm process
 	Fresh    int            // mutant runs in a fresh process
+	Cached   int            // outcomes taken from the cache
 	Fallback map[string]int // why mutant runs left the warm path, with counts
 }
 

@@ -328,7 +328,7 @@ def finish_run(exitstatus):
     sandbox = os.path.realpath(_CFG.get("sandbox", ""))
     original = os.path.realpath(_CFG.get("original", ""))
     roots = _CFG.get("roots", [])
-    loaded, leaked = [], []
+    loaded, leaked, support = [], [], []
     for mod in list(sys.modules.values()):
         f = getattr(mod, "__file__", None)
         if not f:
@@ -341,8 +341,32 @@ def finish_run(exitstatus):
             rel = rel.replace(os.sep, "/")
             if any(rel == r or rel.startswith(r.rstrip("/") + "/") for r in roots):
                 sink.append(rel)
-    _emit({"ev": "modules", "loaded": sorted(loaded), "leaked": sorted(leaked)})
+            elif base == sandbox and rel.endswith(".py") and not _is_test_module(rel):
+                support.append(rel)  # conftests, the gate, test helpers
+    _emit({"ev": "modules", "loaded": sorted(loaded), "leaked": sorted(leaked), "support": sorted(support),
+           "versions": _detector_versions()})
     _emit({"ev": "finish", "exitstatus": int(exitstatus)})
+
+
+def _is_test_module(rel):
+    name = rel.rpartition("/")[2]
+    return name.startswith("test_") or name.endswith("_test.py")
+
+
+def _detector_versions():
+    """The installed version of each detector's distribution, e.g. blockbuster."""
+    out = {}
+    try:
+        from importlib import metadata
+    except ImportError:
+        return out
+    for name in _CFG.get("detectors", []):
+        top = name.split(".")[0]
+        try:
+            out[top] = metadata.version(top)
+        except Exception:
+            out[top] = "unknown"
+    return out
 
 
 def pytest_unconfigure(config):
