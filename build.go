@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,26 +45,50 @@ func build(c *config, plan *runner.Plan, disc *mutate.Result, ms *mutantSet, v *
 			r.Anchors = append(r.Anchors, b.anchor(it))
 		}
 	}
-	for i, s := range b.sites {
-		if sel.site(s.ID) {
+	for i := range b.sites {
+		if b.selectedSite(i) {
 			r.Sites = append(r.Sites, b.site(i, gateOff))
 		}
+	}
+	if sel.scope != nil {
+		sc := sel.scope.Scope
+		sc.LeftOut = fmt.Sprintf("%d of %d sites and %d of %d anchors are outside the change; calls from changed code into other files are not followed",
+			len(b.sites)-len(r.Sites), len(b.sites), len(v.Baseline.Items)-len(r.Anchors), len(v.Baseline.Items))
+		r.Scope = &sc
 	}
 	report.Finalize(r)
 	return r
 }
 
 // selectedAnchor reports whether the anchor belongs in the report: with
-// --site, only anchors that reach a selected site do.
+// --site or --changed, only anchors touched by the change or meeting a
+// selected site do.
 func (b *builder) selectedAnchor(nodeid string) bool {
-	if len(b.sel.only) == 0 {
+	if !b.sel.narrowed() || (b.sel.scope != nil && b.sel.scope.touched(nodeid)) {
 		return true
 	}
 	if t := b.v.Baseline.Tests[nodeid]; t != nil {
 		for _, s := range t.Sites {
-			if b.sel.site(b.sites[s].ID) {
+			if b.sel.pair(b.sites[s].ID, nodeid) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// selectedSite reports whether the site belongs in the report.
+func (b *builder) selectedSite(i int) bool {
+	id := b.sites[i].ID
+	if !b.sel.site(id) {
+		return false
+	}
+	if b.sel.scope == nil || b.sel.scope.sites[id] {
+		return true
+	}
+	for _, a := range b.v.Baseline.Order {
+		if b.sel.scope.touched(a) && slices.Contains(b.v.Reached[a], i) {
+			return true
 		}
 	}
 	return false

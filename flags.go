@@ -40,6 +40,9 @@ type verifyFlags struct {
 	fullMatrix    bool
 	shardSpec     string
 	cacheDir      string
+	changed       bool
+	base          string
+	dirty         bool
 	force         bool
 	shard         shard
 	project       string
@@ -61,6 +64,9 @@ func parseVerifyFlags(args []string, stderr io.Writer) (*verifyFlags, error) {
 	fs.StringVar(&f.jsonOut, "json", "", "write the JSON report (schema_version 1) to this file")
 	fs.BoolVar(&f.noWarm, "no-warm", false, "run every mutant in a fresh pytest process (no pre-imported, forking worker)")
 	fs.StringVar(&f.shardSpec, "shard", "", "run only shard i/n of the mutants, split by stable site id (merge the reports with teeth merge)")
+	fs.BoolVar(&f.changed, "changed", false, "only the offload sites changed since the merge base with --base, and the anchors the change touches")
+	fs.StringVar(&f.base, "base", "origin/main", "with --changed: the ref to diff against (its merge base with HEAD)")
+	fs.BoolVar(&f.dirty, "dirty", false, "with --changed: include uncommitted and untracked changes")
 	fs.StringVar(&f.cacheDir, "cache", "", "reuse (mutant, anchor) outcomes stored in this directory while nothing they depend on changed")
 	fs.BoolVar(&f.force, "force", false, "with --cache: run everything again (and store the new outcomes)")
 	fs.BoolVar(&f.fullMatrix, "full-matrix", false, "run every covering anchor against every mutant (no stopping at the first kill)")

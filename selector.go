@@ -40,12 +40,25 @@ func (s shard) owns(id string) bool {
 	return int(h.Sum32()%uint32(s.n)) == s.i-1
 }
 
-// selector says which sites a run mutates and reports: --site and --shard.
+// selector says which (site, anchor) pairs a run mutates and reports:
+// --site, --shard and --changed.
 type selector struct {
 	only  []string
 	shard shard
+	scope *changeScope
 }
 
+// site reports whether the site may be mutated at all.
 func (s *selector) site(id string) bool {
 	return (len(s.only) == 0 || slices.Contains(s.only, id)) && s.shard.owns(id)
 }
+
+// pair reports whether the anchor runs against the site's mutant: with
+// --changed, a changed site meets every anchor that reaches it, and a touched
+// anchor meets every site it reaches.
+func (s *selector) pair(id, anchor string) bool {
+	return s.site(id) && (s.scope == nil || s.scope.sites[id] || s.scope.touched(anchor))
+}
+
+// narrowed reports whether the report holds only part of the anchors.
+func (s *selector) narrowed() bool { return len(s.only) > 0 || s.scope != nil }

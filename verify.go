@@ -43,6 +43,14 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	if f.changed {
+		if sel.scope, err = computeScope(ctx, c, f.base, f.dirty, plan.Sites); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "teeth: --changed: %d changed files, %d changed sites, %d newly reached, %d touched test files\n",
+			len(sel.scope.ChangedFiles), len(sel.scope.ChangedSites), len(sel.scope.ReachedSites), len(sel.scope.TouchedAnchorFiles))
+	}
+	plan.Pair = func(site int, anchor string) bool { return sel.pair(plan.Sites[site].ID, anchor) }
 	if f.cacheDir != "" {
 		oc, err := cacheFor(ctx, c, f, plan)
 		if err != nil {

@@ -17,6 +17,7 @@ type Report struct {
 	Command       []string    `json:"command"`
 	Shard         string      `json:"shard,omitempty"` // "i/n" for one shard of a sharded run
 	FailOn        []string    `json:"fail_on"`         // anchor verdicts that fail the run
+	Scope         *Scope      `json:"scope,omitempty"` // what a --changed run covered
 	Anchors       []Anchor    `json:"anchors"`
 	Sites         []Site      `json:"sites"`
 	Wrappers      []Wrapper   `json:"wrappers"`
@@ -109,3 +110,15 @@ type Summary struct {
 //
 //go:embed schema.json
 var Schema []byte
+
+// Scope is what a changed-only run (--changed) covered and left out.
+type Scope struct {
+	Base               string   `json:"base"`
+	MergeBase          string   `json:"merge_base"`
+	Dirty              bool     `json:"dirty"`
+	ChangedFiles       []string `json:"changed_files"`
+	ChangedSites       []string `json:"changed_sites"`        // sites in functions changed since the merge base
+	ReachedSites       []string `json:"reached_sites"`        // sites in same-file async functions changed code newly calls
+	TouchedAnchorFiles []string `json:"touched_anchor_files"` // changed test files and conftests
+	LeftOut            string   `json:"left_out"`
+}

@@ -41,6 +41,8 @@ type Plan struct {
 	// soon as its job finishes.
 	Cached func(base *Result, site int, anchor string) (Outcome, bool)
 	Record func(base *Result, o Outcome)
+	// Pair, when set, says whether an anchor runs against a site's mutant.
+	Pair func(site int, anchor string) bool
 }
 
 // Outcome is what one mutant did to one anchor.
@@ -240,7 +242,9 @@ func (plan *Plan) jobs(v *Verified) []job {
 	bySite := map[int][]string{}
 	for _, id := range v.Baseline.Order {
 		for _, s := range v.Reached[id] {
-			bySite[s] = append(bySite[s], id)
+			if plan.Pair == nil || plan.Pair(s, id) {
+				bySite[s] = append(bySite[s], id)
+			}
 		}
 	}
 	var jobs []job
