@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/teethtool/teeth/audit"
 	"github.com/teethtool/teeth/mutate"
 	"github.com/teethtool/teeth/report"
 	"github.com/teethtool/teeth/runner"
@@ -21,11 +22,12 @@ type builder struct {
 	sel     *selector
 }
 
-func build(c *config, plan *runner.Plan, disc *mutate.Result, ms *mutantSet, v *runner.Verified, project string, sel *selector, elapsed time.Duration) *report.Report {
+// build assembles the report of a run in mode "verify" or "audit".
+func build(c *config, plan *runner.Plan, disc *mutate.Result, ms *mutantSet, v *runner.Verified, project string, sel *selector, mode string, a *audit.Report, elapsed time.Duration) *report.Report {
 	b := &builder{sites: plan.Sites, ms: ms, v: v, project: project, sel: sel}
 	r := &report.Report{
 		SchemaVersion: report.SchemaVersion, Tool: "teeth", Version: version,
-		Project: c.Dir, Command: c.Command, Shard: sel.shard.String(), FailOn: c.FailOn,
+		Project: c.Dir, Command: c.Command, Shard: sel.shard.String(), FailOn: c.FailOn, Mode: mode, Audit: a,
 		Anchors: []report.Anchor{}, Sites: []report.Site{}, Wrappers: []report.Wrapper{}, SkippedFiles: []report.FileError{},
 		Summary: report.Summary{
 			PytestRuns: v.Runs, DurationS: round3(elapsed.Seconds()),

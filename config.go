@@ -11,6 +11,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/teethtool/teeth/audit"
 	"github.com/teethtool/teeth/report"
 )
 
@@ -33,7 +34,9 @@ type config struct {
 	BaselineTimeout float64 // seconds
 	FailOn          []string
 	Marker          string
-	Warm            bool // fork mutant runs from a pre-imported pytest process
+	Warm            bool     // fork mutant runs from a pre-imported pytest process
+	Findings        string   // the static detector's findings JSON, relative to Dir
+	AuditFailOn     []string // audit finding kinds that fail teeth audit
 }
 
 func defaultConfig() *config {
@@ -47,6 +50,7 @@ func defaultConfig() *config {
 		FailOn:          report.DefaultFailOn,
 		Marker:          "allow_blocking_io",
 		Warm:            true,
+		AuditFailOn:     audit.DefaultFailOn,
 	}
 }
 
@@ -68,6 +72,8 @@ var keySetters = map[string]func(c *config, v any) error{
 	"fail_on":          func(c *config, v any) error { return setVerdicts(&c.FailOn, v) },
 	"optout_marker":    func(c *config, v any) error { return setString(&c.Marker, v) },
 	"warm":             func(c *config, v any) error { return setBool(&c.Warm, v) },
+	"findings":         func(c *config, v any) error { return setString(&c.Findings, v) },
+	"audit_fail_on":    func(c *config, v any) error { return setKinds(&c.AuditFailOn, v) },
 }
 
 // loadConfig reads [tool.teeth] from file into c; a missing file is fine.
@@ -184,6 +190,20 @@ func setVerdicts(dst *[]string, v any) error {
 	for _, s := range list {
 		if !slices.Contains(report.AnchorVerdicts, s) {
 			return fmt.Errorf("unknown verdict %q (known: %s)", s, strings.Join(report.AnchorVerdicts, ", "))
+		}
+	}
+	*dst = list
+	return nil
+}
+
+func setKinds(dst *[]string, v any) error {
+	var list []string
+	if err := setList(&list, v, false); err != nil {
+		return err
+	}
+	for _, s := range list {
+		if !slices.Contains(audit.Kinds, s) {
+			return fmt.Errorf("unknown audit finding kind %q (known: %s)", s, strings.Join(audit.Kinds, ", "))
 		}
 	}
 	*dst = list

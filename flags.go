@@ -36,6 +36,8 @@ type verifyFlags struct {
 	failOn        listFlag
 	sites         listFlag
 	jsonOut       string
+	findings      string
+	auditFailOn   listFlag
 	noWarm        bool
 	fullMatrix    bool
 	shardSpec     string
@@ -48,8 +50,9 @@ type verifyFlags struct {
 	project       string
 }
 
-func parseVerifyFlags(args []string, stderr io.Writer) (*verifyFlags, error) {
-	f := &verifyFlags{fs: flag.NewFlagSet("teeth verify", flag.ContinueOnError)}
+// parseFlags parses the flags of verify or audit.
+func parseFlags(cmd string, args []string, stderr io.Writer) (*verifyFlags, error) {
+	f := &verifyFlags{fs: flag.NewFlagSet("teeth "+cmd, flag.ContinueOnError)}
 	fs := f.fs
 	fs.SetOutput(stderr)
 	fs.StringVar(&f.configFile, "config", "", "pyproject.toml to read [tool.teeth] from (default PROJECT/pyproject.toml)")
@@ -61,6 +64,8 @@ func parseVerifyFlags(args []string, stderr io.Writer) (*verifyFlags, error) {
 	fs.Float64Var(&f.timeoutFactor, "timeout-factor", 0, "a mutant run may take this many times the anchors' baseline time, plus a constant")
 	fs.Var(&f.failOn, "fail-on", "anchor verdicts that make the exit code 1 (comma-separated)")
 	fs.Var(&f.sites, "site", "only mutate the site with this id (repeatable)")
+	fs.StringVar(&f.findings, "findings", "", "the static blocking-IO detector's findings JSON, to list the findings no anchor reaches")
+	fs.Var(&f.auditFailOn, "audit-fail-on", "audit finding kinds that make teeth audit exit 1 (comma-separated)")
 	fs.StringVar(&f.jsonOut, "json", "", "write the JSON report (schema_version 1) to this file")
 	fs.BoolVar(&f.noWarm, "no-warm", false, "run every mutant in a fresh pytest process (no pre-imported, forking worker)")
 	fs.StringVar(&f.shardSpec, "shard", "", "run only shard i/n of the mutants, split by stable site id (merge the reports with teeth merge)")
@@ -85,8 +90,8 @@ func parseVerifyFlags(args []string, stderr io.Writer) (*verifyFlags, error) {
 	case 1:
 		f.project = pos[0]
 	default:
-		return nil, usageError(fmt.Sprintf("verify takes one project directory, got %d: %s", len(pos), strings.Join(pos, " ")),
-			`run "teeth verify -h" for usage`)
+		return nil, usageError(fmt.Sprintf("%s takes one project directory, got %d: %s", cmd, len(pos), strings.Join(pos, " ")),
+			fmt.Sprintf(`run "teeth %s -h" for usage`, cmd))
 	}
 	return f, nil
 }
@@ -148,6 +153,14 @@ func (f *verifyFlags) config() (*config, error) {
 	}
 	if set["no-warm"] {
 		c.Warm = !f.noWarm
+	}
+	if set["findings"] {
+		c.Findings = f.findings
+	}
+	if set["audit-fail-on"] {
+		if err := setKinds(&c.AuditFailOn, toAny(f.auditFailOn)); err != nil {
+			return nil, usageError("-audit-fail-on: "+err.Error(), "")
+		}
 	}
 	if set["fail-on"] {
 		if err := setVerdicts(&c.FailOn, toAny(f.failOn)); err != nil {

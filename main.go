@@ -14,6 +14,7 @@ import (
 var version = "devel"
 
 const usageText = `usage: teeth verify [flags] [PROJECT]
+       teeth audit [flags] [PROJECT]
        teeth merge [--json OUT] SHARD.json...
        teeth show [--report FILE] SITE-ID [PROJECT]
        teeth apply SITE-ID [PROJECT]
@@ -22,7 +23,10 @@ const usageText = `usage: teeth verify [flags] [PROJECT]
 verify proves that every blocking-IO anchor of PROJECT (default ".") goes red
 when an offload it guards is put back on the event loop, and green again when
 it is restored. Configuration comes from [tool.teeth] in PROJECT/pyproject.toml;
-flags override it. Run "teeth verify -h" for the flags. merge combines the
+flags override it. Run "teeth verify -h" for the flags. audit runs only the
+baseline (no mutants) and lists anchors that guard nothing, bypass the
+production offload, are opted out, name symbols that are gone or duplicate
+each other, and the offload sites no anchor reaches. merge combines the
 JSON reports of a run split with --shard i/n into the report of the whole run.
 show prints a site's mutant (and its evidence from a report); apply writes the
 mutant into the working tree to reproduce it by hand (git checkout undoes it).
@@ -91,6 +95,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "verify":
 		return verifyCmd(ctx, args[1:], stdout, stderr)
+	case "audit":
+		return auditCmd(ctx, args[1:], stdout, stderr)
 	case "show":
 		return showCmd(ctx, args[1:], stdout, stderr)
 	case "apply":

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -20,7 +19,7 @@ import (
 
 // verifyCmd is "teeth verify".
 func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	f, err := parseVerifyFlags(args, stderr)
+	f, err := parseFlags("verify", args, stderr)
 	if err != nil {
 		return err
 	}
@@ -28,14 +27,11 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	tmp, err := os.MkdirTemp("", "teeth-")
+	tmp, err := scratch()
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	if tmp, err = filepath.EvalSymlinks(tmp); err != nil {
-		return err
-	}
 	start := time.Now()
 	prog := newProgress(stderr, start)
 	sel := &selector{only: f.sites, shard: f.shard}
@@ -61,21 +57,16 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	v, err := runner.Verify(ctx, plan, tmp)
 	prog.finish()
-	if ctx.Err() != nil {
-		return &cliError{msg: "interrupted; the project tree was not touched", code: 130}
-	}
-	var cfgErr *runner.ConfigError
-	if errors.As(err, &cfgErr) {
-		return usageError(cfgErr.Msg, cfgErr.Hint)
-	} else if err != nil {
+	if err := runError(ctx, err); err != nil {
 		return err
 	}
-	r := build(c, plan, disc, ms, v, f.project, sel, time.Since(start))
-	if f.jsonOut != "" {
-		err := report.WriteFile(f.jsonOut, func(w io.Writer) error { return report.WriteJSON(w, r) })
-		if err != nil {
-			return &cliError{msg: "writing the JSON report: " + err.Error(), code: 2}
-		}
+	a, err := auditOf(ctx, c, plan.Sites, v.Baseline)
+	if err != nil {
+		return err
+	}
+	r := build(c, plan, disc, ms, v, f.project, sel, "verify", a, time.Since(start))
+	if err := writeJSON(f.jsonOut, r); err != nil {
+		return err
 	}
 	report.WriteSummary(stdout, r)
 	if r.Summary.Failed {
@@ -87,41 +78,59 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // prepare discovers the sites, builds and compiles their mutants, and
 // returns the plan for the runner.
 func prepare(ctx context.Context, c *config, sel *selector, fullMatrix bool, tmp string, prog *progress) (*runner.Plan, *mutate.Result, *mutantSet, error) {
-	py := c.helperPython()
-	disc, err := mutate.Discover(ctx, py, c.Dir, c.SourceRoots, c.Exclude, c.Wrappers)
+	disc, err := discover(ctx, c, prog)
 	if err != nil {
-		return nil, nil, nil, usageError("finding offload sites: "+err.Error(), "check that "+py[0]+" is the project's Python 3 interpreter")
-	}
-	for _, fe := range disc.Errors {
-		fmt.Fprintf(prog.w, "teeth: skipping %s:%d: %s\n", fe.Path, fe.Line, fe.Msg)
+		return nil, nil, nil, err
 	}
 	for _, id := range sel.only {
 		if !slices.ContainsFunc(disc.Sites, func(s mutate.Site) bool { return s.ID == id }) {
 			return nil, nil, nil, usageError("no site has the id "+id, "site ids are listed in the summary and the JSON report")
 		}
 	}
-	ms, err := buildMutants(ctx, py, c.Dir, disc.Sites)
+	ms, err := buildMutants(ctx, c.helperPython(), c.Dir, disc.Sites)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	maps.DeleteFunc(ms.valid, func(id string, _ []byte) bool { return !sel.site(id) })
-	pluginDir := filepath.Join(tmp, "plugin")
-	if err := writePlugin(pluginDir); err != nil {
+	plan, err := newPlan(c, disc, tmp, prog)
+	if err != nil {
 		return nil, nil, nil, err
 	}
+	plan.Sources, plan.Mutants, plan.FullMatrix = ms.sources, ms.valid, fullMatrix
+	return plan, disc, ms, nil
+}
+
+// discover finds the offload sites and reports the files it skipped.
+func discover(ctx context.Context, c *config, prog *progress) (*mutate.Result, error) {
+	py := c.helperPython()
+	disc, err := mutate.Discover(ctx, py, c.Dir, c.SourceRoots, c.Exclude, c.Wrappers)
+	if err != nil {
+		return nil, usageError("finding offload sites: "+err.Error(), "check that "+py[0]+" is the project's Python 3 interpreter")
+	}
+	for _, fe := range disc.Errors {
+		fmt.Fprintf(prog.w, "teeth: skipping %s:%d: %s\n", fe.Path, fe.Line, fe.Msg)
+	}
+	return disc, nil
+}
+
+// newPlan writes the plugin into tmp and returns the runner's plan, without mutants.
+func newPlan(c *config, disc *mutate.Result, tmp string, prog *progress) (*runner.Plan, error) {
+	pluginDir := filepath.Join(tmp, "plugin")
+	if err := writePlugin(pluginDir); err != nil {
+		return nil, err
+	}
 	fmt.Fprintf(prog.w, "teeth: %d offload sites in %s; running the baseline\n", len(disc.Sites), c.Dir)
-	plan := &runner.Plan{
+	return &runner.Plan{
 		Env: runner.Env{
 			Command: c.Command, PytestArgs: c.PytestArgs, Original: c.Dir, Roots: c.SourceRoots,
 			Detectors: c.Detectors, Marker: c.Marker, PluginDir: pluginDir, Extra: c.commandEnv(),
 		},
-		Anchors: c.Anchors, Sites: disc.Sites, Sources: ms.sources, Mutants: ms.valid,
-		Jobs: c.Jobs, TimeoutFactor: c.TimeoutFactor, Warm: c.Warm, FullMatrix: fullMatrix,
+		Anchors: c.Anchors, Sites: disc.Sites,
+		Jobs: c.Jobs, TimeoutFactor: c.TimeoutFactor, Warm: c.Warm,
 		TimeoutBase:     seconds(c.TimeoutBase),
 		BaselineTimeout: seconds(c.BaselineTimeout),
 		Progress:        prog.update,
-	}
-	return plan, disc, ms, nil
+	}, nil
 }
 
 // mutantSet is every site's mutant: the original files by path, and by site
@@ -167,6 +176,26 @@ func buildMutants(ctx context.Context, py []string, dir string, sites []mutate.S
 		}
 	}
 	return ms, nil
+}
+
+// scratch makes teeth's temporary directory, its path free of symlinks.
+func scratch() (string, error) {
+	tmp, err := os.MkdirTemp("", "teeth-")
+	if err != nil {
+		return "", err
+	}
+	return filepath.EvalSymlinks(tmp)
+}
+
+// writeJSON writes the report to path atomically, when a path is given.
+func writeJSON(path string, r *report.Report) error {
+	if path == "" {
+		return nil
+	}
+	if err := report.WriteFile(path, func(w io.Writer) error { return report.WriteJSON(w, r) }); err != nil {
+		return &cliError{msg: "writing the JSON report: " + err.Error(), code: 2}
+	}
+	return nil
 }
 
 // writePlugin writes teeth's pytest plugin and its warm-path module into dir.

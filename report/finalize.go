@@ -32,10 +32,16 @@ func Finalize(r *Report) {
 			facts.Flaky = fmt.Sprintf("green at baseline, %s on the restore run: %s", rs.Outcome, firstLine(rs.Excerpt))
 		}
 		a.Verdict, a.Reason = Decide(facts)
+		if r.Mode == "audit" && a.Verdict == Error && len(a.Mutants) == 0 {
+			a.Verdict, a.Reason = Unverified, fmt.Sprintf("reaches %d offload sites; teeth verify proves whether it has teeth", len(a.Sites))
+		}
 	}
 	for i := range r.Sites {
 		s := &r.Sites[i]
 		s.Verdict = DecideSite(s.Invalid != "", len(s.Anchors), siteOutcomes[s.ID])
+		if r.Mode == "audit" && s.Verdict == Error {
+			s.Verdict = Unverified
+		}
 	}
 	recount(r, len(mutated))
 }

@@ -3,26 +3,32 @@
 // and the human summary.
 package report
 
-import _ "embed"
+import (
+	_ "embed"
+
+	"github.com/teethtool/teeth/audit"
+)
 
 // SchemaVersion is the version of the JSON report's schema.
 const SchemaVersion = 1
 
 // Report is the whole result of a teeth run; it is what --json writes.
 type Report struct {
-	SchemaVersion int         `json:"schema_version"`
-	Tool          string      `json:"tool"`
-	Version       string      `json:"version"`
-	Project       string      `json:"project"`
-	Command       []string    `json:"command"`
-	Shard         string      `json:"shard,omitempty"` // "i/n" for one shard of a sharded run
-	FailOn        []string    `json:"fail_on"`         // anchor verdicts that fail the run
-	Scope         *Scope      `json:"scope,omitempty"` // what a --changed run covered
-	Anchors       []Anchor    `json:"anchors"`
-	Sites         []Site      `json:"sites"`
-	Wrappers      []Wrapper   `json:"wrappers"`
-	SkippedFiles  []FileError `json:"skipped_files"`
-	Summary       Summary     `json:"summary"`
+	SchemaVersion int           `json:"schema_version"`
+	Tool          string        `json:"tool"`
+	Version       string        `json:"version"`
+	Project       string        `json:"project"`
+	Command       []string      `json:"command"`
+	Shard         string        `json:"shard,omitempty"` // "i/n" for one shard of a sharded run
+	FailOn        []string      `json:"fail_on"`         // anchor verdicts that fail the run
+	Scope         *Scope        `json:"scope,omitempty"` // what a --changed run covered
+	Mode          string        `json:"mode"`            // "verify", or "audit" (no mutants were run)
+	Audit         *audit.Report `json:"audit,omitempty"`
+	Anchors       []Anchor      `json:"anchors"`
+	Sites         []Site        `json:"sites"`
+	Wrappers      []Wrapper     `json:"wrappers"`
+	SkippedFiles  []FileError   `json:"skipped_files"`
+	Summary       Summary       `json:"summary"`
 }
 
 // Anchor is one anchor test (a pytest node id) with its verdict and evidence.

@@ -27,6 +27,10 @@ const (
 	RuleCandidate = "rule-candidate"
 )
 
+// Unverified is the verdict of an anchor or site that teeth audit saw
+// reached but, running no mutant, could not judge.
+const Unverified = "unverified"
+
 // Site verdicts besides the outcomes they share with anchors.
 const (
 	Guarded   = "guarded"

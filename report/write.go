@@ -56,6 +56,7 @@ func WriteSummary(w io.Writer, r *Report) {
 	for _, s := range r.Sites {
 		fmt.Fprintf(w, "  %-15s %s (line %d)\n", s.Verdict, s.ID, s.Line)
 	}
+	WriteAudit(w, r.Audit)
 	for _, fe := range r.SkippedFiles {
 		fmt.Fprintf(w, "skipped %s:%d: %s\n", fe.Path, fe.Line, fe.Msg)
 	}

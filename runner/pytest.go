@@ -41,6 +41,7 @@ type Spec struct {
 	// StopAfter, when set, stops the run at the first killed test once this
 	// many tests have finished.
 	StopAfter *int
+	Funcs     bool // record the source-root functions each test runs
 }
 
 // Worker runs pytest processes in one sandbox.
@@ -122,7 +123,7 @@ func (w *Worker) writeConfig(path string, spec Spec, extra map[string]any) error
 	cfg := map[string]any{
 		"sandbox": w.Sandbox.Dir, "original": w.env.Original, "roots": w.env.Roots,
 		"detectors": w.env.Detectors, "marker": w.env.Marker,
-		"sites": sites, "select": spec.Select, "stop_after": spec.StopAfter,
+		"sites": sites, "select": spec.Select, "stop_after": spec.StopAfter, "funcs": spec.Funcs,
 	}
 	for k, v := range extra {
 		cfg[k] = v

@@ -17,6 +17,9 @@ type Item struct {
 	GateOff  bool   `json:"gate_off"`
 	SelfTest bool   `json:"self_test"`
 	Doc      string `json:"doc"`
+	// SelfOffloads are the callables the test body offloads itself.
+	SelfOffloads []string `json:"self_offloads"`
+	Markers      []string `json:"markers"` // skip, skipif, xfail
 }
 
 // Test is what the plugin recorded for one test.
@@ -26,6 +29,7 @@ type Test struct {
 	Duration float64  `json:"duration"`
 	Wall     float64  `json:"wall"`
 	Sites    []int    `json:"sites"`
+	Funcs    []string `json:"funcs"` // "path:qualname" of source-root functions it ran (baseline)
 	Detector []string `json:"detector"`
 	Excerpt  string   `json:"excerpt"`
 }
@@ -43,6 +47,7 @@ type Result struct {
 	Order            []string // node ids in the order they finished
 	Running          string   // node id started but not finished (killed mid-test)
 	CollectErrors    []CollectError
+	Deselected       []string // node ids the project's own pytest configuration deselected
 	MissingDetectors []string
 	Loaded, Leaked   []string          // source-root files imported from the sandbox / the original tree
 	Support          []string          // other project files imported: conftests, the gate, helpers
@@ -61,6 +66,7 @@ type event struct {
 	Ev string `json:"ev"`
 	Test
 	Items    []Item            `json:"items"`
+	NodeIDs  []string          `json:"nodeids"`
 	Name     string            `json:"name"`
 	Reason   string            `json:"reason"`
 	Status   int               `json:"exitstatus"`
@@ -114,6 +120,8 @@ func (r *Result) apply(ev *event) {
 		r.Loaded, r.Leaked, r.Support, r.Versions = ev.Loaded, ev.Leaked, ev.Support, ev.Versions
 	case "finish":
 		r.Finished, r.exitStatus = true, ev.Status
+	case "deselected":
+		r.Deselected = append(r.Deselected, ev.NodeIDs...)
 	case "stopped":
 		r.Stopped = true
 	case "inplace-failed":

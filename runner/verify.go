@@ -153,7 +153,7 @@ func baseline(ctx context.Context, plan *Plan, w *Worker) (*Result, error) {
 	}
 	defer p.remove(w.Sandbox)
 	args := append(append([]string{}, plan.Anchors...), p.test)
-	res, err := w.Run(ctx, Spec{Args: args, Sites: siteLines(plan.Sites), Timeout: plan.BaselineTimeout})
+	res, err := w.Run(ctx, Spec{Args: args, Sites: siteLines(plan.Sites), Timeout: plan.BaselineTimeout, Funcs: true})
 	if err != nil {
 		return nil, err
 	}
@@ -259,4 +259,20 @@ func (plan *Plan) jobs(v *Verified) []job {
 		jobs = append(jobs, job{site: i, anchors: anchors})
 	}
 	return jobs
+}
+
+// Baseline runs only the gate self-check and the baseline, in one sandbox:
+// what teeth audit needs.
+func Baseline(ctx context.Context, plan *Plan, tmp string) (*Verified, error) {
+	one := *plan
+	one.Jobs = 1
+	workers, err := startWorkers(&one, tmp)
+	if err != nil {
+		return nil, err
+	}
+	base, err := baseline(ctx, &one, workers[0])
+	if err != nil {
+		return nil, err
+	}
+	return &Verified{Baseline: base, Reached: reached(base), Runs: 1, Fallback: map[string]int{}}, nil
 }

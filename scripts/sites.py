@@ -5,7 +5,14 @@ Run with the target project's interpreter (Python 3.8+, stdlib only):
     python -I -S sites.py sites    < {"root", "files", "wrappers"}
     python -I -S sites.py compile  < [{"name", "source" | "source_b64"}]
 
-Offsets in the output are absolute byte offsets into the file's bytes.
+sites prints {"files": [{"path", "sha256", "sites": [site...]}], "errors":
+[{"path", "line", "msg"}], "wrappers": [{"name", "path", "line"}]}, where a site is
+{"path", "qualname", "offload", "callee", "line", "col", "direct", "shape",
+"helper", "span", "fn", "fn_parens", "args", "verbatim", "dropped"}: spans are
+[start, end) absolute byte offsets into the file's bytes, "col" is 1-based.
+Files that mention no offload API, "async" or wrapper name are not parsed.
+compile prints one null or error message per input.
+
 Qualnames follow Python's __qualname__ ("C.m", "f.<locals>.g", "<module>").
 """
 import ast
@@ -576,21 +583,24 @@ def build_site(f, call, got):
         "fn": fn_span,
         "fn_parens": not plain or "\n" in fn_text or "\r" in fn_text,
         "args": fwd_spans,
-        "verbatim": verbatim(f, call, got[0], fwd, fwd_spans),
+        "verbatim": verbatim(f.src, call, fwd, fwd_spans),
         "dropped": sorted(kw_span(src, a) if isinstance(a, ast.keyword) else src.span(a) for a in dropped),
     }
 
 
-def verbatim(f, call, offload, fwd, spans):
+def verbatim(src, call, fwd, spans):
     """Whether the forwarded args are the call's argument tail, copyable as one slice."""
     if not fwd:
         return False
-    outer = call
-    all_args = [a for a in outer.args + outer.keywords]
-    all_args.sort(key=lambda a: (a.value.lineno, a.value.col_offset) if isinstance(a, ast.keyword) else (a.lineno, a.col_offset))
-    if [id(a) for a in all_args[len(all_args) - len(fwd):]] != [id(a) for a in fwd]:
+    every = call.args + call.keywords
+    every.sort(key=lambda a: position(a.value if isinstance(a, ast.keyword) else a))
+    if [id(a) for a in every[len(every) - len(fwd):]] != [id(a) for a in fwd]:
         return False
-    return parses_as(f.src.text([spans[0][0], spans[-1][1]]), fwd)
+    return parses_as(src.text([spans[0][0], spans[-1][1]]), fwd)
+
+
+def position(node):
+    return (node.lineno, node.col_offset)
 
 
 def module_name(root, path):

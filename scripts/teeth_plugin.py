@@ -67,6 +67,7 @@ def _start_monitoring():
     events = mon.events
 
     def on_start(code, offset):
+        _record_function(code)
         if _lines_for(code.co_filename) is not None:
             mon.set_local_events(tool, code, events.LINE)
         return mon.DISABLE
@@ -90,12 +91,38 @@ def _start_settrace():
         return local
 
     def global_(frame, event, arg):
+        _record_function(frame.f_code)
         if _lines_for(frame.f_code.co_filename) is not None:
             return local
         return None
 
     sys.settrace(global_)
     threading.settrace(global_)
+
+
+_ROOT_PREFIXES = []  # (absolute prefix, relative root) of each source root
+_FUNC_FILES = {}  # co_filename -> slash path relative to the project, or None
+
+
+def _record_function(code):
+    """Records that the current test ran a function of the source roots.
+
+    Runs inside production frames while the gate is active, so it uses string
+    operations only: nothing the gate patches.
+    """
+    if not _ROOT_PREFIXES or _CURRENT is None:
+        return
+    filename = code.co_filename
+    rel = _FUNC_FILES.get(filename, False)
+    if rel is False:
+        rel = None
+        for prefix, root in _ROOT_PREFIXES:
+            if filename.startswith(prefix):
+                rel = root + "/" + filename[len(prefix) :].replace(os.sep, "/")
+                break
+        _FUNC_FILES[filename] = rel
+    if rel is not None:
+        _STATE[_CURRENT]["funcs"].add(rel + ":" + getattr(code, "co_qualname", code.co_name))
 
 
 def _wrap_detector(qualified):
@@ -122,7 +149,7 @@ def watch(sites):
         full = os.path.join(_CFG["sandbox"], *path.split("/"))
         for name in {full, os.path.realpath(full)}:
             _WATCH.setdefault(name, {})[line] = i
-    if _WATCH and _TOOL is None and sys.gettrace() is None:
+    if (_WATCH or _ROOT_PREFIXES) and _TOOL is None and sys.gettrace() is None:
         if hasattr(sys, "monitoring"):
             _start_monitoring()
         else:
@@ -145,6 +172,11 @@ def pytest_configure(config):
     _CFG = _load_config()
     _OUT = open(os.environ["TEETH_RESULTS"], "a", encoding="utf-8")
     _RUN["stop_after"] = _CFG.get("stop_after")
+    if _CFG.get("funcs"):
+        for root in _CFG.get("roots", []):
+            full = os.path.join(_CFG["sandbox"], *root.split("/"))
+            for name in {full, os.path.realpath(full)}:
+                _ROOT_PREFIXES.append((name + os.sep, root.rstrip("/")))
     watch(_CFG.get("sites", []))
     if _CFG.get("select") is not None:
         _SELECT = list(_CFG["select"])
@@ -193,6 +225,8 @@ def pytest_collection_finish(session):
                 "gate_off": it.get_closest_marker(marker) is not None,
                 "self_test": _expects_detector(it, short),
                 "doc": _doc(it),
+                "self_offloads": _self_offloads(it),
+                "markers": sorted({m.name for m in it.iter_markers()} & {"skip", "skipif", "xfail"}),
             }
         )
     _emit({"ev": "collected", "items": items})
@@ -201,6 +235,39 @@ def pytest_collection_finish(session):
 def _doc(item):
     fn = getattr(item, "function", None)
     return inspect.getdoc(fn) or "" if fn is not None else ""
+
+
+_OFFLOADS = {"to_thread": 0, "run_in_executor": 1, "run_sync": 0, "run_in_threadpool": 0, "sync_to_async": 0}
+
+
+def _test_tree(item):
+    fn = getattr(item, "function", None)
+    if fn is None:
+        return None
+    try:
+        return ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    except (OSError, TypeError, SyntaxError):
+        return None
+
+
+def _self_offloads(item):
+    """The callables the test body offloads itself (to_thread, run_in_executor...)."""
+    tree = _test_tree(item)
+    found = []
+    for node in ast.walk(tree) if tree is not None else ():
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        idx = _OFFLOADS.get(name)
+        if idx is not None and len(node.args) > idx:
+            found.append(ast.unparse(node.args[idx]) if hasattr(ast, "unparse") else name)
+    return found
+
+
+def pytest_deselected(items):
+    if _SELECT is None:
+        _emit({"ev": "deselected", "nodeids": [it.nodeid for it in items]})
 
 
 def _expects_detector(item, short_names):
@@ -229,7 +296,10 @@ def _expects_detector(item, short_names):
 def pytest_runtest_protocol(item, nextitem):
     global _CURRENT
     _CURRENT = item.nodeid
+    if _TOOL is not None and _ROOT_PREFIXES:
+        sys.monitoring.restart_events()  # per-test function coverage
     _STATE[item.nodeid] = {
+        "funcs": set(),
         "sites": set(),
         "detector": [],
         "outcome": "passed",
@@ -274,6 +344,7 @@ def _finish(nodeid):
             "duration": round(st["duration"], 6),
             "wall": round(time.monotonic() - st["started"], 6),
             "sites": sorted(st["sites"]),
+            "funcs": sorted(st["funcs"]),
             "detector": st["detector"],
             "excerpt": st["excerpt"],
         }

@@ -33,6 +33,15 @@ async def test_read_note_parses_title_and_body(service: NoteService, make_note):
     assert (note.title, note.body) == ("Groceries", "eggs\nmilk\n")
 
 
+# teeth: expect teeth (and teeth audit: a duplicate of the test above)
+async def test_read_note_keeps_unicode_body(service: NoteService, make_note):
+    make_note("cafe", "Café", "crème brûlée\n")
+
+    note = await service.read_note("cafe")
+
+    assert note.body == "crème brûlée\n"
+
+
 # teeth: expect teeth
 async def test_update_note_rewrites_body(seeded: NoteService):
     updated = await seeded.update_note("groceries", "bread\n")
@@ -41,8 +50,9 @@ async def test_update_note_rewrites_body(seeded: NoteService):
     assert seeded.note_path("groceries").read_text(encoding="utf-8") == "# Groceries\n\nbread\n"
 
 
-# teeth: expect teeth
+# teeth: expect teeth (and teeth audit: a dangling reference, the handler was renamed)
 async def test_rename_note_moves_file(seeded: NoteService):
+    """Guards app/notes.py:NoteService.rename, the rename handler."""
     renamed = await seeded.rename_note("groceries", "Shopping List")
 
     assert renamed.slug == "shopping-list"

@@ -1,0 +1,219 @@
+package audit
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Anchor is what the baseline run tells about one anchor.
+type Anchor struct {
+	NodeID       string
+	Outcome      string // baseline: passed, failed, skipped
+	Excerpt      string
+	GateOff      bool
+	SelfTest     bool
+	Markers      []string // skip, skipif, xfail
+	Sites        []string // reached site ids
+	Doc          string
+	SelfOffloads []string // callables the test body offloads itself
+	Funcs        []string // "path:qualname" of source-root functions it ran
+}
+
+// Site is one offload site.
+type Site struct {
+	ID, Path, Function string
+	Line               int
+}
+
+// Input is everything an audit is computed from.
+type Input struct {
+	Anchors    []Anchor
+	Deselected []string
+	Sites      []Site
+	Index      Index // every source file of the source roots
+	Static     []StaticFinding
+}
+
+// Finding is one audit finding about an anchor.
+type Finding struct {
+	Kind    string   `json:"kind"`
+	Anchor  string   `json:"anchor"`
+	Detail  string   `json:"detail"`
+	Related []string `json:"related,omitempty"`
+}
+
+// Finding kinds.
+const (
+	KindNoSite     = "no-site"
+	KindSelfTest   = "self-test"
+	KindBypass     = "bypass"
+	KindGateOff    = "gate-off"
+	KindSkipped    = "skipped"
+	KindXfail      = "xfail"
+	KindDeselected = "deselected"
+	KindDangling   = "dangling"
+	KindDuplicate  = "duplicate"
+	KindUnguarded  = "unguarded"
+	KindStatic     = "static"
+)
+
+// Kinds lists the finding kinds a policy may fail on.
+var Kinds = []string{KindNoSite, KindBypass, KindGateOff, KindSkipped, KindXfail, KindDeselected, KindDangling, KindDuplicate, KindUnguarded, KindStatic}
+
+// DefaultFailOn is the audit's default exit policy.
+var DefaultFailOn = []string{KindNoSite, KindBypass, KindDangling}
+
+// Report is the audit's result.
+type Report struct {
+	Stale      []Finding       `json:"stale"`      // anchors that reach no offload site
+	SelfTests  []Finding       `json:"self_tests"` // gate self-tests, not stale
+	Bypass     []Finding       `json:"bypass"`
+	OptedOut   []Finding       `json:"opted_out"` // gate-off, skipped, xfail, deselected
+	Dangling   []Finding       `json:"dangling"`
+	Duplicates []Finding       `json:"duplicates"`
+	Unguarded  UnguardedMap    `json:"unguarded"`
+	Static     []StaticFinding `json:"static"` // findings on async paths no anchor reaches
+}
+
+// Run computes the audit.
+func Run(in Input) *Report {
+	r := &Report{Stale: []Finding{}, SelfTests: []Finding{}, Bypass: []Finding{}, OptedOut: []Finding{},
+		Dangling: []Finding{}, Duplicates: []Finding{}, Static: []StaticFinding{}}
+	for _, a := range in.Anchors {
+		r.anchor(a, in.Index)
+	}
+	for _, id := range in.Deselected {
+		r.OptedOut = append(r.OptedOut, Finding{Kind: KindDeselected, Anchor: id, Detail: "deselected by the project's pytest configuration"})
+	}
+	r.Duplicates = duplicates(in.Anchors)
+	r.Unguarded = unguardedMap(in)
+	r.Static = unreachedStatic(in)
+	return r
+}
+
+func (r *Report) anchor(a Anchor, ix Index) {
+	switch {
+	case len(a.Sites) == 0 && a.SelfTest:
+		r.SelfTests = append(r.SelfTests, Finding{Kind: KindSelfTest, Anchor: a.NodeID, Detail: "expects the detector itself (pytest.raises): a gate self-test"})
+	case len(a.Sites) == 0 && a.GateOff:
+		// An opt-out check reaching nothing is reported as opted out below.
+	case len(a.Sites) == 0 && len(a.SelfOffloads) > 0:
+		r.Bypass = append(r.Bypass, Finding{Kind: KindBypass, Anchor: a.NodeID,
+			Detail:  "the test offloads " + strings.Join(a.SelfOffloads, ", ") + " itself and reaches no production offload",
+			Related: a.SelfOffloads})
+	case len(a.Sites) == 0 && a.Outcome == "passed":
+		r.Stale = append(r.Stale, Finding{Kind: KindNoSite, Anchor: a.NodeID, Detail: "reaches no offload site"})
+	}
+	switch {
+	case a.GateOff:
+		r.OptedOut = append(r.OptedOut, Finding{Kind: KindGateOff, Anchor: a.NodeID, Detail: "opted out of the gate"})
+	case a.Outcome == "skipped" && strings.HasPrefix(a.Excerpt, "xfail"):
+		r.OptedOut = append(r.OptedOut, Finding{Kind: KindXfail, Anchor: a.NodeID, Detail: a.Excerpt})
+	case a.Outcome == "skipped":
+		r.OptedOut = append(r.OptedOut, Finding{Kind: KindSkipped, Anchor: a.NodeID, Detail: a.Excerpt})
+	case slices.Contains(a.Markers, "xfail"):
+		r.OptedOut = append(r.OptedOut, Finding{Kind: KindXfail, Anchor: a.NodeID, Detail: "marked xfail"})
+	}
+	for _, ref := range danglingRefs(a.Doc, ix) {
+		r.Dangling = append(r.Dangling, Finding{Kind: KindDangling, Anchor: a.NodeID,
+			Detail: "its docstring names " + ref + ", which no longer exists", Related: []string{ref}})
+	}
+}
+
+var (
+	fileRef  = regexp.MustCompile(`([\w./-]+\.py):([A-Za-z_][\w.]*)`)
+	classRef = regexp.MustCompile("`{1,2}([A-Z][A-Za-z0-9_]*)\\.([A-Za-z_][A-Za-z0-9_]*)`{1,2}")
+)
+
+// danglingRefs returns the references in doc to production symbols that do
+// not exist: "path.py:qualname" anywhere, and backticked `Class.method`.
+func danglingRefs(doc string, ix Index) []string {
+	var out []string
+	for _, m := range fileRef.FindAllStringSubmatch(doc, -1) {
+		if !ix.hasFileSymbol(m[1], strings.TrimRight(m[2], ".")) {
+			out = append(out, m[0])
+		}
+	}
+	for _, m := range classRef.FindAllStringSubmatch(doc, -1) {
+		if !ix.hasSymbol(m[1] + "." + m[2]) {
+			out = append(out, m[1]+"."+m[2])
+		}
+	}
+	return out
+}
+
+func (ix Index) hasFileSymbol(file, qualname string) bool {
+	for p, f := range ix {
+		if p == file || strings.HasSuffix(p, "/"+file) {
+			if f.has(qualname) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (ix Index) hasSymbol(qualname string) bool {
+	for _, f := range ix {
+		if f.has(qualname) {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *File) has(qualname string) bool {
+	for _, fn := range f.Functions {
+		if fn.Qualname == qualname {
+			return true
+		}
+	}
+	for _, c := range f.Classes {
+		if c.Qualname == qualname {
+			return true
+		}
+	}
+	return false
+}
+
+// duplicates groups green anchors whose reached-site sets are identical.
+func duplicates(anchors []Anchor) []Finding {
+	groups := map[string][]string{}
+	var keys []string
+	for _, a := range anchors {
+		if len(a.Sites) == 0 || a.Outcome != "passed" || a.GateOff {
+			continue
+		}
+		sites := slices.Clone(a.Sites)
+		sort.Strings(sites)
+		key := strings.Join(sites, "\x00")
+		if groups[key] == nil {
+			keys = append(keys, key)
+		}
+		groups[key] = append(groups[key], a.NodeID)
+	}
+	out := []Finding{}
+	for _, k := range keys {
+		g := groups[k]
+		if len(g) < 2 {
+			continue
+		}
+		sites := strings.Split(k, "\x00")
+		for _, id := range g {
+			others := slices.DeleteFunc(slices.Clone(g), func(o string) bool { return o == id })
+			out = append(out, Finding{Kind: KindDuplicate, Anchor: id, Related: others,
+				Detail: "reaches exactly the same sites as " + strings.Join(others, ", ") + " (" + plural(len(sites), "site") + "): candidates to merge"})
+		}
+	}
+	return out
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

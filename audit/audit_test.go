@@ -1,0 +1,97 @@
+package audit
+
+import (
+	"reflect"
+	"testing"
+)
+
+func index() Index {
+	return Index{
+		"app/api.py": {Path: "app/api.py",
+			Functions: []Function{
+				{Qualname: "get_note", Line: 5, End: 9, Async: true, Decorators: []string{"router.get"}},
+				{Qualname: "Store.load", Line: 12, End: 14, Async: true},
+				{Qualname: "Store._flush", Line: 16, End: 18, Async: true},
+				{Qualname: "sync_helper", Line: 20, End: 22},
+			},
+			Classes: []Class{{Qualname: "Store", Line: 11, End: 18}}},
+	}
+}
+
+func TestDanglingRefs(t *testing.T) {
+	doc := "Guards app/api.py:get_note and app/api.py:Store.load; also `Store.load`, `Store.save`, " +
+		"app/gone.py:f, and plain Path.read_text."
+	got := danglingRefs(doc, index())
+	want := []string{"app/gone.py:f", "Store.save"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("dangling = %v, want %v", got, want)
+	}
+}
+
+func TestRunClassifiesAnchors(t *testing.T) {
+	in := Input{
+		Index: index(),
+		Sites: []Site{
+			{ID: "a", Path: "app/api.py", Function: "get_note", Line: 6},
+			{ID: "b", Path: "app/api.py", Function: "Store.load", Line: 13},
+			{ID: "c", Path: "app/api.py", Function: "Store._flush", Line: 17},
+			{ID: "d", Path: "app/api.py", Function: "sync_helper", Line: 21},
+		},
+		Anchors: []Anchor{
+			{NodeID: "t::stale", Outcome: "passed"},
+			{NodeID: "t::self", Outcome: "passed", SelfTest: true},
+			{NodeID: "t::bypass", Outcome: "passed", SelfOffloads: []string{"load_sync"}},
+			{NodeID: "t::off", Outcome: "passed", GateOff: true, Sites: []string{"a"}},
+			{NodeID: "t::skip", Outcome: "skipped", Excerpt: "skipped: flaky on CI"},
+			{NodeID: "t::xf", Outcome: "skipped", Excerpt: "xfail: known"},
+			{NodeID: "t::dup1", Outcome: "passed", Sites: []string{"b"}, Funcs: []string{"app/api.py:Store.load"}},
+			{NodeID: "t::dup2", Outcome: "passed", Sites: []string{"b"}},
+		},
+		Deselected: []string{"t::slow"},
+		Static: []StaticFinding{
+			finding("LOW", "backend/app/api.py", "sync_helper", "NONE"),
+			finding("MEDIUM", "backend/app/api.py", "Store._flush", "ASYNC_FUNCTION"),
+			finding("HIGH", "backend/app/api.py", "get_note", "ASYNC_FUNCTION"),
+			finding("HIGH", "app/api.py", "load", "ASYNC_FUNCTION"),
+		},
+	}
+	r := Run(in)
+	ids := func(fs []Finding) (out []string) {
+		for _, f := range fs {
+			out = append(out, f.Kind+" "+f.Anchor)
+		}
+		return out
+	}
+	check := func(name string, got, want []string) {
+		t.Helper()
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s = %v, want %v", name, got, want)
+		}
+	}
+	check("stale", ids(r.Stale), []string{"no-site t::stale"})
+	check("self-tests", ids(r.SelfTests), []string{"self-test t::self"})
+	check("bypass", ids(r.Bypass), []string{"bypass t::bypass"})
+	check("opted out", ids(r.OptedOut), []string{"gate-off t::off", "skipped t::skip", "xfail t::xf", "deselected t::slow"})
+	check("duplicates", ids(r.Duplicates), []string{"duplicate t::dup1", "duplicate t::dup2"})
+	// a is reached only by a gate-off anchor: unguarded, and a handler ranks first.
+	u := r.Unguarded
+	if u.Sites != 4 || u.Reached != 1 || u.Coverage != 0.25 {
+		t.Errorf("unguarded map counts %d/%d coverage %v", u.Reached, u.Sites, u.Coverage)
+	}
+	var risks []string
+	for _, s := range u.Files[0].Sites {
+		risks = append(risks, s.ID+"="+s.Risk)
+	}
+	check("risk order", risks, []string{"a=handler", "c=async", "d=other"})
+	var static []string
+	for _, f := range r.Static {
+		static = append(static, f.Priority+" "+f.Location.Function)
+	}
+	check("static", static, []string{"HIGH get_note", "MEDIUM Store._flush"})
+}
+
+func finding(prio, path, function, exposure string) StaticFinding {
+	var f StaticFinding
+	f.Priority, f.Location.Path, f.Location.Function, f.Exposure = prio, path, function, exposure
+	return f
+}

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/teethtool/teeth/audit"
+	"github.com/teethtool/teeth/mutate"
+	"github.com/teethtool/teeth/report"
+	"github.com/teethtool/teeth/runner"
+)
+
+// auditCmd is "teeth audit": the baseline and reachability pass only, no
+// mutants, and the audit findings.
+func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f, err := parseFlags("audit", args, stderr)
+	if err != nil {
+		return err
+	}
+	c, err := f.config()
+	if err != nil {
+		return err
+	}
+	tmp, err := scratch()
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	start := time.Now()
+	prog := newProgress(stderr, start)
+	disc, err := discover(ctx, c, prog)
+	if err != nil {
+		return err
+	}
+	plan, err := newPlan(c, disc, tmp, prog)
+	if err != nil {
+		return err
+	}
+	v, err := runner.Baseline(ctx, plan, tmp)
+	if err := runError(ctx, err); err != nil {
+		return err
+	}
+	a, err := auditOf(ctx, c, disc.Sites, v.Baseline)
+	if err != nil {
+		return err
+	}
+	ms := &mutantSet{invalid: map[string]string{}, diffs: map[string]string{}}
+	r := build(c, plan, disc, ms, v, f.project, &selector{}, "audit", a, time.Since(start))
+	if err := writeJSON(f.jsonOut, r); err != nil {
+		return err
+	}
+	report.WriteAudit(stdout, r.Audit)
+	if auditFails(r.Audit, c.AuditFailOn) {
+		return &cliError{code: 1}
+	}
+	return nil
+}
+
+// runError maps a runner error to teeth's exit codes.
+func runError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return &cliError{msg: "interrupted; the project tree was not touched", code: 130}
+	}
+	var cfgErr *runner.ConfigError
+	if errors.As(err, &cfgErr) {
+		return usageError(cfgErr.Msg, cfgErr.Hint)
+	}
+	return err
+}
+
+// auditOf computes the audit findings from the baseline.
+func auditOf(ctx context.Context, c *config, sites []mutate.Site, base *runner.Result) (*audit.Report, error) {
+	files, err := audit.SourceFiles(c.Dir, c.SourceRoots)
+	if err != nil {
+		return nil, err
+	}
+	index, err := audit.BuildIndex(ctx, c.helperPython(), c.Dir, files)
+	if err != nil {
+		return nil, err
+	}
+	in := audit.Input{Index: index, Deselected: base.Deselected}
+	if c.Findings != "" {
+		if in.Static, err = audit.ReadStatic(filepath.Join(c.Dir, filepath.FromSlash(c.Findings))); err != nil {
+			return nil, usageError("reading the static findings: "+err.Error(), "set findings in [tool.teeth] to the detector's JSON output")
+		}
+	}
+	for _, s := range sites {
+		in.Sites = append(in.Sites, audit.Site{ID: s.ID, Path: s.Path, Function: s.Function, Line: s.Line})
+	}
+	for _, it := range base.Items {
+		a := audit.Anchor{NodeID: it.NodeID, GateOff: it.GateOff, SelfTest: it.SelfTest, Markers: it.Markers,
+			Doc: it.Doc, SelfOffloads: it.SelfOffloads, Outcome: "not-run"}
+		if t := base.Tests[it.NodeID]; t != nil {
+			a.Outcome, a.Excerpt, a.Funcs = t.Outcome, t.Excerpt, t.Funcs
+			for _, i := range t.Sites {
+				a.Sites = append(a.Sites, sites[i].ID)
+			}
+		}
+		in.Anchors = append(in.Anchors, a)
+	}
+	return audit.Run(in), nil
+}
+
+// auditFails applies the audit's exit policy: any finding of a listed kind.
+func auditFails(a *audit.Report, failOn []string) bool {
+	count := map[string]int{
+		audit.KindNoSite: len(a.Stale), audit.KindBypass: len(a.Bypass), audit.KindDangling: len(a.Dangling),
+		audit.KindDuplicate: len(a.Duplicates), audit.KindUnguarded: len(a.Unguarded.Files), audit.KindStatic: len(a.Static),
+	}
+	for _, o := range a.OptedOut {
+		count[o.Kind]++
+	}
+	return slices.ContainsFunc(failOn, func(k string) bool { return count[k] > 0 })
+}
