@@ -17,7 +17,7 @@ func sample() *Report {
 		Excerpt: "tests/blocking_io/test_x.py:9: await svc.read()"}
 	return &Report{
 		SchemaVersion: SchemaVersion, Tool: "teeth", Version: "devel", Project: "/p",
-		Command: []string{"/p/.venv/bin/python", "-m", "pytest"}, FailOn: DefaultFailOn,
+		Command: []string{"/p/.venv/bin/python", "-m", "pytest"}, FailOn: DefaultFailOn, Mode: "verify",
 		Anchors: []Anchor{
 			{NodeID: "tests/blocking_io/test_x.py::test_read", Path: "tests/blocking_io/test_x.py", Line: 7,
 				Verdict: Teeth, Reason: "the gate fired at 1 of 1 reached sites",
