@@ -51,7 +51,7 @@ func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	ms := &mutantSet{invalid: map[string]string{}, diffs: map[string]string{}}
 	r := build(c, plan, disc, ms, v, f.project, &selector{}, "audit", a, time.Since(start))
-	if err := writeJSON(f.jsonOut, r); err != nil {
+	if err := f.out.write(r, stdout); err != nil {
 		return err
 	}
 	report.WriteAudit(stdout, r.Audit)

@@ -35,7 +35,7 @@ type verifyFlags struct {
 	timeoutFactor float64
 	failOn        listFlag
 	sites         listFlag
-	jsonOut       string
+	out           outputs
 	findings      string
 	auditFailOn   listFlag
 	noWarm        bool
@@ -66,7 +66,7 @@ func parseFlags(cmd string, args []string, stderr io.Writer) (*verifyFlags, erro
 	fs.Var(&f.sites, "site", "only mutate the site with this id (repeatable)")
 	fs.StringVar(&f.findings, "findings", "", "the static blocking-IO detector's findings JSON, to list the findings no anchor reaches")
 	fs.Var(&f.auditFailOn, "audit-fail-on", "audit finding kinds that make teeth audit exit 1 (comma-separated)")
-	fs.StringVar(&f.jsonOut, "json", "", "write the JSON report (schema_version 1) to this file")
+	f.out.register(fs)
 	fs.BoolVar(&f.noWarm, "no-warm", false, "run every mutant in a fresh pytest process (no pre-imported, forking worker)")
 	fs.StringVar(&f.shardSpec, "shard", "", "run only shard i/n of the mutants, split by stable site id (merge the reports with teeth merge)")
 	fs.BoolVar(&f.changed, "changed", false, "only the offload sites changed since the merge base with --base, and the anchors the change touches")

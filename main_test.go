@@ -49,6 +49,7 @@ func TestScripts(t *testing.T) {
 		UpdateScripts:       *update,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("EXAMPLE", example)
+			env.Setenv("REPO", filepath.Dir(filepath.Dir(example)))
 			env.Setenv("PYTHON", python)
 			env.Setenv("PYTHONDONTWRITEBYTECODE", "1")
 			// uv, when installed, comes with the example's venv.
@@ -159,12 +160,18 @@ func cmdVerdicts(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// cmdSchema validates a JSON report against the documented schema: schema FILE.
+// cmdSchema validates a JSON report against the documented schema, or with
+// -sarif a SARIF log against the official SARIF 2.1.0 schema: schema [-sarif] FILE.
 func cmdSchema(ts *testscript.TestScript, neg bool, args []string) {
-	if len(args) != 1 {
-		ts.Fatalf("usage: [!] schema FILE")
+	schema := report.Schema
+	if len(args) == 2 && args[0] == "-sarif" {
+		schema = []byte(ts.ReadFile(filepath.Join(ts.Getenv("REPO"), "report", "testdata", "sarif-schema-2.1.0.json")))
+		args = args[1:]
 	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(report.Schema))
+	if len(args) != 1 {
+		ts.Fatalf("usage: [!] schema [-sarif] FILE")
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema))
 	ts.Check(err)
 	c := jsonschema.NewCompiler()
 	ts.Check(c.AddResource("schema.json", doc))

@@ -15,7 +15,8 @@ import (
 func mergeCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("teeth merge", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	out := fs.String("json", "", "write the merged JSON report to this file")
+	var out outputs
+	out.register(fs)
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -35,10 +36,8 @@ func mergeCmd(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return usageError("merge: "+err.Error(), "merge the shard reports of one run of one project")
 	}
-	if *out != "" {
-		if err := report.WriteFile(*out, func(w io.Writer) error { return report.WriteJSON(w, m) }); err != nil {
-			return &cliError{msg: "writing the JSON report: " + err.Error(), code: 2}
-		}
+	if err := out.write(m, stdout); err != nil {
+		return err
 	}
 	report.WriteSummary(stdout, m)
 	if m.Summary.Failed {

@@ -65,7 +65,7 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	r := build(c, plan, disc, ms, v, f.project, sel, "verify", a, time.Since(start))
-	if err := writeJSON(f.jsonOut, r); err != nil {
+	if err := f.out.write(r, stdout); err != nil {
 		return err
 	}
 	report.WriteSummary(stdout, r)
@@ -185,17 +185,6 @@ func scratch() (string, error) {
 		return "", err
 	}
 	return filepath.EvalSymlinks(tmp)
-}
-
-// writeJSON writes the report to path atomically, when a path is given.
-func writeJSON(path string, r *report.Report) error {
-	if path == "" {
-		return nil
-	}
-	if err := report.WriteFile(path, func(w io.Writer) error { return report.WriteJSON(w, r) }); err != nil {
-		return &cliError{msg: "writing the JSON report: " + err.Error(), code: 2}
-	}
-	return nil
 }
 
 // writePlugin writes teeth's pytest plugin and its warm-path module into dir.

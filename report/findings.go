@@ -1,0 +1,249 @@
+package report
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Levels of a finding, as GitHub annotations and SARIF name them.
+const (
+	levelError   = "error"
+	levelWarning = "warning"
+	levelNote    = "note"
+)
+
+// finding is one thing without a guard that the CI writers (annotations,
+// SARIF) report: an anchor without teeth, or a site without an anchor that
+// kills its mutant.
+type finding struct {
+	kind    string // "anchor" or "site"
+	verdict string
+	id      string // the anchor's node id or the site's id
+	path    string
+	line    int
+	message string
+	level   string
+	anchor  *Anchor // set for anchor findings
+	site    *Site   // set for site findings
+}
+
+// ruleID is the id of the rule a finding breaks: "anchor-<verdict>" or
+// "site-<verdict>" (anchors and sites share some verdict names).
+func (f finding) ruleID() string { return f.kind + "-" + f.verdict }
+
+// noTeethAnchor reports whether an anchor verdict is reported as a finding:
+// every verdict but teeth and gate-off (an anchor that opts out of the gate
+// on purpose is shown in the human reports, not flagged).
+func noTeethAnchor(verdict string) bool { return verdict != Teeth && verdict != GateOff }
+
+// unguardedSite reports whether a site verdict is reported as a finding:
+// every verdict but guarded.
+func unguardedSite(verdict string) bool { return verdict != Guarded }
+
+// findings lists the findings of r: anchors first, then sites, each in
+// report order. An anchor finding is an error when the anchor fails the run
+// under failOn (see Fails), a note for a no-site gate self-test, a warning
+// otherwise; a site finding is an error when its verdict is in failOn, a
+// warning otherwise.
+func findings(r *Report, failOn []string) []finding {
+	var out []finding
+	for i := range r.Anchors {
+		a := &r.Anchors[i]
+		if !noTeethAnchor(a.Verdict) {
+			continue
+		}
+		level := levelWarning
+		switch {
+		case Fails(*a, failOn):
+			level = levelError
+		case a.Verdict == NoSite && a.SelfTest:
+			level = levelNote
+		}
+		out = append(out, finding{kind: "anchor", verdict: a.Verdict, id: a.NodeID, path: a.Path, line: a.Line,
+			message: a.Reason, level: level, anchor: a})
+	}
+	for i := range r.Sites {
+		s := &r.Sites[i]
+		if !unguardedSite(s.Verdict) {
+			continue
+		}
+		level := levelWarning
+		if hasString(failOn, s.Verdict) {
+			level = levelError
+		}
+		out = append(out, finding{kind: "site", verdict: s.Verdict, id: s.ID, path: s.Path, line: s.Line,
+			message: siteReason(*s), level: level, site: s})
+	}
+	return out
+}
+
+// siteReason returns a one-line reason for a site's verdict, in the words of
+// the anchor reasons: what un-offloading the site did, and which anchors
+// reach it.
+func siteReason(s Site) string {
+	call := siteCall(s)
+	var reason string
+	switch s.Verdict {
+	case Guarded:
+		reason = fmt.Sprintf("un-offloading %s turns an anchor red through the gate", call)
+	case Swallowed:
+		reason = fmt.Sprintf("un-offloading %s fires the gate but no anchor turns red: the detection is swallowed", call)
+	case RedOther:
+		reason = fmt.Sprintf("un-offloading %s turns anchors red only through their own assertions, never the gate", call)
+	case Timeout:
+		reason = fmt.Sprintf("un-offloading %s hung the loop past the time limit", call)
+	case Survived:
+		reason = fmt.Sprintf("un-offloading %s keeps every anchor that reaches it green: the detector has no rule for that call", call)
+	case Unguarded:
+		return fmt.Sprintf("no anchor with the gate on reaches %s", call)
+	case Invalid:
+		return fmt.Sprintf("the mutant of %s does not compile: %s", call, firstLine(s.Invalid))
+	case Error:
+		reason = fmt.Sprintf("the harness failed on the mutant of %s", call)
+	default:
+		reason = fmt.Sprintf("%s: %s", s.Verdict, call)
+	}
+	if n := len(s.Anchors); n > 0 {
+		shown := s.Anchors
+		if n > 3 {
+			shown = shown[:3]
+		}
+		reason += " (anchors: " + strings.Join(shown, ", ")
+		if n > 3 {
+			reason += fmt.Sprintf(" and %d more", n-3)
+		}
+		reason += ")"
+	}
+	return reason
+}
+
+// siteCall describes the offloaded call of a site: "asyncio.to_thread(path.read_text) in Svc.read".
+func siteCall(s Site) string {
+	call := s.Callee
+	if s.Offload != "" {
+		call = s.Offload + "(" + s.Callee + ")"
+	}
+	if call == "" {
+		call = s.ID
+	}
+	if s.Function != "" {
+		call += " in " + s.Function
+	}
+	return call
+}
+
+// testName returns the test part of an anchor's node id: "test_x" for
+// "tests/a.py::test_x", "TestA::test_x[1]" for a method.
+func testName(a Anchor) string {
+	if a.Path != "" && strings.HasPrefix(a.NodeID, a.Path+"::") {
+		return a.NodeID[len(a.Path)+2:]
+	}
+	if i := strings.Index(a.NodeID, "::"); i >= 0 {
+		return a.NodeID[i+2:]
+	}
+	return a.NodeID
+}
+
+// anchorFile returns the anchor's file: its path, or the node id's file part.
+func anchorFile(a Anchor) string {
+	if a.Path != "" {
+		return a.Path
+	}
+	if i := strings.Index(a.NodeID, "::"); i >= 0 {
+		return a.NodeID[:i]
+	}
+	return a.NodeID
+}
+
+func hasString(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// verdictCount is one verdict with how many anchors and sites have it.
+type verdictCount struct {
+	Verdict string
+	Anchors int
+	Sites   int
+}
+
+// verdictCounts counts the verdicts of r's anchors and sites (from the lists,
+// not the summary, so a hand-built report counts right): teeth and guarded
+// first, then the anchor verdicts in precedence order, then the site-only
+// verdicts, then any unknown verdict by name. Verdicts nobody has are left
+// out.
+func verdictCounts(r *Report) []verdictCount {
+	anchors, sites := map[string]int{}, map[string]int{}
+	for _, a := range r.Anchors {
+		anchors[a.Verdict]++
+	}
+	for _, s := range r.Sites {
+		sites[s.Verdict]++
+	}
+	order := []string{Teeth, Guarded}
+	order = append(order, AnchorVerdicts...)
+	order = append(order, SiteVerdicts...)
+	var rest []string
+	for _, m := range []map[string]int{anchors, sites} {
+		for v := range m {
+			if !hasString(order, v) && !hasString(rest, v) {
+				rest = append(rest, v)
+			}
+		}
+	}
+	sort.Strings(rest)
+	order = append(order, rest...)
+	var out []verdictCount
+	seen := map[string]bool{}
+	for _, v := range order {
+		if seen[v] || anchors[v]+sites[v] == 0 {
+			continue
+		}
+		seen[v] = true
+		out = append(out, verdictCount{Verdict: v, Anchors: anchors[v], Sites: sites[v]})
+	}
+	return out
+}
+
+// reaches reports whether anchor a reaches site s at baseline.
+func reaches(a Anchor, s Site) bool {
+	return hasString(a.Sites, s.ID) || hasString(s.Anchors, a.NodeID)
+}
+
+// evidenceFor returns a's evidence for the mutant of site id, or nil.
+func evidenceFor(a *Anchor, id string) *Evidence {
+	for i := range a.Mutants {
+		if a.Mutants[i].Site == id {
+			return &a.Mutants[i]
+		}
+	}
+	return nil
+}
+
+// distinctCounts returns the distinct strings of list in order, each with its count.
+func distinctCounts(list []string) (distinct []string, n map[string]int) {
+	n = map[string]int{}
+	for _, s := range list {
+		if n[s] == 0 {
+			distinct = append(distinct, s)
+		}
+		n[s]++
+	}
+	return distinct, n
+}
+
+// outcomeWords says in words what an outcome means for an anchor's run.
+var outcomeWords = map[string]string{
+	Killed:      "red, the gate fired",
+	KilledOther: "red, the gate did not fire",
+	Swallowed:   "stayed green although the gate fired",
+	Survived:    "stayed green, the gate stayed silent",
+	NotReached:  "did not reach the site",
+	Timeout:     "timed out",
+	Error:       "harness error",
+}

@@ -1,0 +1,573 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// DefaultMarkdownLimit is the default size limit of WriteMarkdown's output:
+// GitHub's limit on the body of a pull-request comment.
+const DefaultMarkdownLimit = 65536
+
+// ErrMarkdownTooLarge is returned (wrapped) by WriteMarkdown when even the
+// most compact form of the report, which still lists every anchor, is over
+// the limit. Nothing is written then.
+var ErrMarkdownTooLarge = errors.New("markdown report over the size limit")
+
+// MarkdownOptions configures WriteMarkdown.
+type MarkdownOptions struct {
+	// Limit is the most bytes the output may take; 0 means
+	// DefaultMarkdownLimit. GitHub counts characters, never more than bytes,
+	// so a byte limit is safe.
+	Limit int
+	// FailOn lists the anchor verdicts that fail the run (see Fails); nil
+	// means the report's own FailOn, or DefaultFailOn if that is nil too. It
+	// decides the title and each anchor's mark.
+	FailOn []string
+}
+
+// WriteMarkdown writes a pull-request-comment-ready report: a title line
+// with the overall result, one table of verdict counts for anchors and
+// sites, a table of the anchors without teeth (verdict, reason), then per
+// anchor a collapsible <details> block with its red→green evidence: each
+// mutant's diff, the failing test line with the detector's messages and the
+// rest of the excerpt, the command that reproduces it, and the restore run.
+//
+// The output is kept within opt.Limit bytes. When the full report is
+// larger, evidence is shortened step by step until it fits: diffs are cut,
+// then left out, then excerpts likewise, then only the deciding mutant of an
+// anchor is shown, then evidence blocks are left out (anchors with teeth
+// first), then reasons are cut, and last the anchors are listed compactly,
+// grouped by verdict and file. Each cut is marked where it happens and
+// summed up in a note under the title. No anchor is ever dropped: each keeps
+// at least its verdict and node id. If even the compact form is over the
+// limit, WriteMarkdown writes nothing and returns an error wrapping
+// ErrMarkdownTooLarge.
+func WriteMarkdown(w io.Writer, r *Report, opt MarkdownOptions) error {
+	limit := opt.Limit
+	if limit <= 0 {
+		limit = DefaultMarkdownLimit
+	}
+	failOn := opt.FailOn
+	if failOn == nil {
+		failOn = r.FailOn
+	}
+	if failOn == nil {
+		failOn = DefaultFailOn
+	}
+	var out string
+	for _, p := range mdLadder() {
+		out = renderMarkdown(r, failOn, p, limit)
+		if len(out) <= limit {
+			_, err := io.WriteString(w, out)
+			return err
+		}
+	}
+	return fmt.Errorf("%w: %d bytes in the most compact form, limit %d", ErrMarkdownTooLarge, len(out), limit)
+}
+
+// mdCap bounds a block of text (a diff or an excerpt): at most lines lines
+// and bytes bytes; lines < 0 means no bound, lines == 0 leaves it out.
+type mdCap struct{ lines, bytes int }
+
+var mdNoCap = mdCap{-1, -1}
+
+// mdPlan is how much of the evidence one rendering shows.
+type mdPlan struct {
+	diff, excerpt mdCap
+	mutants       int  // mutants shown per anchor; < 0 means all
+	teethDetails  bool // evidence blocks for anchors with teeth
+	otherDetails  bool // evidence blocks for the other anchors
+	reasonBytes   int  // bound on a reason in the table; < 0 means none
+	compact       bool // list anchors grouped by verdict and file, nothing else
+}
+
+// mdLadder lists the renderings to try, fullest first; each shows less than
+// the one before.
+func mdLadder() []mdPlan {
+	p := mdPlan{diff: mdNoCap, excerpt: mdNoCap, mutants: -1, teethDetails: true, otherDetails: true, reasonBytes: -1}
+	steps := []func(*mdPlan){
+		func(*mdPlan) {},
+		func(p *mdPlan) { p.diff = mdCap{40, 4000} },
+		func(p *mdPlan) { p.diff = mdCap{10, 1000} },
+		func(p *mdPlan) { p.diff = mdCap{0, 0} },
+		func(p *mdPlan) { p.excerpt = mdCap{8, 2000} },
+		func(p *mdPlan) { p.excerpt = mdCap{2, 400} },
+		func(p *mdPlan) { p.excerpt = mdCap{0, 0} },
+		func(p *mdPlan) { p.mutants = 1 },
+		func(p *mdPlan) { p.teethDetails = false },
+		func(p *mdPlan) { p.otherDetails = false },
+		func(p *mdPlan) { p.reasonBytes = 100 },
+		func(p *mdPlan) { p.compact = true },
+	}
+	var out []mdPlan
+	for _, step := range steps {
+		step(&p)
+		out = append(out, p)
+	}
+	return out
+}
+
+// cuts says in words what a plan leaves out, for the note under the title.
+func (p mdPlan) cuts() []string {
+	var c []string
+	describe := func(what string, cp mdCap) {
+		switch {
+		case cp.lines == 0:
+			c = append(c, what+" left out")
+		case cp.lines > 0:
+			c = append(c, fmt.Sprintf("%s cut to %d lines", what, cp.lines))
+		}
+	}
+	if p.compact {
+		return []string{"anchors listed by verdict and file, without reasons or evidence"}
+	}
+	if p.otherDetails {
+		describe("diffs", p.diff)
+		describe("excerpts", p.excerpt)
+		if p.mutants >= 0 {
+			c = append(c, fmt.Sprintf("%d mutant shown per anchor", p.mutants))
+		}
+	}
+	switch {
+	case !p.otherDetails:
+		c = append(c, "evidence left out")
+	case !p.teethDetails:
+		c = append(c, "evidence of anchors with teeth left out")
+	}
+	if p.reasonBytes >= 0 {
+		c = append(c, fmt.Sprintf("reasons cut to %d characters", p.reasonBytes))
+	}
+	return c
+}
+
+type mdWriter struct {
+	strings.Builder
+	r      *Report
+	failOn []string
+	p      mdPlan
+	sites  map[string]*Site
+	limit  int // rendering may stop once the output is over it
+}
+
+// over reports whether the output is already over the limit, so that a
+// rendering that cannot fit stops early.
+func (b *mdWriter) over() bool { return b.Len() > b.limit }
+
+func (b *mdWriter) f(format string, args ...any) { fmt.Fprintf(b, format, args...) }
+
+func renderMarkdown(r *Report, failOn []string, p mdPlan, limit int) string {
+	b := &mdWriter{r: r, failOn: failOn, p: p, sites: map[string]*Site{}, limit: limit}
+	for i := range r.Sites {
+		b.sites[r.Sites[i].ID] = &r.Sites[i]
+	}
+	b.title()
+	if cuts := p.cuts(); len(cuts) > 0 {
+		b.f("> ✂️ **Shortened to fit the %d-character limit of a comment:** %s. Every anchor is still listed; the JSON report (`teeth verify --json`) has the full evidence.\n\n",
+			limit, strings.Join(cuts, "; "))
+	}
+	b.summary()
+	if p.compact {
+		b.compactList()
+		return b.String()
+	}
+	b.noTeethTable()
+	if !b.over() {
+		b.evidence()
+	}
+	return b.String()
+}
+
+// mark is an anchor's mark: ✅ teeth, ❌ fails the run, ⚠️ neither.
+func (b *mdWriter) mark(a Anchor) string {
+	switch {
+	case a.Verdict == Teeth:
+		return "✅"
+	case Fails(a, b.failOn):
+		return "❌"
+	}
+	return "⚠️"
+}
+
+func (b *mdWriter) title() {
+	failing, teeth := 0, 0
+	for _, a := range b.r.Anchors {
+		if Fails(a, b.failOn) {
+			failing++
+		}
+		if a.Verdict == Teeth {
+			teeth++
+		}
+	}
+	n := len(b.r.Anchors)
+	switch {
+	case n == 0:
+		b.f("## teeth: ✅ no anchors found\n\n")
+	case failing > 0:
+		b.f("## teeth: ❌ %d of %d anchors fail the run (%d with teeth)\n\n", failing, n, teeth)
+	case teeth == n:
+		b.f("## teeth: ✅ all %d anchors have teeth\n\n", n)
+	default:
+		b.f("## teeth: ✅ no anchor fails the run (%d of %d with teeth)\n\n", teeth, n)
+	}
+}
+
+func (b *mdWriter) summary() {
+	b.f("| verdict | anchors | sites |\n| --- | ---: | ---: |\n")
+	num := func(n int) string {
+		if n == 0 {
+			return ""
+		}
+		return fmt.Sprint(n)
+	}
+	for _, c := range verdictCounts(b.r) {
+		b.f("| %s | %s | %s |\n", mdText(c.Verdict), num(c.Anchors), num(c.Sites))
+	}
+	b.f("| **total** | **%d** | **%d** |\n\n", len(b.r.Anchors), len(b.r.Sites))
+	s := b.r.Summary
+	b.f("%d mutants · %d pytest runs · %.1f s", s.Mutants, s.PytestRuns, s.DurationS)
+	if b.r.Shard != "" {
+		b.f(" · shard %s", mdText(b.r.Shard))
+	}
+	if b.r.Version != "" {
+		b.f(" · teeth %s", mdText(b.r.Version))
+	}
+	b.f("\n\n")
+}
+
+// ordered returns the anchors in the order the report shows them: those
+// failing the run, then the others without teeth, then those with teeth,
+// each in report order.
+func (b *mdWriter) ordered() []*Anchor {
+	var out []*Anchor
+	for pass := 0; pass < 3; pass++ {
+		for i := range b.r.Anchors {
+			a := &b.r.Anchors[i]
+			group := 1
+			switch {
+			case Fails(*a, b.failOn):
+				group = 0
+			case a.Verdict == Teeth:
+				group = 2
+			}
+			if group == pass {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}
+
+func (b *mdWriter) noTeethTable() {
+	var rows []*Anchor
+	for _, a := range b.ordered() {
+		if a.Verdict != Teeth {
+			rows = append(rows, a)
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	b.f("### Anchors without teeth (%d)\n\n|  | verdict | anchor | reason |\n| --- | --- | --- | --- |\n", len(rows))
+	for _, a := range rows {
+		if b.over() {
+			return
+		}
+		reason := a.Reason
+		if b.p.reasonBytes >= 0 {
+			reason = clipBytes(reason, b.p.reasonBytes)
+		}
+		b.f("| %s | %s | %s | %s |\n", b.mark(*a), mdText(a.Verdict), codeSpan(a.NodeID, true), mdText(reason))
+	}
+	b.f("\n")
+}
+
+func (b *mdWriter) evidence() {
+	var listed []*Anchor
+	header := false
+	for _, a := range b.ordered() {
+		if b.over() {
+			return
+		}
+		show := b.p.otherDetails
+		if a.Verdict == Teeth {
+			show = b.p.teethDetails
+		}
+		if !show {
+			if a.Verdict == Teeth {
+				listed = append(listed, a)
+			}
+			continue
+		}
+		if !header {
+			b.f("### Evidence\n\n")
+			header = true
+		}
+		b.anchorDetails(a)
+	}
+	if len(listed) > 0 {
+		b.f("### Anchors with teeth (%d)\n\n", len(listed))
+		for _, a := range listed {
+			b.f("- %s\n", codeSpan(a.NodeID, false))
+		}
+		b.f("\n")
+	}
+}
+
+func (b *mdWriter) anchorDetails(a *Anchor) {
+	b.f("<details><summary>%s <b>%s</b> <code>%s</code></summary>\n\n", b.mark(*a), html.EscapeString(a.Verdict), html.EscapeString(a.NodeID))
+	b.f("> %s\n\n", mdText(oneLine(a.Reason)))
+	b.f("anchor %s · baseline %s\n\n", codeSpan(fmt.Sprintf("%s:%d", anchorFile(*a), a.Line), false), mdText(runBrief(a.Baseline)))
+	if a.Baseline.Outcome != "passed" {
+		b.block("text", "excerpt", a.Baseline.Excerpt, b.p.excerpt)
+	}
+	mutants := b.decidingFirst(a)
+	shown := mutants
+	if b.p.mutants >= 0 && len(shown) > b.p.mutants {
+		shown = shown[:b.p.mutants]
+	}
+	for _, m := range shown {
+		b.mutant(m)
+	}
+	if n := len(mutants) - len(shown); n > 0 {
+		b.f("_✂️ %d more mutant%s not shown._\n\n", n, pluralS(n))
+	}
+	if len(mutants) == 0 && a.Baseline.Outcome == "passed" {
+		b.f("_No mutant ran against this anchor._\n\n")
+	}
+	if a.Restore != nil {
+		icon := "🟢"
+		if a.Restore.Outcome != "passed" {
+			icon = "🔴"
+		}
+		b.f("%s **restore**: %s\n\n", icon, mdText(runBrief(*a.Restore)))
+	}
+	b.f("</details>\n\n")
+}
+
+func (b *mdWriter) mutant(m *Evidence) {
+	loc := ""
+	if s := b.sites[m.Site]; s != nil {
+		loc = fmt.Sprintf(" at %s", codeSpan(fmt.Sprintf("%s:%d", s.Path, s.Line), false))
+	}
+	cached := ""
+	if m.Cached {
+		cached = " (cached)"
+	}
+	b.f("**mutant** %s%s → **%s**%s\n\n", codeSpan(m.Site, false), loc, mdText(m.Outcome), cached)
+	b.block("diff", "diff", m.Diff, b.p.diff)
+	icon := map[string]string{Killed: "🔴", KilledOther: "🟠", Swallowed: "🟡", Survived: "⚪", Timeout: "⏱️", Error: "⚠️", NotReached: "➖"}[m.Outcome]
+	if icon == "" {
+		icon = "❔"
+	}
+	words := outcomeWords[m.Outcome]
+	if words == "" {
+		words = m.Outcome
+	}
+	first, rest, _ := strings.Cut(strings.TrimSpace(m.Run.Excerpt), "\n")
+	b.f("%s **%s**: %s", icon, mdText(words), mdText(m.Run.Outcome))
+	switch {
+	case first == "":
+	case m.Run.Outcome == "timeout" || m.Run.Outcome == "error":
+		b.f(": %s", mdText(clipBytes(first, 300)))
+	default:
+		b.f(" at %s", codeSpan(clipBytes(first, 300), false))
+	}
+	if len(m.Run.Detector) > 0 {
+		distinct, n := distinctCounts(m.Run.Detector)
+		var parts []string
+		for i, d := range distinct {
+			if i == 3 {
+				parts = append(parts, fmt.Sprintf("and %d more", len(distinct)-3))
+				break
+			}
+			part := codeSpan(clipBytes(d, 200), false)
+			if n[d] > 1 {
+				part += fmt.Sprintf(" ×%d", n[d])
+			}
+			parts = append(parts, part)
+		}
+		b.f(" · detector: %s", strings.Join(parts, ", "))
+	} else if m.Outcome != NotReached {
+		b.f(" · detector silent")
+	}
+	b.f("\n\n")
+	b.block("text", "excerpt", rest, b.p.excerpt)
+	if m.Retry != nil {
+		b.f("🔁 **re-run**: %s\n\n", mdText(runBrief(*m.Retry)))
+	}
+	if m.Reproduce != "" {
+		b.f("reproduce: %s\n\n", codeSpan(m.Reproduce, false))
+	}
+}
+
+// block writes text as a fenced code block within the cap, with a note on
+// what was cut.
+func (b *mdWriter) block(lang, what, text string, cp mdCap) {
+	text = strings.TrimRight(text, "\n")
+	if strings.TrimSpace(text) == "" {
+		return
+	}
+	total := strings.Count(text, "\n") + 1
+	if cp.lines == 0 {
+		b.f("_✂️ %s left out (%d line%s)._\n\n", what, total, pluralS(total))
+		return
+	}
+	shown, n := clipLines(text, cp)
+	fence := fenceFor(shown)
+	b.f("%s%s\n%s\n%s\n\n", fence, lang, shown, fence)
+	if shown != text {
+		b.f("_✂️ %s cut to %d of %d line%s._\n\n", what, n, total, pluralS(total))
+	}
+}
+
+// decidingFirst returns a's evidence with the mutants that decided its
+// verdict first (killed for teeth, survived for rule-candidate, ...).
+func (b *mdWriter) decidingFirst(a *Anchor) []*Evidence {
+	want := map[string]string{Teeth: Killed, Swallowed: Swallowed, RedOther: KilledOther, Timeout: Timeout,
+		RuleCandidate: Survived, Error: Error}[a.Verdict]
+	var first, rest []*Evidence
+	for i := range a.Mutants {
+		m := &a.Mutants[i]
+		if m.Outcome == want || (a.Verdict == Flaky && m.Retry != nil && m.Retry.Outcome != m.Run.Outcome) {
+			first = append(first, m)
+		} else {
+			rest = append(rest, m)
+		}
+	}
+	return append(first, rest...)
+}
+
+// compactList lists every anchor, grouped by verdict (failing the run first,
+// teeth last) and, within a verdict, by file: "- `file`: `test_a, test_b`".
+func (b *mdWriter) compactList() {
+	b.f("### Anchors (%d)\n\n", len(b.r.Anchors))
+	type group struct {
+		key   string
+		files []string
+		names map[string][]string
+	}
+	var groups []*group
+	byKey := map[string]*group{}
+	for _, a := range b.ordered() {
+		key := b.mark(*a) + " " + a.Verdict
+		g := byKey[key]
+		if g == nil {
+			g = &group{key: key, names: map[string][]string{}}
+			byKey[key] = g
+			groups = append(groups, g)
+		}
+		file := anchorFile(*a)
+		if _, ok := g.names[file]; !ok {
+			g.files = append(g.files, file)
+		}
+		g.names[file] = append(g.names[file], testName(*a))
+	}
+	for _, g := range groups {
+		n := 0
+		for _, f := range g.files {
+			n += len(g.names[f])
+		}
+		mark, verdict, _ := strings.Cut(g.key, " ")
+		b.f("%s **%s** (%d)\n\n", mark, mdText(verdict), n)
+		for _, f := range g.files {
+			b.f("- %s: %s\n", codeSpan(f, false), codeSpan(strings.Join(g.names[f], ", "), false))
+		}
+		b.f("\n")
+	}
+}
+
+// runBrief is a run in a few words: "passed (0.004 s)".
+func runBrief(r Run) string {
+	s := fmt.Sprintf("%s (%.3f s)", r.Outcome, r.DurationS)
+	if r.Outcome == "timeout" || r.Outcome == "error" {
+		if first := firstLine(r.Excerpt); first != "" {
+			s += ": " + clipBytes(first, 200)
+		}
+	}
+	return s
+}
+
+// mdText escapes text for Markdown so that it shows as written.
+func mdText(s string) string {
+	var b strings.Builder
+	for _, c := range oneLine(s) {
+		if strings.ContainsRune("\\`*_[]<>|~&#!", c) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// codeSpan writes s as inline code, with a fence longer than any run of
+// backticks in it; inTable escapes | as GFM tables need even in code.
+func codeSpan(s string, inTable bool) string {
+	s = oneLine(s)
+	fence := "`"
+	for strings.Contains(s, fence) {
+		fence += "`"
+	}
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		s = " " + s + " "
+	}
+	if inTable {
+		s = strings.ReplaceAll(s, "|", `\|`)
+	}
+	return fence + s + fence
+}
+
+// fenceFor returns a code fence longer than any backtick run in text.
+func fenceFor(text string) string {
+	fence := "```"
+	for strings.Contains(text, fence) {
+		fence += "`"
+	}
+	return fence
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.NewReplacer("\r", " ", "\n", " ").Replace(s)), " ")
+}
+
+// clipLines keeps at most cp.lines lines and cp.bytes bytes of text (a
+// negative bound is none) and returns them with the number of lines kept.
+func clipLines(text string, cp mdCap) (string, int) {
+	lines := strings.Split(text, "\n")
+	if cp.lines >= 0 && len(lines) > cp.lines {
+		lines = lines[:cp.lines]
+	}
+	out := strings.Join(lines, "\n")
+	if cp.bytes >= 0 && len(out) > cp.bytes {
+		out = clipBytes(out, cp.bytes)
+	}
+	return out, strings.Count(out, "\n") + 1
+}
+
+// clipBytes cuts s to at most n bytes on a rune boundary, ending in "…"
+// when cut.
+func clipBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	const ell = "…"
+	cut := n - len(ell)
+	if cut < 0 {
+		cut = 0
+	}
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + ell
+}
+
+func pluralS(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
