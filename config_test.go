@@ -40,6 +40,8 @@ baseline_timeout = 30
 fail_on = ["broken"]
 optout_marker = "allow_io"
 warm = false
+findings = "findings.json"
+audit_fail_on = ["bypass"]
 `)
 	c := defaultConfig()
 	if err := loadConfig(c, path); err != nil {
@@ -50,12 +52,13 @@ warm = false
 		Python: ".venv/bin/python", Command: []string{"uv", "run", "--no-sync", "pytest"}, PytestArgs: []string{"-x"},
 		Detectors: []string{"mypkg.Blocked"}, Wrappers: []string{"run_io"}, Exclude: []string{"app/legacy/*"},
 		Jobs: 3, TimeoutFactor: 2.5, TimeoutBase: 0, BaselineTimeout: 30, FailOn: []string{"broken"}, Marker: "allow_io",
+		Findings: "findings.json", AuditFailOn: []string{"bypass"},
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("got  %+v\nwant %+v", c, want)
 	}
-	if len(keySetters) != 16 {
-		t.Fatalf("%d keys are settable; this test sets 16", len(keySetters))
+	if len(keySetters) != 18 {
+		t.Fatalf("%d keys are settable; this test sets 18", len(keySetters))
 	}
 }
 
@@ -72,6 +75,7 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"[tool.teeth]\npython = \"\"", `tool.teeth.python: want a non-empty string, got ""`},
 		{"[tool.teeth]\nfail_on = [\"nope\"]", `tool.teeth.fail_on: unknown verdict "nope"`},
 		{"[tool.teeth]\nwarm = \"yes\"", `tool.teeth.warm: want true or false, got "yes"`},
+		{"[tool.teeth]\naudit_fail_on = [\"nope\"]", `tool.teeth.audit_fail_on: unknown audit finding kind "nope"`},
 		{"[tool.teeth\n", "toml: "},
 	}
 	for _, tt := range tests {
