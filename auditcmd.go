@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"time"
@@ -18,21 +17,12 @@ import (
 // auditCmd is "teeth audit": the baseline and reachability pass only, no
 // mutants, and the audit findings.
 func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	f, err := parseFlags("audit", args, stderr)
+	ss, err := begin("audit", args, stderr)
 	if err != nil {
 		return err
 	}
-	c, err := f.config()
-	if err != nil {
-		return err
-	}
-	tmp, err := scratch()
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	start := time.Now()
-	prog := newProgress(stderr, start)
+	defer ss.close()
+	f, c, tmp, prog, start := ss.f, ss.c, ss.tmp, ss.prog, ss.start
 	disc, err := discover(ctx, c, prog)
 	if err != nil {
 		return err

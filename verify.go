@@ -19,21 +19,12 @@ import (
 
 // verifyCmd is "teeth verify".
 func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	f, err := parseFlags("verify", args, stderr)
+	ss, err := begin("verify", args, stderr)
 	if err != nil {
 		return err
 	}
-	c, err := f.config()
-	if err != nil {
-		return err
-	}
-	tmp, err := scratch()
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	start := time.Now()
-	prog := newProgress(stderr, start)
+	defer ss.close()
+	f, c, tmp, prog, start := ss.f, ss.c, ss.tmp, ss.prog, ss.start
 	sel := &selector{only: f.sites, shard: f.shard}
 	plan, disc, ms, err := prepare(ctx, c, sel, f.fullMatrix, tmp, prog)
 	if err != nil {
@@ -177,6 +168,35 @@ func buildMutants(ctx context.Context, py []string, dir string, sites []mutate.S
 	}
 	return ms, nil
 }
+
+// session is what verify and audit share: flags, configuration, scratch
+// space and progress.
+type session struct {
+	f     *verifyFlags
+	c     *config
+	tmp   string
+	prog  *progress
+	start time.Time
+}
+
+func begin(cmd string, args []string, stderr io.Writer) (*session, error) {
+	f, err := parseFlags(cmd, args, stderr)
+	if err != nil {
+		return nil, err
+	}
+	c, err := f.config()
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := scratch()
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	return &session{f: f, c: c, tmp: tmp, prog: newProgress(stderr, start), start: start}, nil
+}
+
+func (s *session) close() { os.RemoveAll(s.tmp) }
 
 // scratch makes teeth's temporary directory, its path free of symlinks.
 func scratch() (string, error) {

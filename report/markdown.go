@@ -171,6 +171,7 @@ func renderMarkdown(r *Report, failOn []string, p mdPlan, limit int) string {
 			limit, strings.Join(cuts, "; "))
 	}
 	b.summary()
+	b.auditSection()
 	if p.compact {
 		b.compactList()
 		return b.String()

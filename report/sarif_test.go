@@ -14,25 +14,11 @@ import (
 // testdata/sarif-schema-2.1.0.json (draft-04).
 func compileSARIFSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "sarif-schema-2.1.0.json"))
+	data, err := os.ReadFile(filepath.Join("testdata", "sarif-schema-2.1.0.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	if err := c.AddResource("sarif-schema-2.1.0.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	s, err := c.Compile("sarif-schema-2.1.0.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return compileJSONSchema(t, "sarif-schema-2.1.0.json", data, true)
 }
 
 // sarifLog is the part of a SARIF log the tests read.

@@ -10,16 +10,24 @@ import (
 
 // compileSchema compiles the embedded report schema.
 func compileSchema(t *testing.T) *jsonschema.Schema {
+	return compileJSONSchema(t, "schema.json", Schema, false)
+}
+
+// compileJSONSchema compiles a JSON Schema document named name.
+func compileJSONSchema(t *testing.T, name string, data []byte, formats bool) *jsonschema.Schema {
 	t.Helper()
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(Schema))
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := jsonschema.NewCompiler()
-	if err := c.AddResource("schema.json", doc); err != nil {
+	if formats {
+		c.AssertFormat()
+	}
+	if err := c.AddResource(name, doc); err != nil {
 		t.Fatal(err)
 	}
-	s, err := c.Compile("schema.json")
+	s, err := c.Compile(name)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,29 +41,12 @@ func sample() *Report {
 	}
 }
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test ./report -update):\n%s", name, got)
-	}
-}
-
 func TestWriteJSONGolden(t *testing.T) {
 	var buf bytes.Buffer
 	if err := WriteJSON(&buf, sample()); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "report.json", buf.Bytes())
+	checkGolden(t, "report.json", buf.Bytes())
 	var back Report
 	if err := json.Unmarshal(buf.Bytes(), &back); err != nil || back.SchemaVersion != 1 {
 		t.Fatalf("round trip: %v, schema %d", err, back.SchemaVersion)
@@ -73,7 +56,7 @@ func TestWriteJSONGolden(t *testing.T) {
 func TestWriteSummaryGolden(t *testing.T) {
 	var buf bytes.Buffer
 	WriteSummary(&buf, sample())
-	golden(t, "summary.txt", buf.Bytes())
+	checkGolden(t, "summary.txt", buf.Bytes())
 }
 
 func TestWriteFileAtomic(t *testing.T) {

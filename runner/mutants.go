@@ -21,32 +21,27 @@ type mutantRunner struct {
 	proven map[string]bool // anchors already killed by some mutant
 }
 
-// startWarm starts every worker's warm process, collecting the anchors the
-// jobs need; a worker whose warm process does not start stays fresh.
-func (m *mutantRunner) startWarm(ctx context.Context, workers []*Worker, jobs []job) {
-	seen := map[string]bool{}
-	var anchors []string
-	for _, id := range m.base.Order {
-		for _, j := range jobs {
-			if !seen[id] && slices.Contains(j.anchors, id) {
-				seen[id] = true
-				anchors = append(anchors, id)
-			}
-		}
-	}
+// startWarm starts every worker's warm process, collecting what args
+// select; a worker whose warm process does not start stays fresh. The slowest
+// start is the start-up overhead that fresh-process time limits allow for.
+func (m *mutantRunner) startWarm(ctx context.Context, workers []*Worker, args []string) {
 	var wg sync.WaitGroup
 	for _, w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := w.StartWarm(ctx, m.files(anchors), anchors, m.plan.BaselineTimeout); err != nil {
-				m.fallback(err.Error())
+			start := time.Now()
+			err := w.StartWarm(ctx, args, m.plan.BaselineTimeout)
+			m.mu.Lock()
+			defer m.mu.Unlock()
+			m.overhead = max(m.overhead, time.Since(start))
+			if err != nil {
+				m.v.Fallback[err.Error()]++
 			}
 		}()
 	}
 	wg.Wait()
 }
-
 func (m *mutantRunner) fallback(reason string) {
 	m.mu.Lock()
 	m.v.Fallback[reason]++
@@ -359,8 +354,8 @@ func (m *mutantRunner) files(anchors []string) []string {
 }
 
 // restore runs every anchor that met a mutant in this run once more on the
-// restored sandbox.
-func (m *mutantRunner) restore(ctx context.Context, w *Worker, outs []Outcome) (*Result, error) {
+// restored sandboxes: split across the warm processes, or in one fresh process.
+func (m *mutantRunner) restore(ctx context.Context, workers []*Worker, outs []Outcome) (*Result, error) {
 	seen := map[string]bool{}
 	var anchors []string
 	for _, id := range m.base.Order {
@@ -374,5 +369,10 @@ func (m *mutantRunner) restore(ctx context.Context, w *Worker, outs []Outcome) (
 	if len(anchors) == 0 {
 		return nil, nil
 	}
-	return w.Run(ctx, Spec{Args: m.files(anchors), Select: anchors, Timeout: m.limit(anchors)})
+	res, err := m.warmSplit(ctx, workers, anchors, Spec{Timeout: m.limit(anchors)})
+	if res != nil || err != nil {
+		return res, err
+	}
+	m.v.Runs++
+	return workers[0].Run(ctx, Spec{Args: m.files(anchors), Select: anchors, Timeout: m.limit(anchors)})
 }

@@ -76,20 +76,22 @@ func Verify(ctx context.Context, plan *Plan, tmp string) (*Verified, error) {
 	if err != nil {
 		return nil, err
 	}
-	base, err := baseline(ctx, plan, workers[0])
+	defer func() {
+		for _, w := range workers {
+			w.StopWarm()
+		}
+	}()
+	v := &Verified{Fallback: map[string]int{}}
+	m := &mutantRunner{plan: plan, v: v, proven: map[string]bool{}}
+	base, err := m.baseline(ctx, workers)
 	if err != nil {
 		return nil, err
 	}
-	v := &Verified{Baseline: base, Reached: reached(base), Runs: 1, Fallback: map[string]int{}}
+	v.Baseline, v.Reached = base, reached(base)
+	m.base = base
+	m.overhead = max(m.overhead, overhead(base))
 	jobs := plan.jobs(v)
-	m := &mutantRunner{plan: plan, base: base, overhead: overhead(base), v: v, proven: map[string]bool{}}
-	if plan.Warm && len(jobs) > 0 {
-		m.startWarm(ctx, workers, jobs)
-	}
 	outs, runs, err := m.runAll(ctx, workers, jobs)
-	for _, w := range workers {
-		w.StopWarm()
-	}
 	v.Outcomes, v.Runs = outs, v.Runs+runs
 	if err != nil {
 		return v, err
@@ -101,10 +103,7 @@ func Verify(ctx context.Context, plan *Plan, tmp string) (*Verified, error) {
 			}
 		}
 	}
-	v.Restore, err = m.restore(ctx, workers[0], outs)
-	if v.Restore != nil {
-		v.Runs++
-	}
+	v.Restore, err = m.restore(ctx, workers, outs)
 	return v, err
 }
 
@@ -145,22 +144,35 @@ func siteLines(sites []mutate.Site) []SiteLine {
 }
 
 // baseline runs the anchors unmutated, with the gate self-check's probe
-// beside them, and checks that the run can be trusted.
-func baseline(ctx context.Context, plan *Plan, w *Worker) (*Result, error) {
-	p, err := writeProbe(w.Sandbox, plan.Env.Roots, plan.Anchors)
-	if err != nil {
-		return nil, err
+// beside them, and checks that the run can be trusted: in one fresh pytest
+// process, or with the warm path split across the workers' warm processes.
+func (m *mutantRunner) baseline(ctx context.Context, workers []*Worker) (*Result, error) {
+	plan := m.plan
+	probes := make([]*probe, len(workers))
+	for i, w := range workers {
+		p, err := writeProbe(w.Sandbox, plan.Env.Roots, plan.Anchors)
+		if err != nil {
+			return nil, err
+		}
+		defer p.remove(w.Sandbox)
+		probes[i] = p
 	}
-	defer p.remove(w.Sandbox)
-	args := append(append([]string{}, plan.Anchors...), p.test)
-	res, err := w.Run(ctx, Spec{Args: args, Sites: siteLines(plan.Sites), Timeout: plan.BaselineTimeout, Funcs: true})
+	args := append(append([]string{}, plan.Anchors...), probes[0].test)
+	if plan.Warm {
+		m.startWarm(ctx, workers, args)
+	}
+	res, err := m.warmBaseline(ctx, workers)
+	if res == nil && err == nil {
+		m.v.Runs++
+		res, err = workers[0].Run(ctx, Spec{Args: args, Sites: siteLines(plan.Sites), Timeout: plan.BaselineTimeout, Funcs: true})
+	}
 	if err != nil {
 		return nil, err
 	}
 	if err := checkBaseline(res, plan); err != nil {
 		return res, err
 	}
-	if err := p.check(res, &plan.Env, plan.Anchors); err != nil {
+	if err := probes[0].check(res, &plan.Env, plan.Anchors); err != nil {
 		return res, err
 	}
 	return res, checkCollected(res, plan)
@@ -261,18 +273,21 @@ func (plan *Plan) jobs(v *Verified) []job {
 	return jobs
 }
 
-// Baseline runs only the gate self-check and the baseline, in one sandbox:
-// what teeth audit needs.
+// Baseline runs only the gate self-check and the baseline, in one sandbox
+// and one fresh process: what teeth audit needs.
 func Baseline(ctx context.Context, plan *Plan, tmp string) (*Verified, error) {
 	one := *plan
-	one.Jobs = 1
+	one.Jobs, one.Warm = 1, false
 	workers, err := startWorkers(&one, tmp)
 	if err != nil {
 		return nil, err
 	}
-	base, err := baseline(ctx, &one, workers[0])
+	v := &Verified{Fallback: map[string]int{}}
+	m := &mutantRunner{plan: &one, v: v}
+	base, err := m.baseline(ctx, workers)
 	if err != nil {
 		return nil, err
 	}
-	return &Verified{Baseline: base, Reached: reached(base), Runs: 1, Fallback: map[string]int{}}, nil
+	v.Baseline, v.Reached = base, reached(base)
+	return v, nil
 }

@@ -17,15 +17,16 @@ import (
 // collects the anchors once, then forks one child per mutant that swaps the
 // mutated function's code in place and runs the selected anchors.
 type server struct {
-	cmd     *exec.Cmd
-	req     *os.File
-	replies chan map[string]any
-	exited  chan struct{}
+	cmd       *exec.Cmd
+	req       *os.File
+	replies   chan map[string]any
+	exited    chan struct{}
+	collected *Result // what the warm process collected, and any collection errors
 }
 
-// StartWarm starts w's warm process for these anchors and waits until it
-// has collected them. On error the worker stays on the fresh-process path.
-func (w *Worker) StartWarm(ctx context.Context, files, anchors []string, timeout time.Duration) error {
+// StartWarm starts w's warm process, collecting what args select, and waits
+// until it has collected. On error the worker stays on the fresh-process path.
+func (w *Worker) StartWarm(ctx context.Context, args []string, timeout time.Duration) error {
 	reqR, reqW, err := os.Pipe()
 	if err != nil {
 		return err
@@ -34,7 +35,7 @@ func (w *Worker) StartWarm(ctx context.Context, files, anchors []string, timeout
 	if err != nil {
 		return err
 	}
-	cmd, out, err := w.command(Spec{Args: files, Select: anchors}, map[string]any{"serve": true, "serve_in": 3, "serve_out": 4})
+	cmd, out, err := w.command(Spec{Args: args}, map[string]any{"serve": true, "serve_in": 3, "serve_out": 4})
 	if err != nil {
 		return err
 	}
@@ -54,6 +55,10 @@ func (w *Worker) StartWarm(ctx context.Context, files, anchors []string, timeout
 	select {
 	case msg, ok := <-s.replies:
 		if ok && msg["ready"] == true {
+			if s.collected, err = parseResults(resultsPath(cmd)); err != nil {
+				s.stop()
+				return err
+			}
 			w.warm = s
 			return nil
 		}
@@ -107,7 +112,7 @@ func (w *Worker) runWarm(ctx context.Context, spec Spec, path, function string, 
 	}
 	req, _ := json.Marshal(map[string]any{
 		"op": "run", "path": path, "function": function, "source": string(source),
-		"select": spec.Select, "sites": sites, "results": resPath, "stop_after": spec.StopAfter,
+		"select": spec.Select, "sites": sites, "results": resPath, "stop_after": spec.StopAfter, "funcs": spec.Funcs,
 	})
 	start := time.Now()
 	if _, err := s.req.Write(append(req, '\n')); err != nil {

@@ -156,6 +156,14 @@ def watch(sites):
             _start_settrace()
 
 
+def record_functions():
+    """Starts recording the source-root functions each test runs."""
+    for root in _CFG.get("roots", []):
+        full = os.path.join(_CFG["sandbox"], *root.split("/"))
+        for name in {full, os.path.realpath(full)}:
+            _ROOT_PREFIXES.append((name + os.sep, root.rstrip("/")))
+
+
 def reset_run(results_path, stop_after):
     """Starts a new run's results file and stop-early policy (warm path child)."""
     global _OUT
@@ -173,10 +181,7 @@ def pytest_configure(config):
     _OUT = open(os.environ["TEETH_RESULTS"], "a", encoding="utf-8")
     _RUN["stop_after"] = _CFG.get("stop_after")
     if _CFG.get("funcs"):
-        for root in _CFG.get("roots", []):
-            full = os.path.join(_CFG["sandbox"], *root.split("/"))
-            for name in {full, os.path.realpath(full)}:
-                _ROOT_PREFIXES.append((name + os.sep, root.rstrip("/")))
+        record_functions()
     watch(_CFG.get("sites", []))
     if _CFG.get("select") is not None:
         _SELECT = list(_CFG["select"])

@@ -2,10 +2,11 @@
 
 Registered by teeth_plugin when the run's config says ``serve``. Instead of
 running tests, the session reads one JSON request per line from the file
-descriptor ``serve_in`` and, for each mutant, forks a child that swaps the
-mutated function's code object in place (``function.__code__``), so every
-reference to the function sees the mutant, then runs the selected anchors and
-exits. Replies go to ``serve_out``: ``{"child": pid}`` once forked, then
+descriptor ``serve_in`` and, for each request, forks a child that runs the
+selected anchors and exits. For a mutant the child first swaps the mutated
+function's code object in place (``function.__code__``), so every reference to
+the function sees the mutant; without one (the baseline, the restore run) it
+runs the anchors as they are. Replies go to ``serve_out``: ``{"child": pid}`` once forked, then
 ``{"done": status}``; or ``{"fallback": reason}`` when forking or swapping is not
 safe, and teeth runs that mutant in a fresh process instead.
 """
@@ -63,10 +64,13 @@ def fork_blocker():
 def _child(session, items, req):
     os.setpgid(0, 0)
     teeth_plugin.reset_run(req["results"], req.get("stop_after"))
-    reason = swap(req["path"], req["function"], req["source"])
-    if reason:
-        teeth_plugin._emit({"ev": "inplace-failed", "reason": reason})
-        return 3
+    if req.get("path"):  # no path: run the anchors unmutated (baseline, restore)
+        reason = swap(req["path"], req["function"], req["source"])
+        if reason:
+            teeth_plugin._emit({"ev": "inplace-failed", "reason": reason})
+            return 3
+    if req.get("funcs"):
+        teeth_plugin.record_functions()
     teeth_plugin.watch(req["sites"])
     import linecache
 

@@ -43,7 +43,15 @@ func main() {
 	flag.IntVar(&sh.anchors, "anchors", 40, "anchors")
 	flag.Float64Var(&sh.importS, "import", 1.5, "seconds of real work when the package is imported")
 	flag.Float64Var(&sh.testS, "test", 0.1, "seconds each anchor's body takes")
+	only := flag.String("write", "", "only write the synthetic backend into this directory")
 	flag.Parse()
+	if *only != "" {
+		if err := writeProject(*only, sh); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*teeth, *python, sh, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -79,11 +87,43 @@ func run(teeth, python string, sh shape, out io.Writer) error {
 		}
 		runs = append(runs, m)
 	}
+	if err := sameVerdicts(runs); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "verdicts: identical in the default, -j 1 and --no-warm runs")
 	naive, err := timeNaive(python, proj, tmp)
 	if err != nil {
 		return err
 	}
 	return printTable(out, naive, runs, limit(runs[0].report, sh.importS, runtime.NumCPU()))
+}
+
+// sameVerdicts checks that every run gave every anchor and site the same verdict.
+func sameVerdicts(runs []measure) error {
+	want := verdicts(runs[0].report)
+	for _, m := range runs[1:] {
+		got := verdicts(m.report)
+		for k, v := range want {
+			if got[k] != v {
+				return fmt.Errorf("%s: %s is %s, but %s in %s", m.name, k, got[k], v, runs[0].name)
+			}
+		}
+		if len(got) != len(want) {
+			return fmt.Errorf("%s reports %d anchors and sites, %s %d", m.name, len(got), runs[0].name, len(want))
+		}
+	}
+	return nil
+}
+
+func verdicts(r *report.Report) map[string]string {
+	m := map[string]string{}
+	for _, a := range r.Anchors {
+		m["anchor "+a.NodeID] = a.Verdict
+	}
+	for _, s := range r.Sites {
+		m["site "+s.ID] = s.Verdict
+	}
+	return m
 }
 
 // limit is the physical floor: every (mutant, covering anchor) pair's
