@@ -135,6 +135,12 @@ func (f *verifyFlags) config() (*config, error) {
 	}
 	if set["python"] {
 		c.Python, c.Command = f.python, nil
+		if strings.ContainsRune(f.python, filepath.Separator) && !filepath.IsAbs(f.python) {
+			// A path on the command line is relative to where teeth runs.
+			if abs, err := filepath.Abs(f.python); err == nil {
+				c.Python = abs
+			}
+		}
 	}
 	if set["pytest-arg"] {
 		c.PytestArgs = f.pytestArgs

@@ -29,6 +29,7 @@ def pytest_runtestloop(session):
     requests = os.fdopen(int(cfg["serve_in"]), "r", encoding="utf-8")
     replies = os.fdopen(int(cfg["serve_out"]), "w", encoding="utf-8", buffering=1)
     items = {it.nodeid: it for it in session.items}
+    _prime(session)
     replies.write(json.dumps({"ready": True}) + "\n")
     for line in requests:
         req = json.loads(line)
@@ -49,6 +50,14 @@ def pytest_runtestloop(session):
         _, status = os.waitpid(pid, 0)
         replies.write(json.dumps({"done": status}) + "\n")
     return True
+
+
+def _prime(session):
+    """Does once, before any fork, the set-up every child would repeat: pytest's
+    base temporary directory (made and old ones cleaned on first use)."""
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is not None:
+        factory.getbasetemp()
 
 
 def fork_blocker():
