@@ -9,12 +9,19 @@
 // Usage:
 //
 //	teeth verify [flags] [PROJECT]
+//	teeth audit [flags] [PROJECT]
+//	teeth merge [report flags] SHARD.json...
+//	teeth show [--report FILE] SITE-ID [PROJECT]
+//	teeth apply SITE-ID [PROJECT]
 //
-// verify finds every offload site in the project's source roots, runs the
-// anchors once to learn which sites each one reaches, then, in sandbox
-// copies of the project, un-offloads each reached site and runs the anchors
-// that reach it. It prints a verdict per anchor and per site and exits 0
-// when every anchor has teeth, 1 when some do not, and 2 on a usage,
-// configuration or environment error. See README.md for the configuration
-// keys, the verdicts and the JSON report's schema.
+// verify finds every offload site in the project's source roots, checks that
+// the gate fires inside them, runs the anchors once to learn which sites each
+// one reaches, then, in sandbox copies of the project, un-offloads each
+// reached site and runs the anchors that reach it. It prints a verdict per
+// anchor and per site and exits 0 when every anchor has teeth, 1 when some do
+// not, and 2 on a usage, configuration or environment error. audit runs only
+// the baseline and reports anchors that guard nothing and offload sites no
+// anchor reaches; merge combines sharded runs; show and apply look at one
+// mutant. See README.md for the configuration keys, the verdicts and the
+// JSON report's schema.
 package main
