@@ -148,18 +148,25 @@ func applyAll(t *testing.T, dir string, sites []Site) [][]byte {
 		if err != nil {
 			t.Fatal(err)
 		}
-		orig := bytes.Clone(src)
-		mut, err := s.Apply(src)
-		if err != nil {
-			t.Fatalf("%s: %v", s.ID, err)
-		}
-		if !bytes.Equal(src, orig) {
-			t.Fatalf("%s: Apply modified its input", s.ID)
-		}
-		checkMutant(t, s, src, mut)
-		out = append(out, mut)
+		out = append(out, applyChecked(t, s, src))
 	}
 	return out
+}
+
+// applyChecked applies s to src, failing the test unless src is left as it
+// was and every byte outside the edit is kept (checkMutant).
+func applyChecked(t *testing.T, s Site, src []byte) []byte {
+	t.Helper()
+	orig := bytes.Clone(src)
+	mut, err := s.Apply(src)
+	if err != nil {
+		t.Fatalf("%s: %v", s.ID, err)
+	}
+	if !bytes.Equal(src, orig) {
+		t.Fatalf("%s: Apply modified its input", s.ID)
+	}
+	checkMutant(t, s, src, mut)
+	return mut
 }
 
 func compileAll(t *testing.T, py []string, sites []Site, mutants [][]byte) {
