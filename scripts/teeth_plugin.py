@@ -150,10 +150,10 @@ def watch(sites):
         for name in {full, os.path.realpath(full)}:
             _WATCH.setdefault(name, {})[line] = i
     if (_WATCH or _ROOT_PREFIXES) and _TOOL is None and sys.gettrace() is None:
-        if hasattr(sys, "monitoring"):
+        if hasattr(sys, "monitoring") and os.environ.get("TEETH_TRACE") != "settrace":
             _start_monitoring()
         else:
-            _start_settrace()
+            _start_settrace()  # before Python 3.12, or forced with TEETH_TRACE=settrace
 
 
 def record_functions():
