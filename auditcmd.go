@@ -35,7 +35,11 @@ func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := runError(ctx, err); err != nil {
 		return err
 	}
-	a, err := auditOf(ctx, c, disc.Sites, v.Baseline)
+	index, err := sourceIndex(ctx, c)
+	if err != nil {
+		return err
+	}
+	a, err := auditOf(c, index, disc.Sites, v.Baseline)
 	if err != nil {
 		return err
 	}
@@ -63,18 +67,20 @@ func runError(ctx context.Context, err error) error {
 	return err
 }
 
+// sourceIndex indexes every source file of the source roots.
+func sourceIndex(ctx context.Context, c *config) (audit.Index, error) {
+	files, err := mutate.SourceFiles(c.Dir, c.SourceRoots, c.Exclude)
+	if err != nil {
+		return nil, err
+	}
+	return audit.BuildIndex(ctx, c.helperPython(), c.Dir, files)
+}
+
 // auditOf computes the audit findings from the baseline.
-func auditOf(ctx context.Context, c *config, sites []mutate.Site, base *runner.Result) (*audit.Report, error) {
-	files, err := audit.SourceFiles(c.Dir, c.SourceRoots)
-	if err != nil {
-		return nil, err
-	}
-	index, err := audit.BuildIndex(ctx, c.helperPython(), c.Dir, files)
-	if err != nil {
-		return nil, err
-	}
+func auditOf(c *config, index audit.Index, sites []mutate.Site, base *runner.Result) (*audit.Report, error) {
 	in := audit.Input{Index: index, Deselected: base.Deselected}
 	if c.Findings != "" {
+		var err error
 		if in.Static, err = audit.ReadStatic(filepath.Join(c.Dir, filepath.FromSlash(c.Findings))); err != nil {
 			return nil, usageError("reading the static findings: "+err.Error(), "set findings in [tool.teeth] to the detector's JSON output")
 		}

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/teethtool/teeth/audit"
 	"github.com/teethtool/teeth/mutate"
 	"github.com/teethtool/teeth/report"
 	"github.com/teethtool/teeth/runner"
@@ -38,8 +37,12 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			len(sel.scope.ChangedFiles), len(sel.scope.ChangedSites), len(sel.scope.ReachedSites), len(sel.scope.TouchedAnchorFiles))
 	}
 	plan.Pair = func(site int, anchor string) bool { return sel.pair(plan.Sites[site].ID, anchor) }
+	index, err := sourceIndex(ctx, c)
+	if err != nil {
+		return err
+	}
 	if f.cacheDir != "" {
-		oc, err := cacheFor(ctx, c, f, plan)
+		oc, err := openCache(f.cacheDir, c, plan.Sites, index, plan.Sources, f.force)
 		if err != nil {
 			return err
 		}
@@ -51,7 +54,7 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := runError(ctx, err); err != nil {
 		return err
 	}
-	a, err := auditOf(ctx, c, plan.Sites, v.Baseline)
+	a, err := auditOf(c, index, plan.Sites, v.Baseline)
 	if err != nil {
 		return err
 	}
@@ -225,17 +228,3 @@ func writePlugin(dir string) error {
 }
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
-
-// cacheFor opens the nightly cache, keyed on the sites' enclosing functions.
-func cacheFor(ctx context.Context, c *config, f *verifyFlags, plan *runner.Plan) (*outcomeCache, error) {
-	files := make([]string, 0, len(plan.Sources))
-	for p := range plan.Sources {
-		files = append(files, p)
-	}
-	slices.Sort(files)
-	index, err := audit.BuildIndex(ctx, c.helperPython(), c.Dir, files)
-	if err != nil {
-		return nil, err
-	}
-	return openCache(f.cacheDir, c, plan.Sites, index, plan.Sources, f.force)
-}

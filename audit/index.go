@@ -10,11 +10,6 @@ package audit
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 
 	"github.com/teethtool/teeth/scripts"
@@ -50,33 +45,9 @@ type Index map[string]*File
 // BuildIndex indexes files (slash paths relative to root) with the project's
 // interpreter; files that do not parse are left out.
 func BuildIndex(ctx context.Context, python []string, root string, files []string) (Index, error) {
-	script, err := scripts.FS.ReadFile("symbols.py")
-	if err != nil {
-		return nil, err
-	}
-	tmp, err := os.CreateTemp("", "teeth-symbols-*.py")
-	if err != nil {
-		return nil, err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(script); err != nil {
-		tmp.Close()
-		return nil, err
-	}
-	tmp.Close()
-	in, _ := json.Marshal(map[string]any{"root": root, "files": files})
-	args := append(append([]string{}, python[1:]...), "-I", "-S", tmp.Name())
-	cmd := exec.CommandContext(ctx, python[0], args...)
-	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
-	cmd.Stdin = bytes.NewReader(in)
-	var out, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("symbols.py: %w: %s", err, strings.TrimSpace(stderr.String()))
-	}
 	var parsed []*File
-	if err := json.Unmarshal(out.Bytes(), &parsed); err != nil {
-		return nil, fmt.Errorf("symbols.py: %w", err)
+	if err := scripts.Run(ctx, python, "symbols.py", "", nil, map[string]any{"root": root, "files": files}, &parsed); err != nil {
+		return nil, err
 	}
 	ix := Index{}
 	for _, f := range parsed {
@@ -114,35 +85,4 @@ func Lines(src []byte, first, last int) []byte {
 	}
 	last = min(last, len(lines))
 	return bytes.Join(lines[first-1:last], nil)
-}
-
-// SourceFiles lists the .py files under the source roots of root, as slash
-// paths, skipping caches, hidden directories and virtualenvs.
-func SourceFiles(root string, sourceRoots []string) ([]string, error) {
-	var files []string
-	for _, sr := range sourceRoots {
-		base := filepath.Join(root, filepath.FromSlash(sr))
-		err := filepath.WalkDir(base, func(p string, d os.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() && p != base {
-				if name := d.Name(); strings.HasPrefix(name, ".") || name == "__pycache__" {
-					return filepath.SkipDir
-				}
-				if _, err := os.Stat(filepath.Join(p, "pyvenv.cfg")); err == nil {
-					return filepath.SkipDir
-				}
-			}
-			if !d.IsDir() && strings.HasSuffix(p, ".py") {
-				rel, _ := filepath.Rel(root, p)
-				files = append(files, filepath.ToSlash(rel))
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	return files, nil
 }

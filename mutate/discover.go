@@ -46,7 +46,7 @@ func Discover(ctx context.Context, python []string, root string, sourceRoots, ex
 	if err != nil {
 		return nil, err
 	}
-	files, err := pyFiles(abs, sourceRoots, exclude)
+	files, err := SourceFiles(abs, sourceRoots, exclude)
 	if err != nil {
 		return nil, err
 	}

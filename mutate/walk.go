@@ -11,9 +11,10 @@ import (
 	"strings"
 )
 
-// pyFiles lists the *.py files under the source roots as sorted slash paths
+// SourceFiles lists the *.py files under the source roots (skipping caches,
+// hidden directories, virtualenvs and excluded paths) as sorted slash paths
 // relative to root.
-func pyFiles(root string, sourceRoots, exclude []string) ([]string, error) {
+func SourceFiles(root string, sourceRoots, exclude []string) ([]string, error) {
 	if err := checkPatterns(exclude); err != nil {
 		return nil, err
 	}

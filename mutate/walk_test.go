@@ -29,7 +29,7 @@ func TestPyFiles(t *testing.T) {
 		{[]string{"."}, []string{"app", "main.py", "./tools/"}, nil},
 	}
 	for _, c := range cases {
-		got, err := pyFiles(dir, c.roots, c.exclude)
+		got, err := SourceFiles(dir, c.roots, c.exclude)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -40,13 +40,13 @@ func TestPyFiles(t *testing.T) {
 			t.Errorf("roots %v exclude %v: got %v, want %v", c.roots, c.exclude, got, c.want)
 		}
 	}
-	if _, err := pyFiles(dir, []string{"../x"}, nil); err == nil {
+	if _, err := SourceFiles(dir, []string{"../x"}, nil); err == nil {
 		t.Error("accepted a source root outside the project")
 	}
-	if _, err := pyFiles(dir, []string{"nope"}, nil); err == nil {
+	if _, err := SourceFiles(dir, []string{"nope"}, nil); err == nil {
 		t.Error("accepted a missing source root")
 	}
-	if _, err := pyFiles(dir, nil, []string{"[x"}); err == nil {
+	if _, err := SourceFiles(dir, nil, []string{"[x"}); err == nil {
 		t.Error("accepted a bad pattern")
 	}
 }
