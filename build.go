@@ -31,7 +31,7 @@ func build(c *config, plan *runner.Plan, disc *mutate.Result, ms *mutantSet, v *
 		Anchors: []report.Anchor{}, Sites: []report.Site{}, Wrappers: []report.Wrapper{}, SkippedFiles: []report.FileError{},
 		Summary: report.Summary{
 			PytestRuns: v.Runs, DurationS: round3(elapsed.Seconds()),
-			WarmRuns: v.Warm, FreshRuns: v.Fresh, Fallbacks: v.Fallback, CachedOutcomes: v.Cached,
+			WarmRuns: v.Warm, LazyRuns: v.Lazy, FreshRuns: v.Fresh, Fallbacks: v.Fallback, CachedOutcomes: v.Cached,
 		},
 	}
 	for _, w := range disc.Wrappers {

@@ -107,6 +107,7 @@ type Summary struct {
 	MutantsPerS    float64        `json:"mutants_per_s"`
 	CachedOutcomes int            `json:"cached_outcomes"`
 	WarmRuns       int            `json:"warm_runs"`
+	LazyRuns       int            `json:"lazy_runs,omitempty"` // warm runs whose child imported the mutated module itself
 	FreshRuns      int            `json:"fresh_runs"`
 	Fallbacks      map[string]int `json:"fallbacks"`
 	Failed         bool           `json:"failed"`

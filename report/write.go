@@ -65,6 +65,9 @@ func WriteSummary(w io.Writer, r *Report) {
 	fmt.Fprintf(w, "sites: %s\n", counts(s.SiteVerdicts, SiteVerdicts))
 	fmt.Fprintf(w, "mutants: %d, pytest runs: %d (%d forked warm, %d fresh), %.1fs, %.2f mutants/s\n",
 		s.Mutants, s.PytestRuns, s.WarmRuns, s.FreshRuns, s.DurationS, s.MutantsPerS)
+	if s.LazyRuns > 0 {
+		fmt.Fprintf(w, "warm runs that imported the mutated module lazily: %d\n", s.LazyRuns)
+	}
 	if s.CachedOutcomes > 0 {
 		fmt.Fprintf(w, "outcomes from the cache: %d\n", s.CachedOutcomes)
 	}

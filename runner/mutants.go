@@ -57,6 +57,9 @@ func (m *mutantRunner) execute(ctx context.Context, w *Worker, site int, spec Sp
 		if err != nil || reason == "" {
 			m.mu.Lock()
 			m.v.Warm++
+			if res != nil && res.Applied == "lazy" {
+				m.v.Lazy++
+			}
 			m.mu.Unlock()
 			return res, err
 		}
@@ -196,14 +199,21 @@ func (m *mutantRunner) fromCache(j job) (cached []Outcome, rest []string) {
 }
 
 // runMutant applies one mutant in w's sandbox, runs its anchors, re-runs
-// survivors once, and restores the file whatever happens.
-func (m *mutantRunner) runMutant(ctx context.Context, w *Worker, j job) ([]Outcome, int, error) {
+// survivors once, and restores the file whatever happens, checking the
+// restored bytes: a warm child that imports the module lazily reads the
+// mutant from the sandbox file, so the file must be exact again before the
+// next child starts.
+func (m *mutantRunner) runMutant(ctx context.Context, w *Worker, j job) (outs []Outcome, runs int, err error) {
 	site := m.plan.Sites[j.site]
 	if err := w.Sandbox.Write(site.Path, m.plan.Mutants[site.ID]); err != nil {
 		return nil, 0, err
 	}
-	defer w.Sandbox.Write(site.Path, m.plan.Sources[site.Path])
-	outs, runs, err := m.runAnchors(ctx, w, j.site, j.anchors, false)
+	defer func() {
+		if rerr := w.Sandbox.Restore(site.Path, m.plan.Sources[site.Path]); err == nil {
+			err = rerr
+		}
+	}()
+	outs, runs, err = m.runAnchors(ctx, w, j.site, j.anchors, false)
 	if err != nil {
 		return outs, runs, err
 	}

@@ -55,6 +55,7 @@ type Result struct {
 	Finished         bool
 	Stopped          bool   // the plugin stopped the run early at a killed test
 	InPlaceFailed    string // why the warm path could not apply the mutant in place
+	Applied          string // how a warm child applied the mutant: "swapped" in place, or "lazy" (imported from the sandbox)
 	exitStatus       int    // pytest's exit status as the plugin saw it
 	ExitCode         int
 	TimedOut         bool
@@ -69,6 +70,7 @@ type event struct {
 	NodeIDs  []string          `json:"nodeids"`
 	Name     string            `json:"name"`
 	Reason   string            `json:"reason"`
+	How      string            `json:"how"`
 	Status   int               `json:"exitstatus"`
 	Loaded   []string          `json:"loaded"`
 	Leaked   []string          `json:"leaked"`
@@ -126,5 +128,7 @@ func (r *Result) apply(ev *event) {
 		r.Stopped = true
 	case "inplace-failed":
 		r.InPlaceFailed = ev.Reason
+	case "mutant-applied":
+		r.Applied = ev.How
 	}
 }

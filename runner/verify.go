@@ -64,6 +64,7 @@ type Verified struct {
 	Restore  *Result
 	Runs     int            // pytest processes and warm children
 	Warm     int            // mutant runs forked from a warm process
+	Lazy     int            // of those, runs whose child imported the mutated module itself (not imported at fork time)
 	Fresh    int            // mutant runs in a fresh process
 	Cached   int            // outcomes taken from the cache
 	Fallback map[string]int // why mutant runs left the warm path, with counts
