@@ -122,6 +122,9 @@ func (b *builder) anchor(it runner.Item) report.Anchor {
 		}
 		rr := runRecord(rt, b.v.Restore.ExitCode)
 		a.Restore = &rr
+		for _, t := range b.v.RestoreReruns[it.NodeID] {
+			a.RestoreReruns = append(a.RestoreReruns, runRecord(t, b.v.Restore.ExitCode))
+		}
 	}
 	return a
 }
@@ -136,6 +139,10 @@ func (b *builder) evidence(o runner.Outcome) report.Evidence {
 		rr := runRecord(o.Retry, o.Code)
 		ev.Retry = &rr
 	}
+	for _, t := range o.Reruns {
+		ev.Reruns = append(ev.Reruns, runRecord(t, o.Code))
+	}
+	ev.Tally = o.Tally
 	return ev
 }
 
