@@ -3,10 +3,12 @@
 Registered by teeth_plugin when the run's config says ``serve``. Instead of
 running tests, the session reads one JSON request per line from the file
 descriptor ``serve_in`` and, for each request, forks a child that runs the
-selected anchors and exits. For a mutant the child first swaps the mutated
-function's code object in place (``function.__code__``), so every reference to
-the function sees the mutant; without one (the baseline, the restore run) it
-runs the anchors as they are. Replies go to ``serve_out``: ``{"child": pid}`` once forked, then
+selected anchors and exits. For a mutant in a module imported at fork time the
+child first swaps the mutated function's code object in place
+(``function.__code__``), so every reference to the function sees the mutant; a
+module not imported yet is imported by the child from the sandbox, where teeth
+wrote the mutant before the fork. Without a mutant (the baseline, the restore
+run) it runs the anchors as they are. Replies go to ``serve_out``: ``{"child": pid}`` once forked, then
 ``{"done": status}``; or ``{"fallback": reason}`` when forking or swapping is not
 safe, and teeth runs that mutant in a fresh process instead.
 """
