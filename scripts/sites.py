@@ -347,6 +347,15 @@ def configured_wrapper(entry):
     return w
 
 
+def config_names(w, node, fulls):
+    """Whether a definition (node, by its dotted names fulls) is configured
+    wrapper w: a bare entry names the function, a dotted one its full name or
+    a dotted tail of it (file_io.run_file_io for svc.utils.file_io.run_file_io)."""
+    if "." not in w.entry:
+        return w.name == node.name
+    return any(x == w.entry or x.endswith("." + w.entry) for x in fulls)
+
+
 def same_package(r, fulls):
     """Whether dotted name r is in the top-level package of one of fulls."""
     top = r.split(".")[0]
@@ -458,13 +467,21 @@ class Scanner(object):
     def config_def(self, f, node, qual):
         """The configured wrapper that definition node is, if any."""
         fulls = f.full_names(qual)
+        return next((w for w in self.config if config_names(w, node, fulls)), None)
+
+    def resolve_config(self, files):
+        """Give each configured wrapper the dotted names of its definitions in
+        the source roots; one definition also gives the name it is reported by."""
         for w in self.config:
-            if ("." not in w.entry and w.name == node.name) or w.entry in fulls:
-                return w
-        return None
+            defs = [f.full_names(q) for f in files for node, q, _ in f.defs if config_names(w, node, f.full_names(q))]
+            for fulls in defs:
+                w.fulls.update(fulls)
+            if len(defs) == 1:
+                w.full = defs[0][0]
 
     def find_wrappers(self, errors):
         files = [f for f in self.files if f.mentions([b"async"]) and walk(f, errors)]
+        self.resolve_config(files)
         changed = True
         while changed:
             changed = False
@@ -494,7 +511,7 @@ class Scanner(object):
         configured = self.config_def(f, node, qual)
         p = params[0].arg if configured else params[-1].arg
         assigns = local_assigns(node)
-        hits = [c for c in body_calls(node) if self.offloads_param(f, c, p, assigns)]
+        hits = [c for c in body_calls(node) if self.offloads_param(f, c, p, assigns, bool(configured))]
         if not hits:
             return False
         self.internal.update(hits)
@@ -503,20 +520,21 @@ class Scanner(object):
         fulls = f.full_names(qual)
         w = Wrapper(node.name, fulls[0], len(params) - 1, named, a.kwarg is not None, f.path, node.lineno, cls, fulls)
         self.found.append(w)
-        if configured:
-            configured.full = fulls[0]
-            configured.fulls.update(fulls)
-        else:
+        if not configured:
             self.wrappers.setdefault(node.name, []).append(w)
         return True
 
-    def offloads_param(self, f, call, p, assigns):
+    def offloads_param(self, f, call, p, assigns, loose=False):
+        """Whether call offloads parameter p; loose (a configured wrapper):
+        whether it is an offload whose arguments mention p at all."""
         try:
             got = self.offload(f, call)
         except Skip:
             return False
         if got is None:
             return False
+        if loose and any(isinstance(n, ast.Name) and n.id == p for n in ast.walk(call)):
+            return True
         fn, fwd = got[1], got[2]
         return refs_callable(f, fn, p, assigns, 0) or ctx_run(f, fn, fwd, p, assigns, 0)
 
