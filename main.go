@@ -10,9 +10,6 @@ import (
 	"syscall"
 )
 
-// version is set by the build; "devel" otherwise.
-var version = "devel"
-
 const usageText = `usage: teeth verify [flags] [PROJECT]
        teeth audit [flags] [PROJECT]
        teeth merge [--json OUT] SHARD.json...

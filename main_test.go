@@ -63,6 +63,7 @@ func TestScripts(t *testing.T) {
 			"globbed":   cmdGlobbed,
 			"verdicts":  cmdVerdicts,
 			"schema":    cmdSchema,
+			"dist":      cmdDist,
 		},
 	})
 }
