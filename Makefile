@@ -3,21 +3,27 @@
 #   make verify-teeth                 run teeth on the bundled example backend
 #   make verify-teeth PROJECT=path    run teeth on any project
 #   make test                         vet and run every test (needs the venv: made here)
+#   make dist                         release archives and wheels in dist/ (VERSION=v1.2.3 to override)
 
 PROJECT ?= testdata/example
 EXAMPLE := testdata/example
 VENV    := $(EXAMPLE)/.venv
 GO      ?= go
+# The build's version, stamped into main.version ("teeth version"): git
+# describe, or VERSION=v1.2.3. The wheels carry its PEP 440 form.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+# Every archive member's timestamp: the last commit's time.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
 # The example's venv uses Python 3.12 when the machine has it, else python3.
 BASE_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) \
 	$(shell command -v python3.12 2>/dev/null) $(shell command -v python3 2>/dev/null))
 
-.PHONY: all build venv tools verify-teeth test fuzz bench clean
+.PHONY: all build venv tools verify-teeth test fuzz bench clean dist
 
 all: build
 
 build:
-	$(GO) build -o bin/teeth .
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o bin/teeth .
 
 # The example backend's venv: pinned pytest, pytest-asyncio and blockbuster,
 # and its storekit library installed editable (the sandbox import hazard).
@@ -64,9 +70,17 @@ fuzz:
 	$(GO) test ./mutate -run '^$$' -fuzz FuzzApply -fuzztime 60s
 
 clean:
-	rm -rf bin $(VENV)
+	rm -rf bin dist $(VENV)
 
 # Times the naive SOP loop and teeth (default, -j 1, --no-warm) on a synthetic
 # backend; BENCH_JSON=path also writes the figures as JSON. Takes minutes.
 bench: venv build
 	$(GO) run ./internal/bench -teeth bin/teeth -python $(VENV)/bin/python $(BENCH_FLAGS)
+
+# Release artefacts in dist/ (CGO_ENABLED=0 cross builds, reproducible): for
+# linux and darwin on amd64 and arm64, teeth_VERSION_OS_ARCH.tar.gz (the binary
+# and README.md) and the platform wheel teeth-PEP440-py3-none-TAG.whl that
+# pip, uv and pipx install; and SHA256SUMS.
+dist:
+	rm -rf dist
+	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) $(GO) run ./internal/release -version $(VERSION) -out dist

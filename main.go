@@ -10,9 +10,6 @@ import (
 	"syscall"
 )
 
-// version is set by the build; "devel" otherwise.
-var version = "devel"
-
 const usageText = `usage: teeth init [--write] [--python PATH] [PROJECT]
        teeth verify [flags] [PROJECT]
        teeth audit [flags] [PROJECT]

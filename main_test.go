@@ -65,6 +65,7 @@ func TestScripts(t *testing.T) {
 			"verdicts":  cmdVerdicts,
 			"schema":    cmdSchema,
 			"needs":     cmdNeeds,
+			"dist":      cmdDist,
 		},
 	})
 }

@@ -1,7 +1,6 @@
 package initcfg
 
 import (
-	"bufio"
 	"io/fs"
 	"os"
 	"path"
@@ -10,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/teethtool/teeth/pyimport"
 )
 
 // skipDirs are never searched for conftests or packages.
@@ -84,36 +85,6 @@ func (p *pyproject) iniList(key string) []string {
 	return nil
 }
 
-// pytestIniList reads a list option of the [pytest] section of dir/pytest.ini.
-func pytestIniList(dir, key string) []string {
-	f, err := os.Open(filepath.Join(dir, "pytest.ini"))
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	var out []string
-	in, cont := false, false
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		trimmed := strings.TrimSpace(line)
-		switch {
-		case strings.HasPrefix(trimmed, "["):
-			in, cont = trimmed == "[pytest]", false
-		case !in || trimmed == "" || strings.HasPrefix(trimmed, "#") || strings.HasPrefix(trimmed, ";"):
-		case cont && (line[0] == ' ' || line[0] == '\t'):
-			out = append(out, strings.Fields(trimmed)...)
-		default:
-			k, v, ok := strings.Cut(trimmed, "=")
-			cont = ok && strings.TrimSpace(k) == key
-			if cont {
-				out = append(out, strings.Fields(v)...)
-			}
-		}
-	}
-	return out
-}
-
 // conftests lists every conftest.py under dir, as sorted slash paths.
 func conftests(dir string) ([]string, error) {
 	var out []string
@@ -183,8 +154,10 @@ func importPath(dir string, pp *pyproject, confs []string) (before, after []entr
 	for _, c := range confs {
 		add(&before, rootdirEntry(dir, c), "pytest's rootdir-relative import of "+c)
 	}
-	for _, p := range append(pp.iniList("pythonpath"), pytestIniList(dir, "pythonpath")...) {
-		add(&before, p, "pytest's pythonpath setting")
+	for _, p := range pyimport.PytestPythonpath(dir) {
+		if rel, err := filepath.Rel(dir, p); err == nil && !strings.HasPrefix(rel, "..") {
+			add(&before, rel, "pytest's pythonpath setting")
+		}
 	}
 	add(&before, ".", "the project directory (python -m pytest puts it on sys.path)")
 	for _, m := range workspaceMembers(dir, pp) {

@@ -446,7 +446,7 @@ def _leak_cause(name, real, rel, original):
     cause = {"file": rel, "module": name, "entry": "", "via": "hook", "detail": ""}
     if entry is None:
         hooks = [type(f).__module__ + "." + type(f).__name__ for f in sys.meta_path
-                 if not type(f).__module__.startswith(("_frozen_importlib", "importlib", "_distutils_hack", "six"))]
+                 if not type(f).__module__.startswith(("_frozen_importlib", "importlib", "_distutils_hack", "six", "_pytest", "pytest"))]
         cause["detail"] = ", ".join(hooks)
         return cause
     rel_entry = os.path.relpath(entry, original)
