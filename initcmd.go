@@ -40,14 +40,16 @@ func initCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return usageError("project directory "+project+" does not exist", "pass the directory of a Python project")
 	}
 	p, err := initcfg.Propose(ctx, initcfg.Options{Dir: dir, Python: *python})
+	if p != nil {
+		for _, n := range p.Notes {
+			fmt.Fprintf(stderr, "teeth: note: %s\n", n)
+		}
+	}
 	var ie *initcfg.Error
 	if errors.As(err, &ie) {
 		return usageError(ie.Msg, ie.Hint)
 	} else if err != nil {
 		return err
-	}
-	for _, n := range p.Notes {
-		fmt.Fprintf(stderr, "teeth: note: %s\n", n)
 	}
 	if p.Template != "" {
 		return offerTemplate(p, project, *write, stdout, stderr)

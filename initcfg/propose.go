@@ -86,7 +86,9 @@ type module struct {
 	Where string   `json:"where"`
 }
 
-// Propose reads the project and proposes its [tool.teeth] table.
+// Propose reads the project and proposes its [tool.teeth] table. When the
+// gate names no package of the project, the error comes with the proposal's
+// notes, which say what each scanned module is.
 func Propose(ctx context.Context, o Options) (*Proposal, error) {
 	pp, err := readPyproject(o.Dir)
 	if err != nil {

@@ -60,10 +60,11 @@ class Reader:
             self.parsed[path] = None
             try:
                 with open(path, "rb") as f:
-                    tree = ast.parse(f.read(), filename=path)
+                    data = f.read()
+                tree = ast.parse(data, filename=path)
             except (OSError, SyntaxError, ValueError):
                 return None
-            self.parsed[path] = FileInfo(tree)
+            self.parsed[path] = FileInfo(tree, data.decode("utf-8", "replace"))
         return self.parsed[path]
 
     def gates_of(self, conftest):
@@ -140,8 +141,9 @@ class Reader:
 class FileInfo:
     """What one module's AST says about the gate."""
 
-    def __init__(self, tree):
+    def __init__(self, tree, source):
         self.tree = tree
+        self.source = source
         self.consts = {}  # module-level NAME -> value node
         self.aliases = {}  # local name -> dotted module name (import x.y as z)
         self.from_names = {}  # local name -> (module, name) of "from module import name"
@@ -291,7 +293,7 @@ class FileInfo:
             if dotted and dotted.split(".")[0] in self.aliases:
                 head, _, rest = dotted.partition(".")
                 return [self.aliases[head] + "." + rest], ""
-        return [], _source(node)
+        return [], _source(self.source, node)
 
 
 def gate_args(call):
@@ -351,12 +353,11 @@ def _dotted(node):
     return None
 
 
-def _source(node):
-    try:
-        dump = ast.dump(node)
-    except Exception:
-        dump = type(node).__name__
-    return dump[:120]
+def _source(source, node):
+    """The source text of an expression, on one line and shortened."""
+    text = ast.get_source_segment(source, node) or type(node).__name__
+    text = " ".join(text.split())
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 class Search:
