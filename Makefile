@@ -18,7 +18,7 @@ SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
 BASE_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) \
 	$(shell command -v python3.12 2>/dev/null) $(shell command -v python3 2>/dev/null))
 
-.PHONY: all build venv verify-teeth test fuzz bench clean dist
+.PHONY: all build venv tools verify-teeth test fuzz bench clean dist
 
 all: build
 
@@ -44,7 +44,24 @@ verify-teeth: venv build
 		echo "(the bundled example shows every verdict on purpose, so teeth exits 1 on it)"; status=0; fi; \
 	exit $$status
 
-test: venv
+# System tools the tests need, as command:Debian-package: git (changed-only
+# runs, teeth apply), xmllint (the JUnit schema check) and chromium (the HTML
+# report is rendered headless). Missing ones are installed with apt-get when
+# make runs as root on Debian; otherwise make stops and names the packages.
+TEST_TOOLS ?= git:git xmllint:libxml2-utils chromium:chromium
+
+tools:
+	@missing=""; for t in $(TEST_TOOLS); do \
+		command -v "$${t%%:*}" >/dev/null 2>&1 || missing="$$missing $${t#*:}"; done; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "make: installing$$missing with apt-get"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing >/dev/null && exit 0; \
+		echo "make: apt-get could not install$$missing" >&2; exit 1; fi; \
+	echo "make: the tests need the packages$$missing: sudo apt-get install$$missing (or your system's equivalent)" >&2; exit 1
+
+test: tools venv
 	$(GO) vet ./...
 	test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"
 	$(GO) test -race -count=1 ./...
