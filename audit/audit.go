@@ -59,13 +59,16 @@ const (
 	KindDuplicate  = "duplicate"
 	KindUnguarded  = "unguarded"
 	KindStatic     = "static"
+	// KindBroken is an anchor that is not green at baseline (its report
+	// verdict is broken); the audit lists it apart from the findings.
+	KindBroken = "broken"
 )
 
 // Kinds lists the finding kinds a policy may fail on.
-var Kinds = []string{KindNoSite, KindBypass, KindGateOff, KindSkipped, KindXfail, KindDeselected, KindDangling, KindDuplicate, KindUnguarded, KindStatic}
+var Kinds = []string{KindBroken, KindNoSite, KindBypass, KindGateOff, KindSkipped, KindXfail, KindDeselected, KindDangling, KindDuplicate, KindUnguarded, KindStatic}
 
 // DefaultFailOn is the audit's default exit policy.
-var DefaultFailOn = []string{KindNoSite, KindBypass, KindDangling}
+var DefaultFailOn = []string{KindBroken, KindNoSite, KindBypass, KindDangling}
 
 // Report is the audit's result.
 type Report struct {
