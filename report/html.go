@@ -59,9 +59,9 @@ type htmlCell struct {
 }
 
 type htmlMutant struct {
-	ID, Site, Loc, Outcome, Class, Words, Run, Detector, TestLine, Excerpt, Retry, Reproduce string
-	Diff                                                                                     []htmlLine
-	Cached                                                                                   bool
+	ID, Site, Loc, Outcome, Class, Words, Run, Detector, TestLine, Excerpt, Retry, Reproduce, Loop string
+	Diff                                                                                           []htmlLine
+	Cached                                                                                         bool
 }
 
 type htmlLine struct{ Class, Text string }
@@ -164,6 +164,7 @@ func newHTMLMutant(id string, m Evidence, loc string) htmlMutant {
 		}
 		hm.Detector = strings.Join(parts, "; ")
 	}
+	hm.Loop = m.Run.Blocked.Brief(func(s string) string { return s })
 	hm.TestLine, hm.Excerpt, _ = strings.Cut(strings.TrimSpace(m.Run.Excerpt), "\n")
 	if m.Run.Outcome == "timeout" || m.Run.Outcome == "error" {
 		hm.TestLine = "" // runBrief already shows the excerpt's first line
@@ -293,7 +294,8 @@ article{border:1px solid #d0d7de;border-radius:6px;padding:12px 16px;margin:12px
 <h4>mutant <code>{{.Site}}</code>{{if .Loc}} at <code>{{.Loc}}</code>{{end}} → <span class="badge o-{{.Class}}">{{.Outcome}}</span>{{if .Cached}} (cached){{end}}</h4>
 {{if .Diff}}<pre class="diff">{{range .Diff}}<span class="{{.Class}}">{{.Text}}</span>{{end}}</pre>
 {{end}}<p><b>{{.Words}}</b>: {{.Run}}{{if .TestLine}} at <code>{{.TestLine}}</code>{{end}}{{if .Detector}} · detector: <code>{{.Detector}}</code>{{end}}</p>
-{{if .Excerpt}}<pre class="excerpt">{{.Excerpt}}</pre>
+{{if .Loop}}<p class="loop">on the loop: {{.Loop}}</p>
+{{end}}{{if .Excerpt}}<pre class="excerpt">{{.Excerpt}}</pre>
 {{end}}{{if .Retry}}<p>re-run: {{.Retry}}</p>
 {{end}}{{if .Reproduce}}<p>reproduce: <code>{{.Reproduce}}</code></p>
 {{end}}</div>

@@ -397,6 +397,9 @@ func (b *mdWriter) mutant(m *Evidence) {
 		b.f(" · detector silent")
 	}
 	b.f("\n\n")
+	if loop := m.Run.Blocked.Brief(func(s string) string { return codeSpan(s, false) }); loop != "" {
+		b.f("⏲️ **on the loop**: %s\n\n", loop)
+	}
 	b.block("text", "excerpt", rest, b.p.excerpt)
 	if m.Retry != nil {
 		b.f("🔁 **re-run**: %s\n\n", mdText(runBrief(*m.Retry)))
