@@ -85,11 +85,11 @@ func (b *Blocked) Story() string {
 	mocked := b.mockClause()
 	switch {
 	case len(b.Primitives) > 0:
-		who := "which the detector does not patch"
+		who := ", which the detector does not patch"
 		if b.DetectorRules == 0 {
-			who = "(the detector's table could not be read)"
+			who = " (the detector's table could not be read to tell the patched ones apart)"
 		}
-		s := fmt.Sprintf("%s ran for %s on the loop in %s, %s; the detector raised nothing", subject, Duration(b.LoopS), primitiveList(b.Primitives, 3), who)
+		s := fmt.Sprintf("%s ran for %s on the loop in %s%s; the detector raised nothing", subject, Duration(b.LoopS), primitiveList(b.Primitives, 3), who)
 		if mocked != "" {
 			s += "; " + mocked
 		}
@@ -205,10 +205,12 @@ func times(n int) string {
 	return fmt.Sprintf("%d times", n)
 }
 
-// Duration writes seconds for a reason: "0.05 ms", "0.2 ms", "40 ms", "1.2 s".
+// Duration writes seconds for a reason: "<0.01 ms", "0.05 ms", "0.2 ms", "40 ms", "1.2 s".
 func Duration(s float64) string {
 	ms := s * 1000
 	switch {
+	case ms < 0.01:
+		return "<0.01 ms"
 	case ms < 0.1:
 		return fmt.Sprintf("%.2f ms", ms)
 	case ms < 10:
