@@ -165,12 +165,14 @@ def _start(frame, code, offset):
     """The un-offloaded call is about to run in frame: returns a window on
     the loop thread, or None when it runs on no loop (or one is open)."""
     acc = _ACC
-    if acc is None or _WIN is not None:
+    if acc is None:
         return None
     acc["runs"] += 1
     if _running_loop() is None:
         return None  # ran, but not on a thread running an event loop
     acc["on_loop"] += 1
+    if _WIN is not None:
+        return None  # called again inside the open window: its time is already counted
     return _Window(frame, code, offset)
 
 
@@ -186,7 +188,10 @@ def _site_callable(w, fn, mock_cls):
 
 
 def _count(fn, arg0, seconds):
-    name, canon = describe(fn, arg0)
+    try:
+        name, canon = describe(fn, arg0)
+    except Exception:  # never let a name break the code under test
+        name, canon = "?", None
     entry = _ACC["prims"].get(name)
     if entry is None:
         _ACC["prims"][name] = [1, seconds, canon]
@@ -268,7 +273,7 @@ def local_events(code, calls):
     """Remembers a code object holding watched calls ({call offset: (site
     index, next offset)}); returns the local events to set on it."""
     starts = {offset: idx for offset, (idx, _) in calls.items()}
-    ends = {after: idx for _, (idx, after) in calls.items()}
+    ends = {after: idx for _, (idx, after) in calls.items() if idx in _WINDOWED}
     _SITE_CODES[id(code)] = (code, starts, ends)
     return sys.monitoring.events.INSTRUCTION
 
@@ -371,6 +376,13 @@ def _profile(frame, event, arg):
     w = _WIN
     if w is None or get_ident() != w.thread:
         return
+    try:
+        _profiled(w, frame, event, arg)
+    except Exception:  # never let the evidence break the code under test
+        pass
+
+
+def _profiled(w, frame, event, arg):
     if event == "c_call":
         w.stack.append((arg, None, 0, perf_counter(), _MISSING))
     elif event == "c_return" or event == "c_exception":
@@ -562,6 +574,8 @@ def finish_test(reach, relpath):
     never ran. relpath names a file relative to the project ("" outside it).
     Reads files: call it only while no event loop runs."""
     global _ACC, _WIN
+    if _WIN is not None and _MON is not None:
+        sys.monitoring.set_events(_MON[0], _MON[1])  # a window left open: stop watching every call
     acc, _ACC, _WIN = _ACC, None, None
     if sys.getprofile() is _profile:
         sys.setprofile(None)

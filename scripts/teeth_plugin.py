@@ -72,9 +72,7 @@ def _hit_index(idx):
 
 def _start_monitoring():
     mon = sys.monitoring
-    tool = next((i for i in range(6) if mon.get_tool(i) is None), None)
-    if tool is None:
-        return _start_settrace()
+    tool = next(i for i in range(6) if mon.get_tool(i) is None)  # free: _can_monitor said so
     global _TOOL
     mon.use_tool_id(tool, "teeth")
     _TOOL = tool
@@ -222,7 +220,7 @@ def watch(sites):
     _WATCH.clear()
     _CALLS.clear()
     _root_prefixes()
-    per_call = hasattr(sys, "monitoring") and os.environ.get("TEETH_TRACE") != "settrace"
+    per_call = _can_monitor()
     by_file = {}
     for i, site in enumerate(sites):
         if isinstance(site, dict):
@@ -262,6 +260,14 @@ def watch(sites):
             _start_monitoring()
         else:
             _start_settrace()  # before Python 3.12, or forced with TEETH_TRACE=settrace
+
+
+def _can_monitor():
+    """Whether this run traces with sys.monitoring: Python 3.12+, a free tool
+    id, and no TEETH_TRACE=settrace."""
+    if not hasattr(sys, "monitoring") or os.environ.get("TEETH_TRACE") == "settrace":
+        return False
+    return _TOOL is not None or any(sys.monitoring.get_tool(i) is None for i in range(6))
 
 
 def _read(path):
