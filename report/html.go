@@ -247,7 +247,7 @@ article{border:1px solid #d0d7de;border-radius:6px;padding:12px 16px;margin:12px
 <body>
 <header>
 <h1>teeth <span class="result {{if .Failed}}failed{{else}}passed{{end}}">{{if .Failed}}failed{{else}}passed{{end}}</span></h1>
-<p class="meta">{{with .Report}}{{if .Project}}project <code>{{.Project}}</code> · {{end}}{{len .Anchors}} anchors · {{len .Sites}} sites · {{.Summary.Mutants}} mutants · {{.Summary.PytestRuns}} pytest runs · {{printf "%.1f" .Summary.DurationS}} s{{if .Shard}} · shard {{.Shard}}{{end}}{{if .Version}} · teeth {{.Version}}{{end}}{{end}}</p>
+<p class="meta">{{with .Report}}{{if .Project}}project <code>{{.Project}}</code> · {{end}}{{len .Anchors}} anchors · {{len .Sites}} sites · {{.Summary.Mutants}} mutants · {{.Summary.PytestRuns}} pytest runs · {{printf "%.1f" .Summary.DurationS}} s{{if .Summary.Reach}} · reach per {{.Summary.Reach}}{{end}}{{if .Shard}} · shard {{.Shard}}{{end}}{{if .Version}} · teeth {{.Version}}{{end}}{{end}}</p>
 <table class="counts" id="counts">
 <thead><tr><th>verdict</th><th>anchors</th><th>sites</th></tr></thead>
 <tbody>

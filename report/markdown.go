@@ -231,6 +231,9 @@ func (b *mdWriter) summary() {
 	b.f("| **total** | **%d** | **%d** |\n\n", len(b.r.Anchors), len(b.r.Sites))
 	s := b.r.Summary
 	b.f("%d mutants · %d pytest runs · %.1f s", s.Mutants, s.PytestRuns, s.DurationS)
+	if s.Reach != "" {
+		b.f(" · reach per %s", mdText(s.Reach))
+	}
 	if b.r.Shard != "" {
 		b.f(" · shard %s", mdText(b.r.Shard))
 	}
