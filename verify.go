@@ -228,12 +228,16 @@ func scratch() (string, error) {
 	return filepath.EvalSymlinks(tmp)
 }
 
-// writePlugin writes teeth's pytest plugin and its warm-path module into dir.
+// pluginFiles are the embedded Python files a pytest run loads: the plugin,
+// its warm-path module and its evidence module.
+var pluginFiles = []string{"teeth_plugin.py", "teeth_warm.py", "teeth_evidence.py"}
+
+// writePlugin writes pluginFiles into dir.
 func writePlugin(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	for _, name := range []string{"teeth_plugin.py", "teeth_warm.py"} {
+	for _, name := range pluginFiles {
 		data, err := scripts.FS.ReadFile(name)
 		if err != nil {
 			return err
