@@ -87,7 +87,7 @@ func prepare(ctx context.Context, c *config, sel *selector, fullMatrix bool, tmp
 		return nil, nil, nil, err
 	}
 	maps.DeleteFunc(ms.valid, func(id string, _ []byte) bool { return !sel.site(id) })
-	plan, err := newPlan(c, disc, tmp, prog)
+	plan, err := newPlan(ctx, c, disc, tmp, prog)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -114,15 +114,19 @@ func discover(ctx context.Context, c *config, prog *progress) (*mutate.Result, e
 }
 
 // newPlan writes the plugin into tmp and returns the runner's plan, without mutants.
-func newPlan(c *config, disc *mutate.Result, tmp string, prog *progress) (*runner.Plan, error) {
+func newPlan(ctx context.Context, c *config, disc *mutate.Result, tmp string, prog *progress) (*runner.Plan, error) {
 	pluginDir := filepath.Join(tmp, "plugin")
 	if err := writePlugin(pluginDir); err != nil {
+		return nil, err
+	}
+	entries, err := c.ancestorEntries(ctx)
+	if err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(prog.w, "teeth: %d offload sites in %s; running the baseline\n", len(disc.Sites), c.Dir)
 	return &runner.Plan{
 		Env: runner.Env{
-			Command: c.Command, PytestArgs: c.PytestArgs, Original: c.Dir, Roots: c.SourceRoots,
+			Command: c.Command, PytestArgs: c.PytestArgs, Original: c.Dir, Roots: c.SourceRoots, Entries: entries,
 			Detectors: c.Detectors, Marker: c.Marker, PluginDir: pluginDir, Extra: c.commandEnv(),
 		},
 		Anchors: c.Anchors, Sites: disc.Sites,

@@ -63,7 +63,8 @@ func testCtx(t testing.TB) context.Context {
 }
 
 // checkMutant asserts that mut is src with only s's span replaced and, for
-// non-direct sites, the helper appended; and that s.Line matches the span start.
+// non-direct sites, the helper appended (or, for import-time sites, called
+// inline); and that s.Line matches the span start.
 func checkMutant(t testing.TB, s Site, src, mut []byte) {
 	t.Helper()
 	e := s.edit
@@ -71,7 +72,7 @@ func checkMutant(t testing.TB, s Site, src, mut []byte) {
 		t.Errorf("%s: line %d, span starts on line %d", s.ID, s.Line, got)
 	}
 	body := mut
-	if !e.Direct {
+	if !e.Direct && !e.Inline {
 		name, tmpl := helperFor(src, e.Helper)
 		helper := helperText(src, name, tmpl)
 		if !bytes.HasSuffix(mut, []byte(helper)) {
@@ -87,6 +88,9 @@ func checkMutant(t testing.TB, s Site, src, mut []byte) {
 	if !bytes.Contains(repl, src[e.Fn[0]:e.Fn[1]]) {
 		t.Errorf("%s: replacement %q lacks the callable", s.ID, repl)
 	}
+	if e.Inline && !bytes.HasPrefix(repl, []byte("("+inlineHelper(e.Helper)+")(")) {
+		t.Errorf("%s: import-time replacement %q does not call the inline helper", s.ID, repl)
+	}
 	checkMutantCall(t, s, src, mut, repl)
 }
 
@@ -101,7 +105,7 @@ func checkMutantCall(t testing.TB, s Site, src, mut, repl []byte) {
 	}
 	got := string(mut[c.Start:c.End])
 	want := string(repl)
-	if !s.edit.Direct {
+	if !s.edit.Direct && !s.edit.Inline {
 		want = "_teeth_fn(*args, **kwargs)"
 		if s.edit.Helper == "future" {
 			want = "_teeth_fn(*args)"

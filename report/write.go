@@ -72,6 +72,9 @@ func WriteSummary(w io.Writer, r *Report) {
 	}
 	fmt.Fprintf(w, "mutants: %d, pytest runs: %d (%d forked warm, %d fresh), %.1fs, %.2f mutants/s\n",
 		s.Mutants, s.PytestRuns, s.WarmRuns, s.FreshRuns, s.DurationS, s.MutantsPerS)
+	if s.LazyRuns > 0 {
+		fmt.Fprintf(w, "warm runs that imported the mutated module lazily: %d\n", s.LazyRuns)
+	}
 	switch s.Reach {
 	case ReachCall:
 		fmt.Fprintf(w, "reach: per call (sys.monitoring): a site is reached when its offload call runs\n")
