@@ -113,6 +113,8 @@ class Reader:
             "function": func.name if func else "",
             "fixture": fi.fixture_of(func),
             "hooks": sorted(hooks),
+            "edit": rule_edit(fi, call),
+            "imports": import_edit(fi),
         }
 
     def _module_file(self, dotted, importer):
@@ -294,6 +296,81 @@ class FileInfo:
                 head, _, rest = dotted.partition(".")
                 return [self.aliases[head] + "." + rest], ""
         return [], _source(self.source, node)
+
+
+# --- where a detector rule can be added (teeth rule) ----------------------------
+
+
+def _simple(node):
+    """Whether an expression can be repeated where the gate is built without
+    running anything: a name, a dotted name, a string, or a list of those."""
+    if isinstance(node, ast.Constant):
+        return node.value is None or isinstance(node.value, str)
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return all(_simple(e) and not isinstance(e, (ast.List, ast.Tuple, ast.Set)) for e in node.elts)
+    return isinstance(node, ast.Name) or (isinstance(node, ast.Attribute) and _dotted(node) is not None)
+
+
+def rule_edit(fi, call):
+    """Where a detector rule can be added to the gate built by call: after the
+    statement binding it to a name (kind "assign"), or first in the body of
+    the with statement that binds it (kind "with"); with the source of its
+    scanned and excluded modules. kind "" says why not in why."""
+    scanned, excluded = gate_args(call)
+    edit = {"kind": "", "target": "", "line": 0, "indent": "", "scanned": None, "excluded": None, "why": ""}
+    for key, node in (("scanned", scanned), ("excluded", excluded)):
+        if node is None:
+            continue
+        if not _simple(node):
+            edit["why"] = "its %s_modules is an expression teeth does not repeat (%s)" % (key, _source(fi.source, node))
+            return edit
+        edit[key] = ast.get_source_segment(fi.source, node)
+    parent = fi.parents.get(call)
+    if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is call:
+        targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+        if len(targets) == 1 and (isinstance(targets[0], ast.Name) or _dotted(targets[0])):
+            edit.update(kind="assign", target=ast.get_source_segment(fi.source, targets[0]),
+                        line=parent.end_lineno + 1, indent=_indent(fi.source, parent.lineno))
+            return edit
+    if isinstance(parent, ast.withitem) and parent.context_expr is call:
+        with_ = fi.parents.get(parent)
+        first = with_.body[0] if isinstance(with_, ast.With) and with_.body else None
+        if isinstance(parent.optional_vars, ast.Name) and first is not None and first.lineno > with_.lineno:
+            edit.update(kind="with", target=parent.optional_vars.id, line=first.lineno, indent=_indent(fi.source, first.lineno))
+            return edit
+        edit["why"] = "the blockbuster_ctx(...) of its with statement is not bound to a name (with ... as gate:)"
+        return edit
+    edit["why"] = "the gate is not bound to a name where it is built (%s)" % _source(fi.source, parent or call)
+    return edit
+
+
+def _indent(source, lineno):
+    line = source.splitlines()[lineno - 1]
+    return line[: len(line) - len(line.lstrip(" \t"))]
+
+
+def import_edit(fi):
+    """How the gate's file gets BlockBusterFunction: the expression naming it,
+    and the import to change (a line to replace) or to add (after a line)."""
+    lines = fi.source.splitlines()
+    last_import, from_line = 0, None
+    for node in fi.tree.body:
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module in ("blockbuster", "blockbuster.blockbuster"):
+            for a in node.names:
+                if a.name == "BlockBusterFunction":
+                    return {"fn": a.asname or a.name, "line": 0, "replace": "", "after": 0, "insert": ""}
+            text = lines[node.lineno - 1]
+            if node.lineno == node.end_lineno and text.rstrip().endswith(node.names[-1].asname or node.names[-1].name) and "(" not in text:
+                from_line = (node.lineno, text.rstrip() + ", BlockBusterFunction")
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name == "blockbuster":
+                    return {"fn": (a.asname or a.name) + ".BlockBusterFunction", "line": 0, "replace": "", "after": 0, "insert": ""}
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and node.col_offset == 0:
+            last_import = node.end_lineno
+    if from_line is not None:
+        return {"fn": "BlockBusterFunction", "line": from_line[0], "replace": from_line[1], "after": 0, "insert": ""}
+    return {"fn": "BlockBusterFunction", "line": 0, "replace": "", "after": last_import, "insert": "from blockbuster import BlockBusterFunction"}
 
 
 def gate_args(call):

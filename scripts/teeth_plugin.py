@@ -318,6 +318,10 @@ def pytest_configure(config):
     for name in _CFG.get("detectors", []):
         _wrap_detector(name)
     _ev.track_detectors(_CFG.get("detectors", []))
+    if _CFG.get("rules"):
+        import teeth_rules
+
+        teeth_rules.install(_CFG["rules"], _CFG.get("detectors", []), _emit)
     if _CFG.get("serve"):
         import teeth_warm
 
