@@ -106,7 +106,11 @@ func (p *RuleProposal) CollateralBrief() string {
 	for i, c := range p.Collateral {
 		names[i] = c.Anchor
 	}
-	return fmt.Sprintf("collateral: %d of the %d anchors fire it on unmutated code (%s)", len(p.Collateral), p.SuiteAnchors, strings.Join(names, ", "))
+	verb := "fire"
+	if len(p.Collateral) == 1 {
+		verb = "fires"
+	}
+	return fmt.Sprintf("collateral: %d of the %d anchors %s it on unmutated code (%s)", len(p.Collateral), p.SuiteAnchors, verb, strings.Join(names, ", "))
 }
 
 // RuleRunBrief is one proof run in a few words: "failed: Blocking call to

@@ -44,8 +44,12 @@ func CommitMessage(prop *report.RuleProposal, site report.Site, blocked *report.
 	if len(prop.Collateral) == 0 {
 		b.WriteString(bullet(fmt.Sprintf("collateral: none of the %d anchors fires the rule on unmutated code", prop.SuiteAnchors)))
 	} else {
-		b.WriteString(bullet(fmt.Sprintf("collateral: %d of the %d anchors fire the rule on unmutated code, other calls of %s already on the loop:",
-			len(prop.Collateral), prop.SuiteAnchors, prop.Primitive)))
+		verb := "fire"
+		if len(prop.Collateral) == 1 {
+			verb = "fires"
+		}
+		b.WriteString(bullet(fmt.Sprintf("collateral: %d of the %d anchors %s the rule on unmutated code, other calls of %s already on the loop:",
+			len(prop.Collateral), prop.SuiteAnchors, verb, prop.Primitive)))
 		for _, c := range prop.Collateral {
 			b.WriteString(indent("  ", bullet(fmt.Sprintf("%s %s", c.Anchor, report.RuleRunBrief(c)))))
 		}

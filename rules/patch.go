@@ -76,19 +76,29 @@ func MakePatch(dir string, gates []initcfg.Gate, prim string) Patch {
 	}
 	if len(manual) > 0 {
 		p.Why = strings.Join(manual, "; ")
-		p.Snippet = snippet(prim, p.Scanned, len(gates) > 0 && !scansAll)
+		p.Snippet = snippet(prim, p.Scanned, !scansAll)
 		if p.Rule == "" {
-			p.Rule = entry("BlockBusterFunction", prim, scannedLiteral(p.Scanned, len(gates) > 0 && !scansAll), nil)
+			p.Rule = entry("BlockBusterFunction", prim, scannedLiteral(p.Scanned, !scansAll), nil)
 		}
 	}
 	return p
 }
 
-// patchFile adds the rule after every gate of one file and the import it needs.
+// patchFile is the diff that adds the rule after every gate of one file,
+// with the import it needs, and the rule's entry.
 func patchFile(dir, file string, gates []initcfg.Gate, prim string) (diff, rule string, err error) {
-	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(file)))
+	before, after, rule, err := edited(dir, file, gates, prim)
 	if err != nil {
 		return "", "", err
+	}
+	return mutate.Diff(file, before, after), rule, nil
+}
+
+// edited is one gate file before and after the rule is added.
+func edited(dir, file string, gates []initcfg.Gate, prim string) (before, after []byte, rule string, err error) {
+	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(file)))
+	if err != nil {
+		return nil, nil, "", err
 	}
 	src := string(data)
 	eol := "\n"
@@ -120,7 +130,7 @@ func patchFile(dir, file string, gates []initcfg.Gate, prim string) (diff, rule 
 	slices.SortStableFunc(edits, func(a, b edit) int { return b.at - a.at })
 	for _, e := range edits {
 		if e.at < 1 || e.at > len(lines)+1 {
-			return "", "", fmt.Errorf("line %d is outside the file", e.at)
+			return nil, nil, "", fmt.Errorf("line %d is outside the file", e.at)
 		}
 		text := make([]string, len(e.text))
 		for i, t := range e.text {
@@ -136,7 +146,7 @@ func patchFile(dir, file string, gates []initcfg.Gate, prim string) (diff, rule 
 			lines = slices.Insert(lines, i, text...)
 		}
 	}
-	return mutate.Diff(file, data, []byte(strings.Join(lines, ""))), rule, nil
+	return data, []byte(strings.Join(lines, "")), rule, nil
 }
 
 // ruleLines are the lines that add the rule to the gate bound to e.Target.
@@ -169,9 +179,16 @@ func entry(fn, prim string, scanned, excluded *string) string {
 	return fn + "(" + strings.Join(args, ", ") + ")"
 }
 
+// scannedLiteral is the scanned modules as a Python list, nil for a gate
+// that scans every module, or the name SCANNED_MODULES when teeth could not
+// read them (the snippet says so).
 func scannedLiteral(mods []string, scoped bool) *string {
 	if !scoped {
 		return nil
+	}
+	if len(mods) == 0 {
+		s := "SCANNED_MODULES"
+		return &s
 	}
 	q := make([]string, len(mods))
 	for i, m := range mods {
@@ -183,8 +200,12 @@ func scannedLiteral(mods []string, scoped bool) *string {
 
 // snippet is the code to add by hand where the gate is built, before it is activated.
 func snippet(prim string, scanned []string, scoped bool) string {
+	unread := ""
+	if scoped && len(scanned) == 0 {
+		unread = "# SCANNED_MODULES: the modules the gate scans (teeth could not read them).\n"
+	}
 	return fmt.Sprintf("from blockbuster import BlockBusterFunction\n\n"+
-		"# where the gate is built (gate = BlockBuster(...)), before it is activated:\n"+
+		"# where the gate is built (gate = BlockBuster(...)), before it is activated:\n%s"+
 		"# %s blocks the event loop, and Blockbuster does not patch it.\n"+
-		"gate.functions[%s] = %s\n", prim, strconv.Quote(prim), entry("BlockBusterFunction", prim, scannedLiteral(scanned, scoped), nil))
+		"gate.functions[%s] = %s\n", unread, prim, strconv.Quote(prim), entry("BlockBusterFunction", prim, scannedLiteral(scanned, scoped), nil))
 }

@@ -349,6 +349,23 @@ def _indent(source, lineno):
     return line[: len(line) - len(line.lstrip(" \t"))]
 
 
+def _isort_key(name):
+    """isort's default order of imported names: constants, classes, then the rest."""
+    kind = 0 if name.isupper() else 1 if name[:1].isupper() else 2
+    return kind, name.lower()
+
+
+def _with_name(node, name):
+    """A one-line "from module import ..." with name added: in isort's order when
+    the names are in it already, else last."""
+    names = [a.name + (" as " + a.asname if a.asname else "") for a in node.names]
+    if [a.name for a in node.names] == sorted((a.name for a in node.names), key=_isort_key):
+        names = sorted(names + [name], key=lambda n: _isort_key(n.split(" ")[0]))
+    else:
+        names.append(name)
+    return "from %s import %s" % (node.module, ", ".join(names))
+
+
 def import_edit(fi):
     """How the gate's file gets BlockBusterFunction: the expression naming it,
     and the import to change (a line to replace) or to add (after a line)."""
@@ -361,7 +378,7 @@ def import_edit(fi):
                     return {"fn": a.asname or a.name, "line": 0, "replace": "", "after": 0, "insert": ""}
             text = lines[node.lineno - 1]
             if node.lineno == node.end_lineno and text.rstrip().endswith(node.names[-1].asname or node.names[-1].name) and "(" not in text:
-                from_line = (node.lineno, text.rstrip() + ", BlockBusterFunction")
+                from_line = (node.lineno, _with_name(node, "BlockBusterFunction"))
         elif isinstance(node, ast.Import):
             for a in node.names:
                 if a.name == "blockbuster":
