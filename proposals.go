@@ -92,8 +92,11 @@ func (p *proposer) proveOne(ctx context.Context, prop *report.RuleProposal, s re
 		p.prover = pr
 	}
 	fmt.Fprintf(p.status, "teeth: proving a rule for %s at %s\n", prop.Primitive, s.ID)
-	src := p.ms.sources[s.Path]
-	return p.prover.Prove(ctx, prop, s.Path, src, p.plan.Mutants[s.ID])
+	err := p.prover.Prove(ctx, prop, s.Path, p.ms.sources[s.Path], p.plan.Mutants[s.ID])
+	if prop.Status == report.RuleRefuted {
+		prop.Patch, prop.Snippet, prop.SnippetWhy = "", "", "" // nothing to apply
+	}
+	return err
 }
 
 // setup gives the prover the anchor suite and its baseline.

@@ -214,6 +214,10 @@ func notRed(prop *report.RuleProposal) string {
 			return fmt.Sprintf("with the rule in and the offload removed, %s is red without the rule firing: %s", r.Anchor, report.RuleRunBrief(r))
 		}
 	}
-	return fmt.Sprintf("with the rule in and the offload removed, every anchor stays green and the rule never fires: the call reaches %s through a name the rule does not patch (one bound before the gate activates, such as from-imported)",
-		prop.Primitive)
+	bound := "a name bound before the gate activates"
+	if mod, name, ok := strings.Cut(prop.Primitive, "."); ok && !strings.Contains(name, ".") {
+		bound += fmt.Sprintf(" (from %s import %s)", mod, name)
+	}
+	return fmt.Sprintf("with the rule in and the offload removed, every anchor stays green and the rule never fires: the call reaches %s through %s, which a rule on the attribute cannot patch; call it through its module",
+		prop.Primitive, bound)
 }

@@ -1,4 +1,4 @@
-"""teeth init's reader of a project's Blockbuster gate.
+"""teeth init's (and teeth rule's) reader of a project's Blockbuster gate.
 
 Run by teeth with the project's own interpreter (isolated, no site); reads on
 stdin {"dir": the project directory, "conftests": [conftest.py paths relative
@@ -9,7 +9,11 @@ A gate is a call of ``BlockBuster(...)`` or ``blockbuster_ctx(...)`` in a
 conftest, or in a project module a conftest imports or names in
 ``pytest_plugins``. For each it reports the scanned and excluded module names
 (literal lists, module-level constants, imported modules), the opt-out marker
-the file checks, and the strings that may name the directory it gates.
+the file checks, the strings that may name the directory it gates, and, for
+teeth rule, where a detector rule can be added to it (``edit``: after the
+statement binding the gate, or first in the body of ``with blockbuster_ctx(...)
+as gate``, with the source of its scanned and excluded modules) and how its
+file gets ``BlockBusterFunction`` (``imports``).
 
 Each module name is then looked up as Python would import it, without
 importing anything: along ``before`` (the gate's rootdir entry, pytest's
