@@ -104,7 +104,7 @@ func TestPatchGateShapes(t *testing.T) {
 			p := MakePatch(dir, gates, "os.fsync")
 			if tc.why != "" {
 				if p.Diff != "" || p.Why != tc.why || !strings.Contains(p.Snippet, `gate.functions["os.fsync"] = BlockBusterFunction(None, "os.fsync"`) ||
-				strings.Contains(p.Snippet, "scanned_modules=[]") {
+					strings.Contains(p.Snippet, "scanned_modules=[]") {
 					t.Fatalf("got diff %q, why %q, snippet %q; want why %q", p.Diff, p.Why, p.Snippet, tc.why)
 				}
 				return
