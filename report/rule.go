@@ -15,10 +15,10 @@ const (
 
 // Outcomes of one anchor in a rule's proof run (RuleRun.Outcome).
 const (
-	RuleRed      = "red"       // failed, and the rule fired
-	RuleRedOther = "red-other" // failed, the rule did not fire
-	RuleGreen    = "green"     // passed, the rule did not fire
-	RuleFired    = "swallowed" // passed although the rule fired
+	RuleRed       = "red"       // failed, and the rule fired
+	RuleRedOther  = "red-other" // failed, the rule did not fire
+	RuleGreen     = "green"     // passed, the rule did not fire
+	RuleSwallowed = "swallowed" // passed although the rule fired
 )
 
 // RuleProposal is the RULE route for a survived site: the detector rule

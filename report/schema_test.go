@@ -67,7 +67,7 @@ func TestRuleProposalMatchesSchema(t *testing.T) {
 		ScannedModules: []string{"app"}, Gate: "tests/blocking_io/conftest.py:9", Patch: "--- a/tests/blocking_io/conftest.py\n",
 		Anchors: []string{"t::a"}, Red: []RuleRun{{Anchor: "t::a", Outcome: RuleRed, Run: run}},
 		Green:      []RuleRun{{Anchor: "t::a", Outcome: RuleGreen, Run: Run{Outcome: "passed", Detector: []string{}}}},
-		Collateral: []RuleRun{{Anchor: "t::b", Outcome: RuleFired, Run: run}}, SuiteAnchors: 2, Commit: "Add a Blockbuster rule for os.fsync\n"}
+		Collateral: []RuleRun{{Anchor: "t::b", Outcome: RuleSwallowed, Run: run}}, SuiteAnchors: 2, Commit: "Add a Blockbuster rule for os.fsync\n"}
 	r.Summary.RuleRuns, r.Summary.RuleS = 2, 1.5
 	for _, tc := range []struct {
 		status string

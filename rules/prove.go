@@ -144,7 +144,7 @@ func ruleRun(anchor string, t *runner.Test, res *runner.Result, prim string) rep
 	case t.Outcome == "failed":
 		out = report.RuleRedOther
 	case t.Outcome == "passed" && fired:
-		out = report.RuleFired
+		out = report.RuleSwallowed
 	case t.Outcome == "passed":
 		out = report.RuleGreen
 	}
@@ -189,7 +189,7 @@ func verdict(prop *report.RuleProposal, red *runner.Result) (string, string) {
 	for _, g := range prop.Green {
 		switch g.Outcome {
 		case report.RuleGreen:
-		case report.RuleRed, report.RuleFired:
+		case report.RuleRed, report.RuleSwallowed:
 			return report.RuleRefuted, fmt.Sprintf("with the offload restored, the rule still fires in %s (%s): %s also runs on the loop outside the offloaded call",
 				g.Anchor, report.RuleRunBrief(g), prim)
 		default:
@@ -204,7 +204,7 @@ func verdict(prop *report.RuleProposal, red *runner.Result) (string, string) {
 // notRed says why no anchor went red with the rule and the mutant.
 func notRed(prop *report.RuleProposal) string {
 	for _, r := range prop.Red {
-		if r.Outcome == report.RuleFired {
+		if r.Outcome == report.RuleSwallowed {
 			return fmt.Sprintf("the rule fires (%s), but production code swallows the detector's exception and %s stays green",
 				report.RuleRunBrief(r), r.Anchor)
 		}
