@@ -215,7 +215,7 @@ func writePlugin(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	for _, name := range []string{"teeth_plugin.py", "teeth_warm.py"} {
+	for _, name := range []string{"teeth_plugin.py", "teeth_warm.py", "teeth_guard.py"} {
 		data, err := scripts.FS.ReadFile(name)
 		if err != nil {
 			return err

@@ -20,6 +20,10 @@ import sys
 import textwrap
 import time
 
+import teeth_guard
+
+teeth_guard.start()  # before conftest files run: no process group of the run outlives teeth
+
 _CFG = {}
 _OUT = None
 _CURRENT = None

@@ -18,6 +18,7 @@ import threading
 import types
 
 import pytest
+import teeth_guard
 import teeth_plugin
 
 _HELPER_PREFIXES = ("_teeth_on_loop", "_teeth_loop_future")
@@ -39,15 +40,19 @@ def pytest_runtestloop(session):
         if blocker:
             replies.write(json.dumps({"fallback": blocker}) + "\n")
             continue
+        server = os.getpid()
         pid = os.fork()
         if pid == 0:
             code = 70
             try:
+                teeth_guard.die_with_parent(server)
                 code = _child(session, items, req)
             finally:
                 os._exit(code)
+        teeth_guard.watch(pid)  # its process group dies with teeth too
         replies.write(json.dumps({"child": pid}) + "\n")
         _, status = os.waitpid(pid, 0)
+        teeth_guard.unwatch(pid)
         replies.write(json.dumps({"done": status}) + "\n")
     return True
 
