@@ -8,8 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
+	"github.com/teethtool/teeth/internal/tempdir"
 	"github.com/teethtool/teeth/mutate"
 	"github.com/teethtool/teeth/report"
 	"github.com/teethtool/teeth/runner"
@@ -191,6 +193,7 @@ func begin(cmd string, args []string, stderr io.Writer) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
+	reclaim(stderr)
 	tmp, err := scratch()
 	if err != nil {
 		return nil, err
@@ -199,15 +202,27 @@ func begin(cmd string, args []string, stderr io.Writer) (*session, error) {
 	return &session{f: f, c: c, tmp: tmp, prog: newProgress(stderr, start), start: start}, nil
 }
 
-func (s *session) close() { os.RemoveAll(s.tmp) }
+func (s *session) close() { tempdir.Remove(s.tmp) }
 
-// scratch makes teeth's temporary directory, its path free of symlinks.
-func scratch() (string, error) {
-	tmp, err := os.MkdirTemp("", "teeth-")
-	if err != nil {
-		return "", err
+// scratch makes teeth's temporary directory, its path free of symlinks,
+// marked with this process so that a later run can reclaim it should this
+// one be killed.
+func scratch() (string, error) { return tempdir.Make("") }
+
+// reclaim removes the temporary directories of teeth runs that died
+// without cleaning up, and says so in one line.
+func reclaim(stderr io.Writer) {
+	removed, err := tempdir.Reclaim()
+	if len(removed) > 0 {
+		what := "the temporary directory of a teeth run that was killed"
+		if len(removed) > 1 {
+			what = fmt.Sprintf("the temporary directories of %d teeth runs that were killed", len(removed))
+		}
+		fmt.Fprintf(stderr, "teeth: removed %s: %s\n", what, strings.Join(removed, " "))
 	}
-	return filepath.EvalSymlinks(tmp)
+	if err != nil {
+		fmt.Fprintf(stderr, "teeth: could not remove a temporary directory left by a killed teeth run: %v\n", err)
+	}
 }
 
 // writePlugin writes teeth's pytest plugin and its warm-path module into dir.
