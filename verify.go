@@ -115,10 +115,17 @@ func newPlan(c *config, disc *mutate.Result, tmp string, prog *progress) (*runne
 	if err := writePlugin(pluginDir); err != nil {
 		return nil, err
 	}
+	tree, err := runner.ScanTree(c.Dir, tmp, c.SourceRoots)
+	if err != nil {
+		return nil, usageError(err.Error(), "teeth copies the project directory into its sandboxes: make it readable")
+	}
+	for _, note := range tree.Notes {
+		fmt.Fprintf(prog.w, "teeth: %s\n", note)
+	}
 	fmt.Fprintf(prog.w, "teeth: %d offload sites in %s; running the baseline\n", len(disc.Sites), c.Dir)
 	return &runner.Plan{
 		Env: runner.Env{
-			Command: c.Command, PytestArgs: c.PytestArgs, Original: c.Dir, Roots: c.SourceRoots,
+			Command: c.Command, PytestArgs: append(slices.Clone(c.PytestArgs), tree.IgnoreArgs()...), Original: c.Dir, Roots: c.SourceRoots,
 			Detectors: c.Detectors, Marker: c.Marker, PluginDir: pluginDir, Extra: c.commandEnv(),
 		},
 		Anchors: c.Anchors, Sites: disc.Sites,
@@ -126,6 +133,7 @@ func newPlan(c *config, disc *mutate.Result, tmp string, prog *progress) (*runne
 		TimeoutBase:     seconds(c.TimeoutBase),
 		BaselineTimeout: seconds(c.BaselineTimeout),
 		Progress:        prog.update,
+		Tree:            tree,
 	}, nil
 }
 

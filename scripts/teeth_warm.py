@@ -129,12 +129,17 @@ def swap(path, function, source):
 
 
 def _module_for(full):
+    """The module loaded from full; failing that, one loaded from a symlink to
+    it (a module imported through a symlinked alias of the file comes second)."""
     real = os.path.realpath(full)
+    alias = None
     for module in list(sys.modules.values()):
         f = getattr(module, "__file__", None)
-        if f and (f == full or os.path.realpath(f) == real):
+        if f == full:
             return module
-    return None
+        if f and alias is None and os.path.realpath(f) == real:
+            alias = module
+    return alias
 
 
 def _find_code(code, qualname):
