@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/teethtool/teeth/audit"
@@ -32,6 +34,7 @@ func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	v, err := runner.Baseline(ctx, plan, tmp)
+	prog.finish()
 	if err := runError(ctx, err); err != nil {
 		return err
 	}
@@ -48,8 +51,9 @@ func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := f.out.write(r, stdout); err != nil {
 		return err
 	}
-	report.WriteAudit(stdout, r.Audit)
-	if auditFails(r.Audit, c.AuditFailOn) {
+	report.WriteAuditRun(stdout, r)
+	if failed := auditFailures(r, c.AuditFailOn); len(failed) > 0 {
+		fmt.Fprintf(stdout, "audit failed on: %s (the kinds in audit_fail_on)\n", strings.Join(failed, ", "))
 		return &cliError{code: 1}
 	}
 	return nil
@@ -102,14 +106,23 @@ func auditOf(c *config, index audit.Index, sites []mutate.Site, base *runner.Res
 	return audit.Run(in), nil
 }
 
-// auditFails applies the audit's exit policy: any finding of a listed kind.
-func auditFails(a *audit.Report, failOn []string) bool {
+// auditFailures applies the audit's exit policy: the listed kinds that have
+// findings, with their counts ("1 no-site"), in the order of audit.Kinds.
+func auditFailures(r *report.Report, failOn []string) []string {
+	a := r.Audit
 	count := map[string]int{
 		audit.KindNoSite: len(a.Stale), audit.KindBypass: len(a.Bypass), audit.KindDangling: len(a.Dangling),
-		audit.KindDuplicate: len(a.Duplicates), audit.KindUnguarded: len(a.Unguarded.Files), audit.KindStatic: len(a.Static),
+		audit.KindDuplicate: len(a.Duplicates), audit.KindUnguarded: a.Unguarded.Sites - a.Unguarded.Reached, audit.KindStatic: len(a.Static),
+		audit.KindBroken: r.Summary.AnchorVerdicts[report.Broken],
 	}
 	for _, o := range a.OptedOut {
 		count[o.Kind]++
 	}
-	return slices.ContainsFunc(failOn, func(k string) bool { return count[k] > 0 })
+	var out []string
+	for _, k := range audit.Kinds {
+		if count[k] > 0 && slices.Contains(failOn, k) {
+			out = append(out, fmt.Sprintf("%d %s", count[k], k))
+		}
+	}
+	return out
 }

@@ -7,17 +7,28 @@ import (
 	"strings"
 )
 
-// resolveCommand derives the pytest command and the helper interpreter:
-// the project's .venv/bin/python when present, else python3 on PATH.
-func (c *config) resolveCommand() error {
-	venv := filepath.Join(c.Dir, ".venv", "bin", "python")
-	if _, err := os.Stat(venv); err != nil {
-		venv = ""
+// venvDirs are the project virtualenvs teeth looks for, in this order.
+var venvDirs = []string{".venv", "venv"}
+
+// projectVenv is the interpreter of the project's virtualenv, or "".
+func projectVenv(dir string) string {
+	for _, d := range venvDirs {
+		py := filepath.Join(dir, d, "bin", "python")
+		if _, err := os.Stat(py); err == nil {
+			return py
+		}
 	}
+	return ""
+}
+
+// resolveCommand derives the pytest command and the helper interpreter:
+// the project's .venv/bin/python or venv/bin/python when present, else
+// python3 on PATH (and c.PathPython says so).
+func (c *config) resolveCommand() error {
 	if c.Python == "" && len(c.Command) == 0 {
-		c.Python = venv
+		c.Python = projectVenv(c.Dir)
 		if c.Python == "" {
-			c.Python = "python3"
+			c.Python, c.PathPython = "python3", true
 		}
 	}
 	if len(c.Command) == 0 {

@@ -38,6 +38,7 @@ type config struct {
 	Warm            bool     // fork mutant runs from a pre-imported pytest process
 	Findings        string   // the static detector's findings JSON, relative to Dir
 	AuditFailOn     []string // audit finding kinds that fail teeth audit
+	PathPython      bool     // no python, command or project venv: python3 from PATH
 }
 
 func defaultConfig() *config {
@@ -75,6 +76,26 @@ var keySetters = map[string]func(c *config, v any) error{
 	"warm":             func(c *config, v any) error { return setBool(&c.Warm, v) },
 	"findings":         func(c *config, v any) error { return setString(&c.Findings, v) },
 	"audit_fail_on":    func(c *config, v any) error { return setKinds(&c.AuditFailOn, v) },
+}
+
+// checkNamedConfig checks that a file named with --config exists and holds
+// a [tool.teeth] table: unlike PROJECT/pyproject.toml, it may not be missing.
+func checkNamedConfig(file string) error {
+	info, err := os.Stat(file)
+	if err != nil || info.IsDir() {
+		return usageError("--config "+file+": no such file",
+			"name a TOML file with a [tool.teeth] table, or leave --config out to read PROJECT/pyproject.toml")
+	}
+	var doc struct {
+		Tool struct {
+			Teeth map[string]any `toml:"teeth"`
+		} `toml:"tool"`
+	}
+	if _, err := toml.DecodeFile(file, &doc); err == nil && doc.Tool.Teeth == nil {
+		return usageError("--config "+file+": no [tool.teeth] table in it",
+			`add one (run "teeth init" to see what it should hold), or leave --config out to read PROJECT/pyproject.toml`)
+	}
+	return nil // a syntax error is loadConfig's to report
 }
 
 // loadConfig reads [tool.teeth] from file into c; a missing file is fine.
@@ -285,7 +306,7 @@ func (c *config) resolve(base string) error {
 	}
 	if len(c.SourceRoots) == 0 {
 		return usageError("no source_roots configured for "+c.Dir,
-			`add [tool.teeth] source_roots = ["app"] (the package directories to mutate) to pyproject.toml, or pass --source-root`)
+			`run "teeth init" to write [tool.teeth] (source_roots: the package directories to mutate), or pass --source-root`)
 	}
 	for _, r := range c.SourceRoots {
 		if err := c.checkInside("source root", r, true); err != nil {

@@ -8,11 +8,19 @@
 //
 // Usage:
 //
+//	teeth init [--write] [--python PATH] [PROJECT]
 //	teeth verify [flags] [PROJECT]
 //	teeth audit [flags] [PROJECT]
 //	teeth merge [report flags] SHARD.json...
 //	teeth show [--report FILE] SITE-ID [PROJECT]
 //	teeth apply SITE-ID [PROJECT]
+//
+// init reads the project's Blockbuster gate conftest and prints the
+// [tool.teeth] table verify needs (the package directories behind the gate's
+// scanned modules, the anchors directory, the opt-out marker, the
+// interpreter), with the reason for each key; --write adds it to
+// pyproject.toml, never over an existing table. A project without a gate
+// gets a gate conftest to start from.
 //
 // verify finds every offload site in the project's source roots, checks that
 // the gate fires inside them, runs the anchors once to learn which sites each

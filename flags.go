@@ -72,6 +72,7 @@ type verifyFlags struct {
 	force         bool
 	shard         shard
 	project       string
+	siteOnly      bool // show and apply: no anchors needed
 }
 
 // parseFlags parses the flags of verify or audit.
@@ -145,6 +146,8 @@ func (f *verifyFlags) config() (*config, error) {
 	file := f.configFile
 	if file == "" {
 		file = filepath.Join(f.project, "pyproject.toml")
+	} else if err := checkNamedConfig(file); err != nil {
+		return nil, err
 	}
 	if err := loadConfig(c, file); err != nil {
 		return nil, err
@@ -195,7 +198,11 @@ func (f *verifyFlags) config() (*config, error) {
 			return nil, usageError("-fail-on: "+err.Error(), "")
 		}
 	}
-	return c, c.resolve(filepath.Dir(file))
+	if f.siteOnly {
+		c.Anchors = nil // show and apply run no test
+	}
+	// --config only says where [tool.teeth] is: paths stay relative to PROJECT.
+	return c, c.resolve(f.project)
 }
 
 func toAny(list []string) []any {

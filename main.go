@@ -10,15 +10,18 @@ import (
 	"syscall"
 )
 
-// version is set by the build; "devel" otherwise.
-var version = "devel"
-
-const usageText = `usage: teeth verify [flags] [PROJECT]
+const usageText = `usage: teeth init [--write] [--python PATH] [PROJECT]
+       teeth verify [flags] [PROJECT]
        teeth audit [flags] [PROJECT]
        teeth merge [--json OUT] SHARD.json...
        teeth show [--report FILE] SITE-ID [PROJECT]
        teeth apply SITE-ID [PROJECT]
        teeth version
+
+init reads PROJECT's Blockbuster gate (the conftest that builds BlockBuster or
+blockbuster_ctx) and prints the [tool.teeth] table teeth needs, with why for
+each key; --write adds it to PROJECT/pyproject.toml. Without a gate it prints
+a gate conftest to start from.
 
 verify proves that every blocking-IO anchor of PROJECT (default ".") goes red
 when an offload it guards is put back on the event loop, and green again when
@@ -93,6 +96,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return &cliError{code: 2}
 	}
 	switch args[0] {
+	case "init":
+		return initCmd(ctx, args[1:], stdout, stderr)
 	case "verify":
 		return verifyCmd(ctx, args[1:], stdout, stderr)
 	case "audit":

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -64,12 +65,25 @@ func TestScripts(t *testing.T) {
 			"globbed":   cmdGlobbed,
 			"verdicts":  cmdVerdicts,
 			"schema":    cmdSchema,
+			"needs":     cmdNeeds,
+			"dist":      cmdDist,
 			"noprocs":   cmdNoProcs,
 			"mknode":    cmdMknode,
 			"globcount": cmdGlobCount,
 		},
 		Condition: condRoot,
 	})
+}
+
+// cmdNeeds fails, naming the package to install, unless a program the script
+// runs is on PATH: needs PROGRAM PACKAGE.
+func cmdNeeds(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: needs PROGRAM PACKAGE")
+	}
+	if _, err := exec.LookPath(args[0]); err != nil {
+		ts.Fatalf("%s is not on PATH: install the package %s (make test installs it when run as root on Debian)", args[0], args[1])
+	}
 }
 
 // cmdSnapshot records a digest of every file under a directory: snapshot NAME DIR.

@@ -14,30 +14,36 @@ import (
 	"github.com/teethtool/teeth/report"
 )
 
-// mutantArgs parses "ID [PROJECT]" plus flags for show and apply.
-func mutantArgs(name string, args []string, stderr io.Writer, withReport bool) (id, project, reportFile string, err error) {
+// mutantArgs parses "ID [PROJECT]" plus flags for show and apply: the
+// configuration flags that say where the sites are, and show's --report.
+func mutantArgs(name string, args []string, stderr io.Writer, withReport bool) (f *verifyFlags, id, reportFile string, err error) {
 	fs := flag.NewFlagSet("teeth "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	f = &verifyFlags{fs: fs, siteOnly: true}
+	fs.StringVar(&f.configFile, "config", "", "pyproject.toml to read [tool.teeth] from (default PROJECT/pyproject.toml)")
+	fs.Var(&f.sourceRoots, "source-root", "package directory whose offloads may be mutated (repeatable)")
+	fs.StringVar(&f.python, "python", "", "the project's interpreter (parses the sources)")
 	if withReport {
 		fs.StringVar(&reportFile, "report", "", "a JSON report to print the site's last evidence from")
 	}
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
-		return "", "", "", err
+		return nil, "", "", err
 	}
 	switch len(pos) {
 	case 1:
-		return pos[0], ".", reportFile, nil
+		f.project = "."
+		return f, pos[0], reportFile, nil
 	case 2:
-		return pos[0], pos[1], reportFile, nil
+		f.project = pos[1]
+		return f, pos[0], reportFile, nil
 	}
-	return "", "", "", usageError(name+" takes a site id and an optional project directory", fmt.Sprintf(`teeth %s 'app/x.py:Svc.load:read#0' path/to/project`, name))
+	return nil, "", "", usageError(name+" takes a site id and an optional project directory", fmt.Sprintf(`teeth %s 'app/x.py:Svc.load:read#0' path/to/project`, name))
 }
 
 // findMutant discovers the project's sites and returns the one with this id,
 // the original file and its mutant.
-func findMutant(ctx context.Context, project, id string) (*config, mutate.Site, []byte, []byte, error) {
-	f := &verifyFlags{fs: flag.NewFlagSet("", flag.ContinueOnError), project: project}
+func findMutant(ctx context.Context, f *verifyFlags, id string) (*config, mutate.Site, []byte, []byte, error) {
 	c, err := f.config()
 	if err != nil {
 		return nil, mutate.Site{}, nil, nil, err
@@ -63,11 +69,11 @@ func findMutant(ctx context.Context, project, id string) (*config, mutate.Site, 
 // showCmd is "teeth show ID [PROJECT]": the mutant's diff and, from a
 // report, its last evidence.
 func showCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	id, project, reportFile, err := mutantArgs("show", args, stderr, true)
+	f, id, reportFile, err := mutantArgs("show", args, stderr, true)
 	if err != nil {
 		return err
 	}
-	_, s, src, mut, err := findMutant(ctx, project, id)
+	_, s, src, mut, err := findMutant(ctx, f, id)
 	if err != nil {
 		return err
 	}
@@ -118,11 +124,11 @@ func showEvidence(w io.Writer, r *report.Report, id string) error {
 // working tree for a person to reproduce by hand, and refuses when the file
 // has uncommitted changes.
 func applyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	id, project, _, err := mutantArgs("apply", args, stderr, false)
+	f, id, _, err := mutantArgs("apply", args, stderr, false)
 	if err != nil {
 		return err
 	}
-	c, s, _, mut, err := findMutant(ctx, project, id)
+	c, s, _, mut, err := findMutant(ctx, f, id)
 	if err != nil {
 		return err
 	}

@@ -106,6 +106,11 @@ func discover(ctx context.Context, c *config, prog *progress) (*mutate.Result, e
 	for _, fe := range disc.Errors {
 		fmt.Fprintf(prog.w, "teeth: skipping %s:%d: %s\n", fe.Path, fe.Line, fe.Msg)
 	}
+	if len(disc.Sites) == 0 {
+		return nil, usageError("no offload site in the source roots "+strings.Join(c.SourceRoots, ", "),
+			"source_roots names the package directories whose code offloads blocking calls (asyncio.to_thread, run_in_executor, ...): "+
+				`"teeth init" finds the packages your gate scans; a project wrapper teeth does not recognise goes in wrappers`)
+	}
 	return disc, nil
 }
 
@@ -133,6 +138,8 @@ func newPlan(c *config, disc *mutate.Result, tmp string, prog *progress) (*runne
 		TimeoutBase:     seconds(c.TimeoutBase),
 		BaselineTimeout: seconds(c.BaselineTimeout),
 		Progress:        prog.update,
+		Phase:           prog.enter,
+		Running:         func(site int, on bool) { prog.setRunning(disc.Sites[site].ID, on) },
 		Tree:            tree,
 	}, nil
 }
@@ -201,6 +208,9 @@ func begin(cmd string, args []string, stderr io.Writer) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.PathPython {
+		fmt.Fprintf(stderr, "teeth: no .venv or venv in %s: running pytest with %s from PATH (set python or command in [tool.teeth] to choose)\n", c.Dir, c.Python)
+	}
 	reclaim(stderr)
 	tmp, err := scratch()
 	if err != nil {
@@ -210,7 +220,10 @@ func begin(cmd string, args []string, stderr io.Writer) (*session, error) {
 	return &session{f: f, c: c, tmp: tmp, prog: newProgress(stderr, start), start: start}, nil
 }
 
-func (s *session) close() { tempdir.Remove(s.tmp) }
+func (s *session) close() {
+	s.prog.finish()
+	tempdir.Remove(s.tmp)
+}
 
 // scratch makes teeth's temporary directory, its path free of symlinks,
 // marked with this process so that a later run can reclaim it should this

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"fmt"
+	"path"
 	"regexp"
 	"slices"
 	"sort"
@@ -58,13 +59,16 @@ const (
 	KindDuplicate  = "duplicate"
 	KindUnguarded  = "unguarded"
 	KindStatic     = "static"
+	// KindBroken is an anchor that is not green at baseline (its report
+	// verdict is broken); the audit lists it apart from the findings.
+	KindBroken = "broken"
 )
 
 // Kinds lists the finding kinds a policy may fail on.
-var Kinds = []string{KindNoSite, KindBypass, KindGateOff, KindSkipped, KindXfail, KindDeselected, KindDangling, KindDuplicate, KindUnguarded, KindStatic}
+var Kinds = []string{KindBroken, KindNoSite, KindBypass, KindGateOff, KindSkipped, KindXfail, KindDeselected, KindDangling, KindDuplicate, KindUnguarded, KindStatic}
 
 // DefaultFailOn is the audit's default exit policy.
-var DefaultFailOn = []string{KindNoSite, KindBypass, KindDangling}
+var DefaultFailOn = []string{KindBroken, KindNoSite, KindBypass, KindDangling}
 
 // Report is the audit's result.
 type Report struct {
@@ -129,20 +133,41 @@ var (
 )
 
 // danglingRefs returns the references in doc to production symbols that do
-// not exist: "path.py:qualname" anywhere, and backticked `Class.method`.
+// not exist: "path.py:qualname" anywhere, and backticked `Class.method`. Only
+// names that would resolve into the project's own modules are checked: a path
+// whose file or directory is one of the source roots' (app/gone.py is, when
+// app/ holds indexed files), and a class or function the source roots define
+// (`Path.replace` of pathlib is never checked, unless the project defines a
+// Path of its own).
 func danglingRefs(doc string, ix Index) []string {
 	var out []string
 	for _, m := range fileRef.FindAllStringSubmatch(doc, -1) {
-		if !ix.hasFileSymbol(m[1], strings.TrimRight(m[2], ".")) {
+		if ix.ownsPath(m[1]) && !ix.hasFileSymbol(m[1], strings.TrimRight(m[2], ".")) {
 			out = append(out, m[0])
 		}
 	}
 	for _, m := range classRef.FindAllStringSubmatch(doc, -1) {
-		if !ix.hasSymbol(m[1] + "." + m[2]) {
+		if ix.hasSymbol(m[1]) && !ix.hasSymbol(m[1]+"."+m[2]) {
 			out = append(out, m[1]+"."+m[2])
 		}
 	}
 	return out
+}
+
+// ownsPath reports whether file (a slash path, possibly a suffix of an
+// indexed one) is, or would be, a file of the source roots: an indexed file
+// ends with it, or an indexed file's directory ends with its directory.
+func (ix Index) ownsPath(file string) bool {
+	dir, _ := path.Split(file)
+	for p := range ix {
+		if p == file || strings.HasSuffix(p, "/"+file) {
+			return true
+		}
+		if pdir, _ := path.Split(p); dir != "" && (pdir == dir || strings.HasSuffix(pdir, "/"+dir)) {
+			return true
+		}
+	}
+	return false
 }
 
 func (ix Index) hasFileSymbol(file, qualname string) bool {

@@ -20,9 +20,10 @@ func index() Index {
 
 func TestDanglingRefs(t *testing.T) {
 	doc := "Guards app/api.py:get_note and app/api.py:Store.load; also `Store.load`, `Store.save`, " +
-		"app/gone.py:f, and plain Path.read_text."
+		"app/gone.py:f, api.py:gone, and plain Path.read_text. Not the project's: `Path.replace`, " +
+		"``Path.rename``, pathlib.py:Path.replace, lib/x.py:f, `Gone.method`."
 	got := danglingRefs(doc, index())
-	want := []string{"app/gone.py:f", "Store.save"}
+	want := []string{"app/gone.py:f", "api.py:gone", "Store.save"}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("dangling = %v, want %v", got, want)
 	}

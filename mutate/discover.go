@@ -5,12 +5,22 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
+
+	"github.com/teethtool/teeth/pyimport"
 )
 
 type sitesRequest struct {
-	Root     string   `json:"root"`
-	Files    []string `json:"files"`
-	Wrappers []string `json:"wrappers"`
+	Root     string            `json:"root"`
+	Files    []string          `json:"files"`
+	Wrappers []string          `json:"wrappers"`
+	Modules  map[string]module `json:"modules"`
+}
+
+// module is how Python names one file: its dotted names, the one Python
+// code uses first, and whether it is a package's __init__.py.
+type module struct {
+	Names []string `json:"names"`
+	Pkg   bool     `json:"pkg"`
 }
 
 type sitesReply struct {
@@ -39,8 +49,10 @@ type pySite struct {
 // the slash relative path or any of its parent dirs; a glob-free pattern also
 // excludes everything under it). It runs sites.py with the python argv prefix
 // (e.g. []string{"/x/.venv/bin/python"} or []string{"uv","run","--no-sync","python"})
-// and returns sites sorted by path, then byte offset. wrappers names extra
-// pass-through wrappers (callable first, everything after it forwarded).
+// and returns sites sorted by path, then byte offset. Modules are named the way
+// Python imports them in teeth's runs (package pyimport). wrappers names extra
+// pass-through wrappers (callable first, everything after it forwarded), by
+// dotted name (matched against the module's names) or bare function name.
 func Discover(ctx context.Context, python []string, root string, sourceRoots, exclude, wrappers []string) (*Result, error) {
 	abs, err := filepath.Abs(root)
 	if err != nil {
@@ -50,7 +62,7 @@ func Discover(ctx context.Context, python []string, root string, sourceRoots, ex
 	if err != nil {
 		return nil, err
 	}
-	req := sitesRequest{Root: abs, Files: files, Wrappers: wrappers}
+	req := sitesRequest{Root: abs, Files: files, Wrappers: wrappers, Modules: modules(abs, sourceRoots, files)}
 	if req.Wrappers == nil {
 		req.Wrappers = []string{}
 	}
@@ -61,6 +73,20 @@ func Discover(ctx context.Context, python []string, root string, sourceRoots, ex
 		}
 	}
 	return rep.result()
+}
+
+// modules names every file (slash paths relative to root) for sites.py.
+func modules(root string, sourceRoots, files []string) map[string]module {
+	namer := pyimport.NewNamer(pyimport.Paths(root, sourceRoots))
+	out := make(map[string]module, len(files))
+	for _, f := range files {
+		names, pkg := namer.Names(filepath.Join(root, filepath.FromSlash(f)))
+		if names == nil {
+			names = []string{}
+		}
+		out[f] = module{Names: names, Pkg: pkg}
+	}
+	return out
 }
 
 func (rep *sitesReply) result() (*Result, error) {

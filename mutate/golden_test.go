@@ -26,6 +26,7 @@ type golden struct {
 	roots    []string
 	exclude  []string
 	wrappers []string
+	python   string // least Python version the inputs need ("3.12"), "" for any
 	xforms   map[string][]string
 }
 
@@ -66,6 +67,8 @@ func (g *golden) parseOpts(t testing.TB, text string) {
 			g.roots = append(g.roots, f[1])
 		case f[0] == "exclude" && len(f) == 2:
 			g.exclude = append(g.exclude, f[1])
+		case f[0] == "python" && len(f) == 2:
+			g.python = f[1]
 		case f[0] == "transform" && len(f) >= 3:
 			g.xforms[f[1]] = f[2:]
 		default:
@@ -90,12 +93,11 @@ func (g *golden) write(t testing.TB) string {
 }
 
 func TestGolden(t *testing.T) {
-	py := testPython(t)
 	for _, file := range goldenFiles(t) {
 		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
 			t.Parallel()
 			g := loadGolden(t, file)
-			got := g.run(t, py)
+			got := g.run(t, g.interpreter(t))
 			if *update {
 				g.rewrite(t, file, got)
 				return
@@ -103,6 +105,15 @@ func TestGolden(t *testing.T) {
 			g.compare(t, got)
 		})
 	}
+}
+
+// interpreter is the Python the archive runs with: testPython, or a newer
+// one when the opts ask for it.
+func (g *golden) interpreter(t testing.TB) []string {
+	if g.python == "" {
+		return testPython(t)
+	}
+	return pythonAtLeast(t, g.python)
 }
 
 // run discovers and applies every site; it returns the generated archive files.
@@ -238,11 +249,10 @@ func TestGoldenCompat(t *testing.T) {
 		t.Skip("not with -update")
 	}
 	t.Setenv("TEETH_SITES_COMPAT", "1")
-	py := testPython(t)
 	for _, file := range goldenFiles(t) {
 		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
 			g := loadGolden(t, file)
-			g.compare(t, g.run(t, py))
+			g.compare(t, g.run(t, g.interpreter(t)))
 		})
 	}
 }

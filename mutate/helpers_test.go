@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -34,6 +35,25 @@ func testPython(t testing.TB) []string {
 		t.Fatalf("python3 not usable: %v", pyErr)
 	}
 	return []string{pyPath}
+}
+
+// pythonAtLeast is testPython when it is at least version min ("3.12"), else
+// the example backend's venv interpreter (Python 3.12 where the machine has
+// it; "make venv" creates it) when that one is; otherwise the test is skipped.
+func pythonAtLeast(t testing.TB, min string) []string {
+	t.Helper()
+	venv, err := filepath.Abs("../testdata/example/.venv/bin/python")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, py := range [][]string{testPython(t), {venv}} {
+		check := "import sys; sys.exit(sys.version_info < tuple(map(int, sys.argv[1].split('.'))))"
+		if exec.Command(py[0], append(py[1:], "-c", check, min)...).Run() == nil {
+			return py
+		}
+	}
+	t.Skipf("no Python %s+ (run make venv)", min)
+	return nil
 }
 
 func testCtx(t testing.TB) context.Context {

@@ -7,6 +7,38 @@ import (
 	"github.com/teethtool/teeth/audit"
 )
 
+// auditCounts is the audit findings in one line of counts.
+func auditCounts(a *audit.Report) string {
+	u := a.Unguarded
+	return fmt.Sprintf("%d stale · %d bypassing · %d opted out · %d dangling · %d duplicate · %d of %d sites unguarded (coverage %.1f%%) · %d static findings unreached",
+		len(a.Stale), len(a.Bypass), len(a.OptedOut), len(a.Dangling), len(a.Duplicates), u.Sites-u.Reached, u.Sites, u.Coverage*100, len(a.Static))
+}
+
+// WriteAuditRun writes teeth audit's terminal output: the anchors that are
+// not green at baseline, the audit findings, the files skipped, and the counts.
+func WriteAuditRun(w io.Writer, r *Report) {
+	var broken []Anchor
+	for _, a := range r.Anchors {
+		if a.Verdict == Broken {
+			broken = append(broken, a)
+		}
+	}
+	fmt.Fprintf(w, "anchors not green at baseline (broken): %d\n", len(broken))
+	for _, a := range broken {
+		fmt.Fprintf(w, "  %-15s %s\n  %-15s   %s\n", a.Verdict, a.NodeID, "", a.Reason)
+	}
+	WriteAudit(w, r.Audit)
+	for _, fe := range r.SkippedFiles {
+		fmt.Fprintf(w, "skipped %s:%d: %s\n", fe.Path, fe.Line, fe.Msg)
+	}
+	s := r.Summary
+	fmt.Fprintf(w, "anchors: %s\n", counts(s.AnchorVerdicts, AnchorVerdicts))
+	fmt.Fprintf(w, "sites: %s\n", counts(s.SiteVerdicts, SiteVerdicts))
+	if r.Audit != nil {
+		fmt.Fprintf(w, "audit: %s\n", auditCounts(r.Audit))
+	}
+}
+
 // WriteAudit writes the audit findings as a terminal table.
 func WriteAudit(w io.Writer, a *audit.Report) {
 	if a == nil {

@@ -131,7 +131,7 @@ func (n *domNode) elements(names ...string) []*domNode {
 func TestHTMLMatrixInChromium(t *testing.T) {
 	chromium, err := exec.LookPath("chromium")
 	if err != nil {
-		t.Fatal("chromium is not on PATH: install it (apt-get install chromium); CI installs it")
+		t.Fatal("chromium is not on PATH: install the package chromium (make test installs it when run as root on Debian)")
 	}
 	dir := t.TempDir()
 	page := filepath.Join(dir, "report.html")

@@ -18,7 +18,7 @@ func xmllintSchema(t *testing.T, doc []byte) error {
 	t.Helper()
 	xmllint, err := exec.LookPath("xmllint")
 	if err != nil {
-		t.Fatal("xmllint is not on PATH: install it (apt-get install libxml2-utils); CI installs it")
+		t.Fatal("xmllint is not on PATH: install the package libxml2-utils (make test installs it when run as root on Debian)")
 	}
 	path := filepath.Join(t.TempDir(), "junit.xml")
 	if err := os.WriteFile(path, doc, 0o644); err != nil {

@@ -15,8 +15,7 @@ func (b *mdWriter) auditSection() {
 		return
 	}
 	u := a.Unguarded
-	counts := fmt.Sprintf("%d stale · %d bypassing · %d opted out · %d dangling · %d duplicate · %d of %d sites unguarded (coverage %.1f%%) · %d static findings unreached",
-		len(a.Stale), len(a.Bypass), len(a.OptedOut), len(a.Dangling), len(a.Duplicates), u.Sites-u.Reached, u.Sites, u.Coverage*100, len(a.Static))
+	counts := auditCounts(a)
 	if b.p.compact {
 		b.f("**Audit:** %s\n\n", counts)
 		return

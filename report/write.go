@@ -63,6 +63,9 @@ func WriteSummary(w io.Writer, r *Report) {
 	s := r.Summary
 	fmt.Fprintf(w, "anchors: %s\n", counts(s.AnchorVerdicts, AnchorVerdicts))
 	fmt.Fprintf(w, "sites: %s\n", counts(s.SiteVerdicts, SiteVerdicts))
+	if r.Audit != nil {
+		fmt.Fprintf(w, "audit: %s\n", auditCounts(r.Audit))
+	}
 	fmt.Fprintf(w, "mutants: %d, pytest runs: %d (%d forked warm, %d fresh), %.1fs, %.2f mutants/s\n",
 		s.Mutants, s.PytestRuns, s.WarmRuns, s.FreshRuns, s.DurationS, s.MutantsPerS)
 	if s.CachedOutcomes > 0 {
@@ -76,6 +79,20 @@ func WriteSummary(w io.Writer, r *Report) {
 	for _, r := range reasons {
 		fmt.Fprintf(w, "fresh-process fallback (%d): %s\n", s.Fallbacks[r], r)
 	}
+	if s.Failed {
+		fmt.Fprintf(w, "failed on: %s (the verdicts in fail_on)\n", counts(failedOn(r), AnchorVerdicts))
+	}
+}
+
+// failedOn counts, by verdict, the anchors whose verdict fails the run.
+func failedOn(r *Report) map[string]int {
+	out := map[string]int{}
+	for _, a := range r.Anchors {
+		if Fails(a, r.FailOn) {
+			out[a.Verdict]++
+		}
+	}
+	return out
 }
 
 func counts(m map[string]int, order []string) string {

@@ -115,7 +115,9 @@ func (m *mutantRunner) runAll(ctx context.Context, workers []*Worker, jobs []job
 		go func() {
 			defer wg.Done()
 			for i := range next {
+				m.plan.running(jobs[i].site, true)
 				outs, n, err := m.runJob(ctx, w, jobs[i])
+				m.plan.running(jobs[i].site, false)
 				mu.Lock()
 				results[i], runs[w.Index] = outs, runs[w.Index]+n
 				done++
@@ -372,6 +374,7 @@ func (m *mutantRunner) restore(ctx context.Context, workers []*Worker, outs []Ou
 	if len(anchors) == 0 {
 		return nil, nil
 	}
+	m.plan.phase("restore", len(anchors))
 	res, err := m.warmSplit(ctx, workers, anchors, Spec{Timeout: m.limit(anchors)})
 	if res != nil || err != nil {
 		return res, err

@@ -5,7 +5,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"sort"
 	"strings"
+
+	"github.com/teethtool/teeth/mutate"
 )
 
 // The gate self-check: before any verdict is trusted, a probe test placed
@@ -56,7 +59,7 @@ func probeDir(sb *Sandbox, anchors []string) string {
 
 // check removes the probe from res and returns an error naming the first
 // source root whose blocking call the detector did not catch.
-func (p *probe) check(res *Result, env *Env, anchors []string) error {
+func (p *probe) check(res *Result, plan *Plan) error {
 	var bad []string
 	for id, root := range p.nodeids {
 		t := res.Tests[id]
@@ -70,11 +73,27 @@ func (p *probe) check(res *Result, env *Env, anchors []string) error {
 	if len(bad) == 0 {
 		return nil
 	}
+	sort.Strings(bad)
+	hint := fmt.Sprintf("the gate must scan the source roots' packages and be active for tests in %s; check its scanned_modules", path.Dir(p.test))
+	if !hasSites(plan.Sites, bad[0]) {
+		hint = fmt.Sprintf("source root %s holds no offload site: drop it from source_roots, or make the gate scan it", bad[0])
+	}
 	return &ConfigError{
 		Msg: fmt.Sprintf("gate self-check: time.sleep on the event loop in %s/%s.py did not raise %s under the gate",
-			bad[0], probeModule, strings.Join(env.Detectors, " or ")),
-		Hint: fmt.Sprintf("the gate must scan the source roots' packages and be active for tests in %s; check its scanned_modules", path.Dir(p.test)),
+			bad[0], probeModule, strings.Join(plan.Env.Detectors, " or ")),
+		Hint: hint,
 	}
+}
+
+// hasSites says whether some site lies under the source root root.
+func hasSites(sites []mutate.Site, root string) bool {
+	root = strings.TrimSuffix(path.Clean(root), "/") + "/"
+	for _, s := range sites {
+		if strings.HasPrefix(s.Path, root) {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *probe) remove(sb *Sandbox) {

@@ -50,6 +50,7 @@ type Result struct {
 	Deselected       []string // node ids the project's own pytest configuration deselected
 	MissingDetectors []string
 	Loaded, Leaked   []string          // source-root files imported from the sandbox / the original tree
+	LeakCauses       []LeakCause       // how each leaked file came to be imported
 	Support          []string          // other project files imported: conftests, the gate, helpers
 	Versions         map[string]string // detector distribution versions
 	Finished         bool
@@ -72,6 +73,7 @@ type event struct {
 	Status   int               `json:"exitstatus"`
 	Loaded   []string          `json:"loaded"`
 	Leaked   []string          `json:"leaked"`
+	Causes   []LeakCause       `json:"leak_causes"`
 	Support  []string          `json:"support"`
 	Versions map[string]string `json:"versions"`
 }
@@ -118,6 +120,7 @@ func (r *Result) apply(ev *event) {
 		r.Running = ""
 	case "modules":
 		r.Loaded, r.Leaked, r.Support, r.Versions = ev.Loaded, ev.Leaked, ev.Support, ev.Versions
+		r.LeakCauses = ev.Causes
 	case "finish":
 		r.Finished, r.exitStatus = true, ev.Status
 	case "deselected":

@@ -95,6 +95,7 @@ func mergeResults(parts []*Result, ids []string) *Result {
 		res.ExitCode = max(res.ExitCode, p.ExitCode)
 		res.Loaded = union(res.Loaded, p.Loaded)
 		res.Leaked = union(res.Leaked, p.Leaked)
+		res.LeakCauses = append(res.LeakCauses, p.LeakCauses...)
 		res.Support = union(res.Support, p.Support)
 		for k, v := range p.Versions {
 			res.Versions[k] = v

@@ -37,6 +37,12 @@ type Plan struct {
 	Tree            *Tree // the project's odd entries (ScanTree), or nil
 	FullMatrix      bool  // run every (mutant, anchor) pair instead of stopping early
 	Progress        func(done, total int)
+	// Phase, when set, is told when the run enters a phase: "baseline",
+	// "mutants" (n: the mutants to run) or "restore" (n: the anchors to re-run).
+	Phase func(name string, n int)
+	// Running, when set, is told when a worker starts (true) and finishes
+	// (false) running a site's mutant.
+	Running func(site int, running bool)
 	// Cached, when set, returns a stored outcome of (site, anchor) that
 	// nothing it depends on has changed since; Record stores a new one as
 	// soon as its job finishes.
@@ -84,6 +90,7 @@ func Verify(ctx context.Context, plan *Plan, tmp string) (*Verified, error) {
 	}()
 	v := &Verified{Fallback: map[string]int{}}
 	m := &mutantRunner{plan: plan, v: v, proven: map[string]bool{}}
+	plan.phase("baseline", 0)
 	base, err := m.baseline(ctx, workers)
 	if err != nil {
 		return nil, err
@@ -92,6 +99,7 @@ func Verify(ctx context.Context, plan *Plan, tmp string) (*Verified, error) {
 	m.base = base
 	m.overhead = max(m.overhead, overhead(base))
 	jobs := plan.jobs(v)
+	plan.phase("mutants", len(jobs))
 	outs, runs, err := m.runAll(ctx, workers, jobs)
 	v.Outcomes, v.Runs = outs, v.Runs+runs
 	if err != nil {
@@ -106,6 +114,18 @@ func Verify(ctx context.Context, plan *Plan, tmp string) (*Verified, error) {
 	}
 	v.Restore, err = m.restore(ctx, workers, outs)
 	return v, err
+}
+
+func (plan *Plan) phase(name string, n int) {
+	if plan.Phase != nil {
+		plan.Phase(name, n)
+	}
+}
+
+func (plan *Plan) running(site int, on bool) {
+	if plan.Running != nil {
+		plan.Running(site, on)
+	}
 }
 
 func startWorkers(plan *Plan, tmp string) ([]*Worker, error) {
@@ -173,7 +193,7 @@ func (m *mutantRunner) baseline(ctx context.Context, workers []*Worker) (*Result
 	if err := checkBaseline(res, plan); err != nil {
 		return res, err
 	}
-	if err := probes[0].check(res, &plan.Env, plan.Anchors); err != nil {
+	if err := probes[0].check(res, plan); err != nil {
 		return res, err
 	}
 	return res, checkCollected(res, plan)
@@ -181,6 +201,12 @@ func (m *mutantRunner) baseline(ctx context.Context, workers []*Worker) (*Result
 
 func checkBaseline(res *Result, plan *Plan) error {
 	cmd := strings.Join(append(append([]string{}, plan.Env.Command...), plan.Anchors...), " ")
+	if id := notFound(res.Output, plan.Anchors); id != "" {
+		file, _, _ := strings.Cut(id, "::")
+		return &ConfigError{"anchors: no test has the node id " + id,
+			"fix --anchors or anchors in [tool.teeth]; list the node ids with: " +
+				strings.Join(append(append([]string{}, plan.Env.Command...), "--collect-only", "-q", file), " ")}
+	}
 	switch {
 	case len(res.MissingDetectors) > 0:
 		return &ConfigError{"detector class " + res.MissingDetectors[0] + " cannot be imported by the project's interpreter",
@@ -193,8 +219,7 @@ func checkBaseline(res *Result, plan *Plan) error {
 		return &ConfigError{"baseline collection error in " + ce.NodeID + ": " + lastLine(ce.Excerpt),
 			"run the anchors yourself: " + cmd}
 	case len(res.Leaked) > 0:
-		return &ConfigError{"not-loaded: " + res.Leaked[0] + " was imported from the project tree, not from teeth's sandbox",
-			"an editable install or sys.path entry points at the checkout; list that package's directory in source_roots"}
+		return leakError(res, plan.Env)
 	case !res.Finished && len(res.Items) == 0:
 		last := lastLine(res.Output)
 		hint := "run the anchors yourself: " + cmd
@@ -207,6 +232,26 @@ func checkBaseline(res *Result, plan *Plan) error {
 			"run the anchors yourself: " + cmd}
 	}
 	return nil
+}
+
+// notFound is the anchor node id pytest reported as "not found", or "".
+// pytest names it by its absolute path in the sandbox, without parameters.
+func notFound(output string, anchors []string) string {
+	for _, line := range strings.Split(output, "\n") {
+		got, ok := strings.CutPrefix(strings.TrimSpace(line), "ERROR: not found: ")
+		if !ok {
+			continue
+		}
+		got = filepath.ToSlash(got)
+		for _, a := range anchors {
+			bare, _, _ := strings.Cut(a, "[")
+			if strings.Contains(a, "::") && (strings.HasSuffix(got, "/"+a) || strings.HasSuffix(got, "/"+bare)) {
+				return a
+			}
+		}
+		return got
+	}
+	return ""
 }
 
 func checkCollected(res *Result, plan *Plan) error {
@@ -285,6 +330,7 @@ func Baseline(ctx context.Context, plan *Plan, tmp string) (*Verified, error) {
 	}
 	v := &Verified{Fallback: map[string]int{}}
 	m := &mutantRunner{plan: &one, v: v}
+	plan.phase("baseline", 0)
 	base, err := m.baseline(ctx, workers)
 	if err != nil {
 		return nil, err

@@ -2,8 +2,14 @@
 
 Run with the target project's interpreter (Python 3.8+, stdlib only):
 
-    python -I -S sites.py sites    < {"root", "files", "wrappers"}
+    python -I -S sites.py sites    < {"root", "files", "wrappers", "modules"}
     python -I -S sites.py compile  < [{"name", "source" | "source_b64"}]
+
+"modules" maps each file to {"names", "pkg"}: the dotted names Python imports it
+by (the one to report first; teeth's Go side computes them from the sys.path
+entries of its runs, with PEP 420 namespace packages) and whether it is a
+package's __init__.py. "wrappers" are configured wrappers, by dotted name or
+bare function name.
 
 sites prints {"files": [{"path", "sha256", "sites": [site...]}], "errors":
 [{"path", "line", "msg"}], "wrappers": [{"name", "path", "line"}]}, where a site is
@@ -173,9 +179,10 @@ def unparse(src, e):
 class File(object):
     """One parsed module: imports, parents, scopes."""
 
-    def __init__(self, path, module, is_pkg, src, tree):
-        self.path, self.module, self.src, self.tree = path, module, src, tree
-        parts = module.split(".") if module else []
+    def __init__(self, path, names, is_pkg, src, tree):
+        self.path, self.names, self.src, self.tree = path, names, src, tree
+        self.module = names[0] if names else ""
+        parts = self.module.split(".") if self.module else []
         self.pkg = parts if is_pkg else parts[:-1]
         self.imports, self.star = {}, False
         self.parents, self.qual, self.cls = {}, {}, {}
@@ -268,8 +275,8 @@ class File(object):
     def from_base(self, node):
         if not node.level:
             return node.module
-        if node.level - 1 > len(self.pkg):
-            return None
+        if node.level > len(self.pkg):
+            return None  # beyond the top-level package: an ImportError
         parts = self.pkg[:len(self.pkg) - (node.level - 1)]
         if node.module:
             parts = parts + [node.module]
@@ -285,6 +292,10 @@ class File(object):
 
     def qualname(self, node):
         return self.qual.get(node) or "<module>"
+
+    def full_names(self, qual):
+        """The dotted names of a top-level or nested definition, by every module name."""
+        return [n + "." + qual for n in self.names] or [qual]
 
 
 def chain_text(e):
@@ -316,13 +327,45 @@ def type_names(e):
 
 
 class Wrapper(object):
-    """A pass-through offload wrapper: call sites of it are offload sites."""
+    """A pass-through offload wrapper: call sites of it are offload sites.
 
-    def __init__(self, name, full, k, named, kwargs, path="", line=0, cls=None):
+    full is its dotted name as reported; fulls holds every dotted name it can
+    be imported by (a module reachable from two sys.path entries has two)."""
+
+    def __init__(self, name, full, k, named, kwargs, path="", line=0, cls=None, fulls=None):
         self.name, self.full, self.k, self.named, self.kwargs = name, full, k, named, kwargs
         self.path, self.line, self.cls = path, line, cls
+        self.fulls = set(fulls or [full])
         self.method = cls is not None
         self.cls_name = cls.split(".")[-1] if cls else None
+
+
+def configured_wrapper(entry):
+    """A wrapper named in the configuration: callable first, everything after it forwarded."""
+    w = Wrapper(entry.split(".")[-1], entry, 0, set(), True)
+    w.entry = entry
+    return w
+
+
+def config_names(w, node, fulls):
+    """Whether a definition (node, by its dotted names fulls) is configured
+    wrapper w: a bare entry names the function, a dotted one its full name or
+    a dotted tail of it (file_io.run_file_io for svc.utils.file_io.run_file_io)."""
+    if "." not in w.entry:
+        return w.name == node.name
+    return any(x == w.entry or x.endswith("." + w.entry) for x in fulls)
+
+
+def same_package(r, fulls):
+    """Whether dotted name r is in the top-level package of one of fulls."""
+    top = r.split(".")[0]
+    return any(x.split(".")[0] == top for x in fulls)
+
+
+def reexport(r, fulls):
+    """Whether dotted name r is one of fulls imported from a package above its module."""
+    mod, _, name = r.rpartition(".")
+    return bool(mod) and any(x.rpartition(".")[2] == name and x.startswith(mod + ".") for x in fulls)
 
 
 class Scanner(object):
@@ -330,10 +373,7 @@ class Scanner(object):
 
     def __init__(self, files, config):
         self.files = files
-        self.config = {}
-        for entry in config:
-            name = entry.split(".")[-1]
-            self.config[name] = Wrapper(name, entry, 0, set(), True)
+        self.config = [configured_wrapper(entry) for entry in config]
         self.wrappers, self.found = {}, []
         self.internal = set()
 
@@ -391,24 +431,57 @@ class Scanner(object):
         names = [func.id] if isinstance(func, ast.Name) else [getattr(func, "attr", None)]
         if r:
             names.append(r.split(".")[-1])
-        for name in names:
-            if name in self.config:
-                return self.config[name]
+        w = self.configured(f, call, r, names)
+        if w is not None:
+            return w
         cands = [w for name in names for w in self.wrappers.get(name, ())]
         funcs = sorted((w for w in cands if not w.method), key=lambda w: w.path != f.path)
         if not cands:
             return None
         if r is not None:
-            exact = [w for w in cands if w.full == r]
-            same_pkg = [w for w in funcs if w.full.split(".")[0] == r.split(".")[0]]
+            exact = [w for w in cands if r in w.fulls]
+            same_pkg = [w for w in funcs if same_package(r, w.fulls)]
             return (exact + same_pkg + [None])[0]
         if isinstance(func, ast.Name):
             return ([w for w in funcs if w.path == f.path or f.star] + [None])[0]
         methods = [w for w in cands if w.method and f.instance_of(call, func.value, w.cls_name)]
         return (methods + funcs + [None])[0]
 
+    def configured(self, f, call, r, names):
+        """The configured wrapper call calls: a bare entry by function name, a
+        dotted one by the name the call resolves to (that name, or a re-export
+        by a package above its module), or, for a name the file does not
+        import, by the file's own module."""
+        local = call.func.id if isinstance(call.func, ast.Name) else None
+        for w in self.config:
+            if w.name not in names:
+                continue
+            if "." not in w.entry or (r is not None and (r in w.fulls or reexport(r, w.fulls))):
+                return w
+            if r is None and local is None:
+                return w  # a method of an object teeth cannot type: by name, as before
+            if r is None and (f.star or any(x in w.fulls for x in f.full_names(local))):
+                return w
+        return None
+
+    def config_def(self, f, node, qual):
+        """The configured wrapper that definition node is, if any."""
+        fulls = f.full_names(qual)
+        return next((w for w in self.config if config_names(w, node, fulls)), None)
+
+    def resolve_config(self, files):
+        """Give each configured wrapper the dotted names of its definitions in
+        the source roots; one definition also gives the name it is reported by."""
+        for w in self.config:
+            defs = [f.full_names(q) for f in files for node, q, _ in f.defs if config_names(w, node, f.full_names(q))]
+            for fulls in defs:
+                w.fulls.update(fulls)
+            if len(defs) == 1:
+                w.full = defs[0][0]
+
     def find_wrappers(self, errors):
         files = [f for f in self.files if f.mentions([b"async"]) and walk(f, errors)]
+        self.resolve_config(files)
         changed = True
         while changed:
             changed = False
@@ -435,34 +508,35 @@ class Scanner(object):
             params = params[1:]
         if not params:
             return False
-        configured = node.name in self.config
+        configured = self.config_def(f, node, qual)
         p = params[0].arg if configured else params[-1].arg
         assigns = local_assigns(node)
-        hits = [c for c in body_calls(node) if self.offloads_param(f, c, p, assigns)]
+        hits = [c for c in body_calls(node) if self.offloads_param(f, c, p, assigns, bool(configured))]
         if not hits:
             return False
         self.internal.update(hits)
         self.internal.add(node)
         named = set(x.arg for x in a.args) | set(x.arg for x in a.kwonlyargs)
-        full = ".".join(x for x in (f.module, qual) if x)
-        w = Wrapper(node.name, full, len(params) - 1, named, a.kwarg is not None, f.path, node.lineno, cls)
+        fulls = f.full_names(qual)
+        w = Wrapper(node.name, fulls[0], len(params) - 1, named, a.kwarg is not None, f.path, node.lineno, cls, fulls)
         self.found.append(w)
         if not configured:
             self.wrappers.setdefault(node.name, []).append(w)
         return True
 
-    def offloads_param(self, f, call, p, assigns):
+    def offloads_param(self, f, call, p, assigns, loose=False):
+        """Whether call offloads parameter p; loose (a configured wrapper):
+        whether it is an offload whose arguments mention p at all."""
         try:
             got = self.offload(f, call)
         except Skip:
             return False
         if got is None:
             return False
-        fn, fwd = got[1], got[2]
-        if refs_callable(f, fn, p, assigns, 0):
+        if loose and any(isinstance(n, ast.Name) and n.id == p for n in ast.walk(call)):
             return True
-        run = isinstance(fn, ast.Attribute) and fn.attr == "run"
-        return run and bool(fwd) and not isinstance(fwd[0], ast.keyword) and refs_callable(f, fwd[0], p, assigns, 0)
+        fn, fwd = got[1], got[2]
+        return refs_callable(f, fn, p, assigns, 0) or ctx_run(f, fn, fwd, p, assigns, 0)
 
 
 def local_assigns(fn):
@@ -500,14 +574,23 @@ def refs_callable(f, e, p, assigns, depth):
         return any(refs_callable(f, v, p, assigns, depth + 1) for v in assigns.get(e.id, ()))
     if isinstance(e, ast.Call) and is_partial(f, e.func) and e.args:
         g = e.args[0]
-        if refs_callable(f, g, p, assigns, depth + 1):
-            return True
-        run = isinstance(g, ast.Attribute) and g.attr == "run"
-        return run and len(e.args) > 1 and refs_callable(f, e.args[1], p, assigns, depth + 1)
+        return refs_callable(f, g, p, assigns, depth + 1) or ctx_run(f, g, e.args[1:], p, assigns, depth + 1)
     if isinstance(e, ast.Lambda):
         calls = [n for n in ast.walk(e.body) if isinstance(n, ast.Call)]
-        return any(refs_callable(f, c.func, p, assigns, depth + 1) for c in calls)
+        return any(
+            refs_callable(f, c.func, p, assigns, depth + 1) or ctx_run(f, c.func, c.args, p, assigns, depth + 1)
+            for c in calls
+        )
     return False
+
+
+def ctx_run(f, g, rest, p, assigns, depth):
+    """Whether g(*rest) is ctx.run(p-callable, ...): a context's run (contextvars)."""
+    run = isinstance(g, ast.Attribute) and g.attr == "run"
+    first = rest[0] if rest else None
+    if not run or first is None or isinstance(first, (ast.keyword, ast.Starred)):
+        return False
+    return refs_callable(f, first, p, assigns, depth + 1)
 
 
 def is_partial(f, e):
@@ -603,18 +686,6 @@ def position(node):
     return (node.lineno, node.col_offset)
 
 
-def module_name(root, path):
-    parts = path.split("/")
-    stem = parts[-1][:-3] if parts[-1].endswith(".py") else parts[-1]
-    is_pkg = stem == "__init__"
-    names = [] if is_pkg else [stem]
-    d = parts[:-1]
-    while d and os.path.isfile(os.path.join(root, *(d + ["__init__.py"]))):
-        names.insert(0, d[-1])
-        d = d[:-1]
-    return ".".join(names), is_pkg
-
-
 def read(root, path, errors):
     try:
         with open(os.path.join(root, *path.split("/")), "rb") as fh:
@@ -624,13 +695,13 @@ def read(root, path, errors):
         return None
 
 
-def parse(root, path, data, errors):
+def parse(path, data, module, errors):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(data, filename=path)
-        module, is_pkg = module_name(root, path)
-        f = File(path, module, is_pkg, Source(data), tree)
+        is_pkg = module.get("pkg", path.rsplit("/", 1)[-1] == "__init__.py")
+        f = File(path, module.get("names") or [], is_pkg, Source(data), tree)
         f.digest = hashlib.sha256(data).hexdigest()
         return f
     except SyntaxError as e:
@@ -649,19 +720,19 @@ def nul_line(data):
 
 def scan(req):
     """Find offload sites. Files that cannot hold a site or a wrapper are not parsed."""
-    root, config = req["root"], req.get("wrappers") or []
+    root, config, modules = req["root"], req.get("wrappers") or [], req.get("modules") or {}
     errors, files, later = [], [], []
     first = KEYWORDS + (b"async",) + tuple(n.split(".")[-1].encode("utf-8") for n in config)
     for path in req.get("files") or []:
         data = read(root, path, errors)
         if data is not None and any(w in data for w in first):
-            files.append(parse(root, path, data, errors))
+            files.append(parse(path, data, modules.get(path) or {}, errors))
         elif data is not None:
             later.append((path, data))
     sc = Scanner([f for f in files if f], config)
     sc.find_wrappers(errors)
-    words = KEYWORDS + tuple(n.encode("utf-8") for n in list(sc.wrappers) + list(sc.config))
-    files += [parse(root, path, data, errors) for path, data in later if any(w in data for w in words)]
+    words = KEYWORDS + tuple(n.encode("utf-8") for n in list(sc.wrappers) + [w.name for w in sc.config])
+    files += [parse(path, data, modules.get(path) or {}, errors) for path, data in later if any(w in data for w in words)]
     out = []
     for f in files:
         if f is None or not f.mentions(words) or not walk(f, errors):

@@ -31,6 +31,7 @@ _STATE = {}
 _WATCH = {}  # realpath -> {line: site index}
 _TOOL = None  # sys.monitoring tool id in use
 _SELECT = None
+_PYTEST_CONFIG = None
 
 
 def _emit(obj):
@@ -180,7 +181,8 @@ _SESSION = None
 
 
 def pytest_configure(config):
-    global _CFG, _OUT, _SELECT
+    global _CFG, _OUT, _SELECT, _PYTEST_CONFIG
+    _PYTEST_CONFIG = config
     _CFG = _load_config()
     _OUT = open(os.environ["TEETH_RESULTS"], "a", encoding="utf-8")
     _RUN["stop_after"] = _CFG.get("stop_after")
@@ -408,7 +410,7 @@ def finish_run(exitstatus):
     sandbox = os.path.realpath(_CFG.get("sandbox", ""))
     original = os.path.realpath(_CFG.get("original", ""))
     roots = _CFG.get("roots", [])
-    loaded, leaked, support = [], [], []
+    loaded, leaked, support, causes = [], [], [], []
     for mod in list(sys.modules.values()):
         f = getattr(mod, "__file__", None)
         if not f:
@@ -421,11 +423,80 @@ def finish_run(exitstatus):
             rel = rel.replace(os.sep, "/")
             if any(rel == r or rel.startswith(r.rstrip("/") + "/") for r in roots):
                 sink.append(rel)
+                if sink is leaked:
+                    causes.append(_leak_cause(getattr(mod, "__name__", ""), real, rel, original))
             elif base == sandbox and rel.endswith(".py") and not _is_test_module(rel):
                 support.append(rel)  # conftests, the gate, test helpers
     _emit({"ev": "modules", "loaded": sorted(loaded), "leaked": sorted(leaked), "support": sorted(support),
-           "versions": _detector_versions()})
+           "leak_causes": sorted(causes, key=lambda c: c["file"]), "versions": _detector_versions()})
     _emit({"ev": "finish", "exitstatus": int(exitstatus)})
+
+
+def _leak_cause(name, real, rel, original):
+    """How a source-root module came to be imported from the original tree:
+    the sys.path entry it was found under, relative to the project when inside
+    it, and what put that entry there (``via``): ``pth`` (a .pth file, named in
+    ``detail``), ``env`` (PYTHONPATH), ``pytest`` (the pythonpath ini setting),
+    ``runtime`` (inserted while the session ran, e.g. by a conftest) or ``hook``
+    (no sys.path entry: an import hook in sys.meta_path, named in ``detail``)."""
+    top = name.split(".")[0]
+    entry = None
+    for p in sys.path:
+        rp = os.path.realpath(p or ".")
+        base = os.path.join(rp, top)
+        if real.startswith(base + os.sep) or real.startswith(base + "."):
+            entry = rp
+            break
+    cause = {"file": rel, "module": name, "entry": "", "via": "hook", "detail": ""}
+    if entry is None:
+        hooks = [type(f).__module__ + "." + type(f).__name__ for f in sys.meta_path
+                 if not type(f).__module__.startswith(("_frozen_importlib", "importlib", "_distutils_hack", "six", "_pytest", "pytest"))]
+        cause["detail"] = ", ".join(hooks)
+        return cause
+    rel_entry = os.path.relpath(entry, original)
+    cause["entry"] = entry if rel_entry.startswith("..") else rel_entry.replace(os.sep, "/")
+    if entry in _pytest_pythonpath():
+        cause["via"] = "pytest"
+    elif entry in {os.path.realpath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p}:
+        cause["via"] = "env"
+    else:
+        pth = _pth_entries().get(entry)
+        cause["via"], cause["detail"] = ("pth", pth) if pth else ("runtime", "")
+    return cause
+
+
+def _pytest_pythonpath():
+    try:
+        return {os.path.realpath(str(p)) for p in _PYTEST_CONFIG.getini("pythonpath")}
+    except Exception:  # no such ini option (pytest < 7) or no config
+        return set()
+
+
+def _pth_entries():
+    """The directories the site directories' .pth files add: realpath -> .pth file."""
+    import site
+
+    dirs = list(getattr(site, "getsitepackages", lambda: [])())
+    user = getattr(site, "getusersitepackages", lambda: None)()
+    if isinstance(user, str):
+        dirs.append(user)
+    out = {}
+    for d in dirs:
+        try:
+            names = sorted(n for n in os.listdir(d) if n.endswith(".pth"))
+        except OSError:
+            continue
+        for n in names:
+            try:
+                with open(os.path.join(d, n), encoding="utf-8", errors="replace") as f:
+                    lines = f.read().splitlines()
+            except OSError:
+                continue
+            for line in lines:
+                line = line.strip()
+                if line and not line.startswith(("#", "import ", "import\t")):
+                    out.setdefault(os.path.realpath(os.path.join(d, line)), os.path.join(d, n))
+    return out
 
 
 def _is_test_module(rel):

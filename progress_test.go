@@ -1,0 +1,89 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe for the ticker goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// waitFor polls until the output holds want, for up to a minute.
+func waitFor(t *testing.T, out *syncBuffer, want string) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if strings.Contains(out.String(), want) {
+			return
+		}
+	}
+	t.Fatalf("output never held %q:\n%s", want, out.String())
+}
+
+// issue 11: while one slow mutant runs, plain output (CI logs) still says
+// what is running after a quiet spell, and the restore phase is announced.
+func TestProgressPlainSaysWhatRuns(t *testing.T) {
+	out := &syncBuffer{}
+	p := newProgress(out, time.Now())
+	p.quiet, p.every = 20*time.Millisecond, 5*time.Millisecond
+	p.enter("baseline", 0)
+	waitFor(t, out, "teeth: baseline and gate self-check, ")
+	p.enter("mutants", 2)
+	waitFor(t, out, "; running 2 mutants\n")
+	p.setRunning("app/x.py:load:read#0", true)
+	p.setRunning("app/x.py:save:write#0", true)
+	waitFor(t, out, "teeth: mutants 0/2, ")
+	waitFor(t, out, "; running app/x.py:load:read#0 for ")
+	waitFor(t, out, " (+1 more)\n")
+	p.setRunning("app/x.py:load:read#0", false)
+	p.update(1, 2)
+	waitFor(t, out, "teeth: mutants 1/2, ")
+	p.setRunning("app/x.py:save:write#0", false)
+	p.update(2, 2)
+	p.enter("restore", 3)
+	waitFor(t, out, "teeth: restore check: re-running 3 anchors on the restored sandboxes\n")
+	p.finish()
+	end := out.String()
+	time.Sleep(50 * time.Millisecond)
+	if out.String() != end {
+		t.Errorf("progress wrote after finish:\n%s", strings.TrimPrefix(out.String(), end))
+	}
+}
+
+// issue 11: on a terminal the line is redrawn every tick, so the elapsed
+// time and the running mutant move even when no mutant finishes.
+func TestProgressTerminalRedraws(t *testing.T) {
+	out := &syncBuffer{}
+	p := newProgress(out, time.Now())
+	p.tty, p.every = true, 5*time.Millisecond
+	p.enter("mutants", 1)
+	p.setRunning("app/x.py:load:read#0", true)
+	waitFor(t, out, "\r\033[Kteeth: mutants 0/1, ")
+	n := strings.Count(out.String(), "\r\033[K")
+	for deadline := time.Now().Add(time.Minute); strings.Count(out.String(), "\r\033[K") < n+3; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the line was not redrawn:\n%q", out.String())
+		}
+	}
+	p.finish()
+	if !strings.HasSuffix(out.String(), "\n") {
+		t.Errorf("finish left the progress line open: %q", out.String())
+	}
+}
