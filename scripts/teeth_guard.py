@@ -8,8 +8,10 @@ The guardian blocks on the lifeline; when it breaks, it SIGKILLs the groups it
 watches (the warm path's forked children, each in its own group: ``watch``
 and ``unwatch``) and its own group, which holds pytest and whatever the tests
 spawned. When pytest exits first, the guardian learns it (on Linux from a
-parent-death signal, elsewhere by polling) and kills the groups it still
-watches, since nobody will wait for them any more.
+parent-death signal, elsewhere by polling), kills the groups it still
+watches, since nobody will wait for them any more, and its own group too if
+the lifeline breaks within a second (teeth was killed: its starter thread,
+whose exit kills pytest, may go a moment before the lifeline's write end).
 
 The guardian is a process, not a thread: the warm path refuses to fork while
 other threads are alive, and the tests must not see an extra thread.
@@ -98,7 +100,11 @@ def _guard(lifeline, members, parent):
         os._exit(0)
 
     def parent_died(*_):
-        finish(_broken(lifeline))
+        # teeth's threads exit one by one when it is killed: its starter
+        # thread's exit kills pytest (the parent-death signal) a moment before
+        # the lifeline's write end is closed. Give it that moment; when pytest
+        # simply finished, teeth kills this guardian with the group anyway.
+        finish(_broken(lifeline, 1.0))
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, signal.SIG_DFL)
@@ -124,8 +130,8 @@ def _guard(lifeline, members, parent):
             parent_died()
 
 
-def _broken(lifeline):
-    ready, _, _ = select.select([lifeline], [], [], 0)
+def _broken(lifeline, wait):
+    ready, _, _ = select.select([lifeline], [], [], wait)
     return bool(ready)
 
 
