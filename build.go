@@ -32,6 +32,7 @@ func build(c *config, plan *runner.Plan, disc *mutate.Result, ms *mutantSet, v *
 		Summary: report.Summary{
 			PytestRuns: v.Runs, DurationS: round3(elapsed.Seconds()),
 			WarmRuns: v.Warm, FreshRuns: v.Fresh, Fallbacks: v.Fallback, CachedOutcomes: v.Cached,
+			Reach: v.Reach,
 		},
 	}
 	for _, w := range disc.Wrappers {
@@ -164,7 +165,12 @@ func runRecord(t *runner.Test, code int) report.Run {
 	if det == nil {
 		det = []string{}
 	}
-	return report.Run{Outcome: t.Outcome, ExitCode: code, DurationS: round3(t.Wall), Detector: det, Excerpt: t.Excerpt}
+	var at []string
+	if len(t.DetectorAt) == len(det) && slices.ContainsFunc(t.DetectorAt, func(s string) bool { return s != "" }) {
+		at = t.DetectorAt
+	}
+	return report.Run{Outcome: t.Outcome, ExitCode: code, DurationS: round3(t.Wall), Detector: det, DetectorAt: at,
+		Excerpt: t.Excerpt, Blocked: t.Blocked}
 }
 
 func round3(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }

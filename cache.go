@@ -18,6 +18,7 @@ import (
 	"github.com/teethtool/teeth/audit"
 	"github.com/teethtool/teeth/mutate"
 	"github.com/teethtool/teeth/runner"
+	"github.com/teethtool/teeth/scripts"
 )
 
 // lockFiles are the dependency pins a cached outcome depends on, when present.
@@ -101,7 +102,8 @@ func (oc *outcomeCache) record(base *runner.Result, o runner.Outcome) {
 // key hashes what one (mutant, anchor) outcome depends on: the site's
 // enclosing function, the anchor's file and every conftest on its path, and
 // (globally) the project's pins, the support modules the run imported (the
-// gate among them), the detector's version and teeth's configuration.
+// gate among them), the detector's version, teeth's configuration and its
+// pytest plugin.
 func (oc *outcomeCache) key(base *runner.Result, site int, anchor string) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00", oc.globalKey(base), anchor)
@@ -130,6 +132,10 @@ func (oc *outcomeCache) globalKey(base *runner.Result) string {
 	cfg, _ := json.Marshal([]any{version, oc.c.Command, oc.c.PytestArgs, oc.c.Detectors, oc.c.Marker,
 		oc.c.SourceRoots, oc.c.Anchors, oc.c.Wrappers, oc.c.TimeoutFactor, oc.c.TimeoutBase})
 	h.Write(cfg)
+	for _, name := range pluginFiles { // what a run records, and how, is the plugin's
+		data, _ := scripts.FS.ReadFile(name)
+		h.Write(data)
+	}
 	versions := make([]string, 0, len(base.Versions))
 	for k, v := range base.Versions {
 		versions = append(versions, k+"="+v)

@@ -94,6 +94,9 @@ func showEvidence(w io.Writer, r *report.Report, id string) error {
 		if st.ID == id {
 			found = true
 			fmt.Fprintf(w, "\nsite verdict: %s\n", st.Verdict)
+			if st.Reason != "" {
+				fmt.Fprintf(w, "  %s\n", st.Reason)
+			}
 		}
 	}
 	for _, a := range r.Anchors {
@@ -104,6 +107,9 @@ func showEvidence(w io.Writer, r *report.Report, id string) error {
 			fmt.Fprintf(w, "\n%s %s (exit %d, %.3fs)\n", ev.Outcome, a.NodeID, ev.Run.ExitCode, ev.Run.DurationS)
 			for _, d := range ev.Run.Detector {
 				fmt.Fprintf(w, "  detector: %s\n", d)
+			}
+			if loop := ev.Run.Blocked.Brief(func(s string) string { return s }); loop != "" {
+				fmt.Fprintf(w, "  on the loop: %s\n", loop)
 			}
 			if ev.Run.Excerpt != "" {
 				fmt.Fprintf(w, "  %s\n", strings.ReplaceAll(ev.Run.Excerpt, "\n", "\n  "))

@@ -246,12 +246,16 @@ func reclaim(stderr io.Writer) {
 	}
 }
 
-// writePlugin writes teeth's pytest plugin and its warm-path module into dir.
+// pluginFiles are the embedded Python files a pytest run loads: the plugin,
+// its warm-path module, its evidence module and the process-group guardian.
+var pluginFiles = []string{"teeth_plugin.py", "teeth_warm.py", "teeth_evidence.py", "teeth_guard.py"}
+
+// writePlugin writes pluginFiles into dir.
 func writePlugin(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	for _, name := range []string{"teeth_plugin.py", "teeth_warm.py", "teeth_guard.py"} {
+	for _, name := range pluginFiles {
 		data, err := scripts.FS.ReadFile(name)
 		if err != nil {
 			return err

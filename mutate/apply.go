@@ -9,6 +9,9 @@ import (
 	"strings"
 )
 
+// helperCall opens the call of the offloaded callable in either helper.
+const helperCall = "_teeth_fn(*args"
+
 const onLoopHelper = `
 
 async def NAME(_teeth_fn, /, *args, **kwargs):
@@ -32,15 +35,58 @@ def NAME(_teeth_fn, /, *args):
 // Apply returns the mutant source for site s given the ORIGINAL file bytes; error
 // if src's sha256 differs from the one discovered. Never modifies src.
 func (s Site) Apply(src []byte) ([]byte, error) {
+	out, _, err := s.apply(src)
+	return out, err
+}
+
+// Call is a call expression in a file: its bytes [Start, End) and the
+// 1-based line of Start.
+type Call struct {
+	Start, End, Line int
+}
+
+// OffloadCall is where the site's offload call is in the ORIGINAL file: the
+// replaced bytes, whose outermost call is the offload (to_thread, the
+// wrapper, ...).
+func (s Site) OffloadCall() Call {
+	return Call{Start: s.edit.Span[0], End: s.edit.Span[1], Line: s.Line}
+}
+
+// MutantCall is where the un-offloaded call is in the mutant of src (the
+// ORIGINAL file bytes): "f(a, k=v)" at the site for a directly awaited
+// offload, or the call of the offloaded callable inside the appended
+// _teeth_on_loop / _teeth_loop_future helper otherwise.
+func (s Site) MutantCall(src []byte) (Call, error) {
+	out, c, err := s.apply(src)
+	if err != nil {
+		return Call{}, err
+	}
+	c.Line = lineAt(out, c.Start)
+	return c, nil
+}
+
+// lineAt is the 1-based line of byte offset off in src, counting \r\n, \r
+// and \n as Python does.
+func lineAt(src []byte, off int) int {
+	line := 1
+	for i := 0; i < off; i++ {
+		if src[i] == '\n' || src[i] == '\r' && (i+1 >= len(src) || src[i+1] != '\n') {
+			line++
+		}
+	}
+	return line
+}
+
+func (s Site) apply(src []byte) ([]byte, Call, error) {
 	if s.sha256 == "" {
-		return nil, errors.New("site has no source hash")
+		return nil, Call{}, errors.New("site has no source hash")
 	}
 	if sum := sha256.Sum256(src); hex.EncodeToString(sum[:]) != s.sha256 {
-		return nil, fmt.Errorf("%s: source changed since discovery", s.Path)
+		return nil, Call{}, fmt.Errorf("%s: source changed since discovery", s.Path)
 	}
 	e := s.edit
 	if err := e.check(len(src)); err != nil {
-		return nil, fmt.Errorf("%s:%d: %w", s.Path, s.Line, err)
+		return nil, Call{}, fmt.Errorf("%s:%d: %w", s.Path, s.Line, err)
 	}
 	call, helper := e.fnText(src), ""
 	if !e.Direct {
@@ -57,7 +103,13 @@ func (s Site) Apply(src []byte) ([]byte, error) {
 	out = append(out, src[:e.Span[0]]...)
 	out = append(out, call...)
 	out = append(out, src[e.Span[1]:]...)
-	return append(out, helper...), nil
+	at := Call{Start: e.Span[0], End: e.Span[0] + len(call)}
+	if helper != "" {
+		i := strings.Index(helper, helperCall)
+		j := strings.Index(helper[i:], ")")
+		at = Call{Start: len(out) + i, End: len(out) + i + j + 1}
+	}
+	return append(out, helper...), at, nil
 }
 
 func (e edit) check(n int) error {

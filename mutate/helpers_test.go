@@ -87,6 +87,32 @@ func checkMutant(t testing.TB, s Site, src, mut []byte) {
 	if !bytes.Contains(repl, src[e.Fn[0]:e.Fn[1]]) {
 		t.Errorf("%s: replacement %q lacks the callable", s.ID, repl)
 	}
+	checkMutantCall(t, s, src, mut, repl)
+}
+
+// checkMutantCall asserts that MutantCall points at the un-offloaded call:
+// the replacement itself for a direct site, the helper's call of the
+// callable otherwise, on the line it names.
+func checkMutantCall(t testing.TB, s Site, src, mut, repl []byte) {
+	t.Helper()
+	c, err := s.MutantCall(src)
+	if err != nil {
+		t.Fatalf("%s: MutantCall: %v", s.ID, err)
+	}
+	got := string(mut[c.Start:c.End])
+	want := string(repl)
+	if !s.edit.Direct {
+		want = "_teeth_fn(*args, **kwargs)"
+		if s.edit.Helper == "future" {
+			want = "_teeth_fn(*args)"
+		}
+	}
+	if got != want {
+		t.Errorf("%s: MutantCall spans %q, want %q", s.ID, got, want)
+	}
+	if c.Line != lineOf(mut, c.Start) {
+		t.Errorf("%s: MutantCall line %d, want %d", s.ID, c.Line, lineOf(mut, c.Start))
+	}
 }
 
 // lineOf is the 1-based line of byte offset off, counting \r\n, \r and \n.

@@ -8,16 +8,30 @@ import "fmt"
 // gives equal verdicts.
 func Finalize(r *Report) {
 	siteOutcomes := map[string]map[string]int{}
+	siteStory := map[string]string{}      // what a survived mutant's call did, from the first such evidence
+	gateOffReach := map[string][]string{} // site id -> green anchors that opt out of the gate and reach it
 	mutated := map[string]bool{}
 	for i := range r.Anchors {
 		a := &r.Anchors[i]
 		facts := Facts{
 			Baseline: a.Baseline.Outcome, Excerpt: a.Baseline.Excerpt, GateOff: a.GateOff, SelfTest: a.SelfTest,
-			Sites: len(a.Sites), Outcomes: map[string][]string{},
+			Detector: a.Baseline.Detector, DetectorAt: a.Baseline.DetectorAt,
+			Sites: len(a.Sites), Outcomes: map[string][]string{}, Blocked: map[string]*Blocked{},
+		}
+		if a.GateOff && a.Baseline.Outcome == "passed" {
+			for _, id := range a.Sites {
+				gateOffReach[id] = append(gateOffReach[id], a.NodeID)
+			}
 		}
 		for _, ev := range a.Mutants {
 			mutated[ev.Site] = true
 			facts.Outcomes[ev.Outcome] = append(facts.Outcomes[ev.Outcome], ev.Site)
+			if ev.Outcome == Survived {
+				facts.Blocked[ev.Site] = ev.Run.Blocked
+				if _, ok := siteStory[ev.Site]; !ok && !a.GateOff {
+					siteStory[ev.Site] = ev.Run.Blocked.Story()
+				}
+			}
 			if ev.Retry != nil && ev.Retry.Outcome != "passed" && facts.Flaky == "" {
 				facts.Flaky = fmt.Sprintf("the mutant of %s survived, then went %s on a re-run", ev.Site, ev.Retry.Outcome)
 			}
@@ -38,10 +52,12 @@ func Finalize(r *Report) {
 	}
 	for i := range r.Sites {
 		s := &r.Sites[i]
-		s.Verdict = DecideSite(s.Invalid != "", len(s.Anchors), siteOutcomes[s.ID])
+		s.Verdict = DecideSite(s.Invalid != "", len(s.Anchors), len(gateOffReach[s.ID]), siteOutcomes[s.ID])
 		if r.Mode == "audit" && s.Verdict == Error {
 			s.Verdict = Unverified
 		}
+		s.Reason = ""
+		s.Reason = describeSite(*s, siteStory[s.ID], gateOffReach[s.ID], r.Mode == "audit")
 	}
 	recount(r, len(mutated))
 }

@@ -78,10 +78,20 @@ func findings(r *Report, failOn []string) []finding {
 	return out
 }
 
-// siteReason returns a one-line reason for a site's verdict, in the words of
-// the anchor reasons: what un-offloading the site did, and which anchors
-// reach it.
+// siteReason returns the one-line reason for a site's verdict: the one
+// Finalize decided from the evidence, or, for a report without it, one in
+// the words of the anchor reasons.
 func siteReason(s Site) string {
+	if s.Reason != "" {
+		return s.Reason
+	}
+	return describeSite(s, "", nil, false)
+}
+
+// describeSite says what un-offloading the site did, and which anchors reach
+// it: story is what a survived mutant's call did on the loop (see
+// Blocked.Story), gateOff the anchors that opt out of the gate and reach it.
+func describeSite(s Site, story string, gateOff []string, audit bool) string {
 	call := siteCall(s)
 	var reason string
 	switch s.Verdict {
@@ -94,7 +104,16 @@ func siteReason(s Site) string {
 	case Timeout:
 		reason = fmt.Sprintf("un-offloading %s hung the loop past the time limit", call)
 	case Survived:
-		reason = fmt.Sprintf("un-offloading %s keeps every anchor that reaches it green: the detector has no rule for that call", call)
+		if story == "" {
+			story = "the detector has no rule for that call"
+		}
+		reason = fmt.Sprintf("un-offloading %s keeps every anchor that reaches it green: %s", call, story)
+	case GateOff:
+		reason = fmt.Sprintf("only anchors that opt out of the gate reach %s: its mutant runs with the gate off, so nothing guards it", call)
+		if audit {
+			reason = fmt.Sprintf("only anchors that opt out of the gate reach %s, so nothing guards it", call)
+		}
+		return reason + anchorList(gateOff)
 	case Unguarded:
 		return fmt.Sprintf("no anchor with the gate on reaches %s", call)
 	case Invalid:
@@ -104,18 +123,24 @@ func siteReason(s Site) string {
 	default:
 		reason = fmt.Sprintf("%s: %s", s.Verdict, call)
 	}
-	if n := len(s.Anchors); n > 0 {
-		shown := s.Anchors
-		if n > 3 {
-			shown = shown[:3]
-		}
-		reason += " (anchors: " + strings.Join(shown, ", ")
-		if n > 3 {
-			reason += fmt.Sprintf(" and %d more", n-3)
-		}
-		reason += ")"
+	return reason + anchorList(s.Anchors)
+}
+
+// anchorList is " (anchors: a, b, c and 2 more)", or "" for none.
+func anchorList(anchors []string) string {
+	n := len(anchors)
+	if n == 0 {
+		return ""
 	}
-	return reason
+	shown := anchors
+	if n > 3 {
+		shown = shown[:3]
+	}
+	out := " (anchors: " + strings.Join(shown, ", ")
+	if n > 3 {
+		out += fmt.Sprintf(" and %d more", n-3)
+	}
+	return out + ")"
 }
 
 // siteCall describes the offloaded call of a site: "asyncio.to_thread(path.read_text) in Svc.read".

@@ -59,9 +59,9 @@ type htmlCell struct {
 }
 
 type htmlMutant struct {
-	ID, Site, Loc, Outcome, Class, Words, Run, Detector, TestLine, Excerpt, Retry, Reproduce string
-	Diff                                                                                     []htmlLine
-	Cached                                                                                   bool
+	ID, Site, Loc, Outcome, Class, Words, Run, Detector, TestLine, Excerpt, Retry, Reproduce, Loop string
+	Diff                                                                                           []htmlLine
+	Cached                                                                                         bool
 }
 
 type htmlLine struct{ Class, Text string }
@@ -164,6 +164,7 @@ func newHTMLMutant(id string, m Evidence, loc string) htmlMutant {
 		}
 		hm.Detector = strings.Join(parts, "; ")
 	}
+	hm.Loop = m.Run.Blocked.Brief(func(s string) string { return s })
 	hm.TestLine, hm.Excerpt, _ = strings.Cut(strings.TrimSpace(m.Run.Excerpt), "\n")
 	if m.Run.Outcome == "timeout" || m.Run.Outcome == "error" {
 		hm.TestLine = "" // runBrief already shows the excerpt's first line
@@ -246,7 +247,7 @@ article{border:1px solid #d0d7de;border-radius:6px;padding:12px 16px;margin:12px
 <body>
 <header>
 <h1>teeth <span class="result {{if .Failed}}failed{{else}}passed{{end}}">{{if .Failed}}failed{{else}}passed{{end}}</span></h1>
-<p class="meta">{{with .Report}}{{if .Project}}project <code>{{.Project}}</code> · {{end}}{{len .Anchors}} anchors · {{len .Sites}} sites · {{.Summary.Mutants}} mutants · {{.Summary.PytestRuns}} pytest runs · {{printf "%.1f" .Summary.DurationS}} s{{if .Shard}} · shard {{.Shard}}{{end}}{{if .Version}} · teeth {{.Version}}{{end}}{{end}}</p>
+<p class="meta">{{with .Report}}{{if .Project}}project <code>{{.Project}}</code> · {{end}}{{len .Anchors}} anchors · {{len .Sites}} sites · {{.Summary.Mutants}} mutants · {{.Summary.PytestRuns}} pytest runs · {{printf "%.1f" .Summary.DurationS}} s{{if .Summary.Reach}} · reach per {{.Summary.Reach}}{{end}}{{if .Shard}} · shard {{.Shard}}{{end}}{{if .Version}} · teeth {{.Version}}{{end}}{{end}}</p>
 <table class="counts" id="counts">
 <thead><tr><th>verdict</th><th>anchors</th><th>sites</th></tr></thead>
 <tbody>
@@ -293,7 +294,8 @@ article{border:1px solid #d0d7de;border-radius:6px;padding:12px 16px;margin:12px
 <h4>mutant <code>{{.Site}}</code>{{if .Loc}} at <code>{{.Loc}}</code>{{end}} → <span class="badge o-{{.Class}}">{{.Outcome}}</span>{{if .Cached}} (cached){{end}}</h4>
 {{if .Diff}}<pre class="diff">{{range .Diff}}<span class="{{.Class}}">{{.Text}}</span>{{end}}</pre>
 {{end}}<p><b>{{.Words}}</b>: {{.Run}}{{if .TestLine}} at <code>{{.TestLine}}</code>{{end}}{{if .Detector}} · detector: <code>{{.Detector}}</code>{{end}}</p>
-{{if .Excerpt}}<pre class="excerpt">{{.Excerpt}}</pre>
+{{if .Loop}}<p class="loop">on the loop: {{.Loop}}</p>
+{{end}}{{if .Excerpt}}<pre class="excerpt">{{.Excerpt}}</pre>
 {{end}}{{if .Retry}}<p>re-run: {{.Retry}}</p>
 {{end}}{{if .Reproduce}}<p>reproduce: <code>{{.Reproduce}}</code></p>
 {{end}}</div>

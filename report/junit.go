@@ -175,6 +175,9 @@ func evidenceText(a Anchor) string {
 	for _, m := range a.Mutants {
 		fmt.Fprintf(&b, "\nmutant %s: %s (%s)\n", m.Site, m.Outcome, outcomeWords[m.Outcome])
 		fmt.Fprintf(&b, "  run: %s\n", runLine(m.Run))
+		if loop := m.Run.Blocked.Brief(func(s string) string { return s }); loop != "" {
+			fmt.Fprintf(&b, "  on the loop: %s\n", loop)
+		}
 		if m.Run.Excerpt != "" {
 			b.WriteString(indentBlock(m.Run.Excerpt))
 		}

@@ -231,6 +231,9 @@ func (b *mdWriter) summary() {
 	b.f("| **total** | **%d** | **%d** |\n\n", len(b.r.Anchors), len(b.r.Sites))
 	s := b.r.Summary
 	b.f("%d mutants · %d pytest runs · %.1f s", s.Mutants, s.PytestRuns, s.DurationS)
+	if s.Reach != "" {
+		b.f(" · reach per %s", mdText(s.Reach))
+	}
 	if b.r.Shard != "" {
 		b.f(" · shard %s", mdText(b.r.Shard))
 	}
@@ -397,6 +400,9 @@ func (b *mdWriter) mutant(m *Evidence) {
 		b.f(" · detector silent")
 	}
 	b.f("\n\n")
+	if loop := m.Run.Blocked.Brief(func(s string) string { return codeSpan(s, false) }); loop != "" {
+		b.f("⏲️ **on the loop**: %s\n\n", loop)
+	}
 	b.block("text", "excerpt", rest, b.p.excerpt)
 	if m.Retry != nil {
 		b.f("🔁 **re-run**: %s\n\n", mdText(runBrief(*m.Retry)))

@@ -99,11 +99,24 @@ func mergeSummary(shards []*Report) Summary {
 		s.FreshRuns += r.Summary.FreshRuns
 		s.CachedOutcomes += r.Summary.CachedOutcomes
 		s.DurationS = max(s.DurationS, r.Summary.DurationS) // shards run side by side
+		s.Reach = MergeReach(s.Reach, r.Summary.Reach)
 		for k, v := range r.Summary.Fallbacks {
 			s.Fallbacks[k] += v
 		}
 	}
 	return s
+}
+
+// MergeReach combines how two runs or reports recorded reach: "line" when
+// either traced per line, else "call" when either traced per call.
+func MergeReach(a, b string) string {
+	switch {
+	case a == ReachLine || b == ReachLine:
+		return ReachLine
+	case a == ReachCall || b == ReachCall:
+		return ReachCall
+	}
+	return ""
 }
 
 func cmpString(a, b string) int {

@@ -52,7 +52,12 @@ type Run struct {
 	ExitCode  int      `json:"exit_code"`
 	DurationS float64  `json:"duration_s"`
 	Detector  []string `json:"detector"`
-	Excerpt   string   `json:"excerpt,omitempty"`
+	// DetectorAt is, for each detector message, the innermost source-root
+	// frame ("path:line") on the stack when the detector was constructed.
+	DetectorAt []string `json:"detector_at,omitempty"`
+	Excerpt    string   `json:"excerpt,omitempty"`
+	// Blocked is what the un-offloaded call did in a mutant run, when it ran.
+	Blocked *Blocked `json:"blocked,omitempty"`
 }
 
 // Evidence is what one mutant did to one anchor.
@@ -76,6 +81,7 @@ type Site struct {
 	Offload  string   `json:"offload"`
 	Shape    string   `json:"shape"`
 	Verdict  string   `json:"verdict"`
+	Reason   string   `json:"reason,omitempty"` // why, in one line (set by Finalize)
 	Anchors  []string `json:"anchors"`
 	Invalid  string   `json:"invalid,omitempty"`
 	Diff     string   `json:"diff,omitempty"`
@@ -109,7 +115,10 @@ type Summary struct {
 	WarmRuns       int            `json:"warm_runs"`
 	FreshRuns      int            `json:"fresh_runs"`
 	Fallbacks      map[string]int `json:"fallbacks"`
-	Failed         bool           `json:"failed"`
+	// Reach is how reach was recorded: "call" (the offload call ran) or
+	// "line" (its line ran) when any run of the report traced per line.
+	Reach  string `json:"reach,omitempty"`
+	Failed bool   `json:"failed"`
 }
 
 // Schema is the JSON Schema (draft 2020-12) of the report, schema_version 1.

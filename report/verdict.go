@@ -31,7 +31,8 @@ const (
 // reached but, running no mutant, could not judge.
 const Unverified = "unverified"
 
-// Site verdicts besides the outcomes they share with anchors.
+// Site verdicts besides the outcomes they share with anchors. A site
+// reached only by anchors that opt out of the gate is GateOff, like them.
 const (
 	Guarded   = "guarded"
 	Unguarded = "unguarded"
@@ -42,7 +43,7 @@ const (
 var AnchorVerdicts = []string{Broken, Flaky, GateOff, NoSite, Teeth, Swallowed, RedOther, Timeout, RuleCandidate, Error}
 
 // SiteVerdicts lists every site verdict.
-var SiteVerdicts = []string{Guarded, Swallowed, RedOther, Timeout, Survived, Unguarded, Invalid, Error}
+var SiteVerdicts = []string{Guarded, Swallowed, RedOther, Timeout, Survived, GateOff, Unguarded, Invalid, Error}
 
 // DefaultFailOn is the set of anchor verdicts that fail a run by default.
 // gate-off anchors and no-site gate self-tests do not fail it.
@@ -52,11 +53,16 @@ var DefaultFailOn = []string{Broken, Flaky, NoSite, Swallowed, RedOther, Timeout
 type Facts struct {
 	Baseline string // baseline outcome: passed, failed, skipped
 	Excerpt  string // baseline failure excerpt
-	Flaky    string // why the anchor is flaky, "" if it is not
-	GateOff  bool
-	SelfTest bool
-	Sites    int                 // offload sites the anchor reaches at baseline
-	Outcomes map[string][]string // outcome -> site ids, over the anchor's mutants
+	// Detector and DetectorAt are the detector messages constructed at
+	// baseline and the production frame ("path:line") of each.
+	Detector   []string
+	DetectorAt []string
+	Flaky      string // why the anchor is flaky, "" if it is not
+	GateOff    bool
+	SelfTest   bool
+	Sites      int                 // offload sites the anchor reaches at baseline
+	Outcomes   map[string][]string // outcome -> site ids, over the anchor's mutants
+	Blocked    map[string]*Blocked // site id -> what its un-offloaded call did, for survived mutants
 }
 
 // Decide returns the verdict of one anchor and a one-line reason; the first
@@ -66,6 +72,9 @@ func Decide(f Facts) (verdict, reason string) {
 	has := func(o string) bool { return len(f.Outcomes[o]) > 0 }
 	switch {
 	case f.Baseline != "passed":
+		if gate := baselineGate(f.Baseline, f.Excerpt, f.Detector, f.DetectorAt); gate != "" {
+			return Broken, gate
+		}
 		return Broken, fmt.Sprintf("%s at baseline: %s", f.Baseline, firstLine(f.Excerpt))
 	case f.Flaky != "":
 		return Flaky, f.Flaky
@@ -84,7 +93,12 @@ func Decide(f Facts) (verdict, reason string) {
 	case has(Timeout):
 		return Timeout, fmt.Sprintf("un-offloading %s hung the loop past the time limit", first(Timeout))
 	case has(Survived):
-		return RuleCandidate, fmt.Sprintf("un-offloading %s stays green: the detector has no rule for that call", first(Survived))
+		site := first(Survived)
+		story := f.Blocked[site].Story()
+		if story == "" {
+			story = "the detector has no rule for that call"
+		}
+		return RuleCandidate, fmt.Sprintf("un-offloading %s stays green: %s", site, story)
 	case has(Error):
 		return Error, fmt.Sprintf("the mutant run at %s failed in the harness", first(Error))
 	}
@@ -92,11 +106,14 @@ func Decide(f Facts) (verdict, reason string) {
 }
 
 // DecideSite returns the verdict of one site from its mutant's outcomes over
-// the anchors that reach it.
-func DecideSite(invalid bool, reached int, outcomes map[string]int) string {
+// the anchors with the gate on that reach it (reached of them); gateOff
+// counts the anchors that opt out of the gate and reach it.
+func DecideSite(invalid bool, reached, gateOff int, outcomes map[string]int) string {
 	switch {
 	case invalid:
 		return Invalid
+	case reached == 0 && gateOff > 0:
+		return GateOff
 	case reached == 0:
 		return Unguarded
 	}

@@ -61,21 +61,24 @@ func TestDecideSite(t *testing.T) {
 		name     string
 		invalid  bool
 		reached  int
+		gateOff  int
 		outcomes map[string]int
 		want     string
 	}{
-		{"invalid first", true, 2, map[string]int{Killed: 1}, Invalid},
-		{"unreached", false, 0, nil, Unguarded},
-		{"one kill guards", false, 3, map[string]int{Survived: 2, Killed: 1}, Guarded},
-		{"swallowed", false, 2, map[string]int{Swallowed: 1, KilledOther: 1}, Swallowed},
-		{"red-other", false, 2, map[string]int{KilledOther: 1, Survived: 1}, RedOther},
-		{"timeout", false, 1, map[string]int{Timeout: 1}, Timeout},
-		{"survived", false, 1, map[string]int{Survived: 1}, Survived},
-		{"harness error", false, 1, map[string]int{Error: 1}, Error},
+		{"invalid first", true, 2, 1, map[string]int{Killed: 1}, Invalid},
+		{"unreached", false, 0, 0, nil, Unguarded},
+		{"reached only with the gate off", false, 0, 2, nil, GateOff},
+		{"a gate-on anchor wins over gate-off ones", false, 1, 1, map[string]int{Survived: 1}, Survived},
+		{"one kill guards", false, 3, 0, map[string]int{Survived: 2, Killed: 1}, Guarded},
+		{"swallowed", false, 2, 0, map[string]int{Swallowed: 1, KilledOther: 1}, Swallowed},
+		{"red-other", false, 2, 0, map[string]int{KilledOther: 1, Survived: 1}, RedOther},
+		{"timeout", false, 1, 0, map[string]int{Timeout: 1}, Timeout},
+		{"survived", false, 1, 0, map[string]int{Survived: 1}, Survived},
+		{"harness error", false, 1, 0, map[string]int{Error: 1}, Error},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := DecideSite(tt.invalid, tt.reached, tt.outcomes); got != tt.want {
+			if got := DecideSite(tt.invalid, tt.reached, tt.gateOff, tt.outcomes); got != tt.want {
 				t.Fatalf("DecideSite = %s, want %s", got, tt.want)
 			}
 		})

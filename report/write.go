@@ -42,8 +42,9 @@ func WriteFile(path string, write func(io.Writer) error) error {
 }
 
 // WriteSummary writes the human summary: one line per anchor with its
-// verdict, the reason for every anchor without teeth, the sites without an
-// anchor that kills them, and the counts.
+// verdict, the reason for every anchor without teeth, every site with its
+// verdict and the reason for every site no anchor kills, the counts, and how
+// reach was recorded (per call or per line).
 func WriteSummary(w io.Writer, r *Report) {
 	fmt.Fprintf(w, "anchors (%d):\n", len(r.Anchors))
 	for _, a := range r.Anchors {
@@ -55,6 +56,9 @@ func WriteSummary(w io.Writer, r *Report) {
 	fmt.Fprintf(w, "sites (%d):\n", len(r.Sites))
 	for _, s := range r.Sites {
 		fmt.Fprintf(w, "  %-15s %s (line %d)\n", s.Verdict, s.ID, s.Line)
+		if s.Verdict != Guarded {
+			fmt.Fprintf(w, "  %-15s   %s\n", "", siteReason(s))
+		}
 	}
 	WriteAudit(w, r.Audit)
 	for _, fe := range r.SkippedFiles {
@@ -68,6 +72,12 @@ func WriteSummary(w io.Writer, r *Report) {
 	}
 	fmt.Fprintf(w, "mutants: %d, pytest runs: %d (%d forked warm, %d fresh), %.1fs, %.2f mutants/s\n",
 		s.Mutants, s.PytestRuns, s.WarmRuns, s.FreshRuns, s.DurationS, s.MutantsPerS)
+	switch s.Reach {
+	case ReachCall:
+		fmt.Fprintf(w, "reach: per call (sys.monitoring): a site is reached when its offload call runs\n")
+	case ReachLine:
+		fmt.Fprintf(w, "reach: per line (sys.settrace: Python < 3.12 or TEETH_TRACE=settrace): a site is reached when its line runs, even if its call does not\n")
+	}
 	if s.CachedOutcomes > 0 {
 		fmt.Fprintf(w, "outcomes from the cache: %d\n", s.CachedOutcomes)
 	}

@@ -249,7 +249,7 @@ func (m *mutantRunner) runAnchors(ctx context.Context, w *Worker, site int, anch
 		res, err := m.execute(ctx, w, site, Spec{
 			Args:      m.files(anchors),
 			Select:    anchors,
-			Sites:     []SiteLine{{Path: s.Path, Line: s.Line}},
+			Sites:     []SiteLine{mutantLine(s, m.plan.Sources[s.Path])},
 			Timeout:   m.limit(anchors),
 			StopAfter: stopAfter,
 		})
@@ -257,6 +257,9 @@ func (m *mutantRunner) runAnchors(ctx context.Context, w *Worker, site int, anch
 		if err != nil {
 			return outs, runs, err
 		}
+		m.mu.Lock()
+		m.v.Reach = report.MergeReach(m.v.Reach, res.Reach)
+		m.mu.Unlock()
 		if leaked(res, s.Path) {
 			return outs, runs, &ConfigError{"not-loaded: the mutant of " + s.Path + " was not the module the anchors imported",
 				"an editable install or sys.path entry points at the checkout; list that package's directory in source_roots"}

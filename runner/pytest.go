@@ -28,10 +28,17 @@ type Env struct {
 	Extra      []string // extra environment, KEY=VALUE
 }
 
-// SiteLine is a line whose execution the plugin records.
+// SiteLine is a site whose execution the plugin records: per call where
+// Python can say which call ran (3.12+: the outermost call instruction within
+// Call's bytes), per line otherwise.
 type SiteLine struct {
-	Path string `json:"-"`
-	Line int    `json:"-"`
+	Path string `json:"path"`
+	Line int    `json:"line"`
+	// Call is the byte span [start, end) of the file as it is during the run
+	// that holds the call; zero means per line only.
+	Call [2]int `json:"call,omitempty"`
+	// Window: record what the call does on the loop (a mutant's un-offloaded call).
+	Window bool `json:"window,omitempty"`
 }
 
 // Spec is one pytest process.
@@ -123,9 +130,9 @@ func resultsPath(cmd *exec.Cmd) string {
 }
 
 func (w *Worker) writeConfig(path string, spec Spec, extra map[string]any) error {
-	sites := make([][2]any, len(spec.Sites))
-	for i, s := range spec.Sites {
-		sites[i] = [2]any{s.Path, s.Line}
+	sites := spec.Sites
+	if sites == nil {
+		sites = []SiteLine{}
 	}
 	cfg := map[string]any{
 		"sandbox": w.Sandbox.Dir, "original": w.env.Original, "roots": w.env.Roots,

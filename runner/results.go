@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"time"
+
+	"github.com/teethtool/teeth/report"
 )
 
 // Item is one collected test.
@@ -31,7 +33,13 @@ type Test struct {
 	Sites    []int    `json:"sites"`
 	Funcs    []string `json:"funcs"` // "path:qualname" of source-root functions it ran (baseline)
 	Detector []string `json:"detector"`
-	Excerpt  string   `json:"excerpt"`
+	// DetectorAt is where each detector exception was constructed: the
+	// innermost source-root frame, "path:line", or "".
+	DetectorAt []string `json:"detector_at"`
+	Excerpt    string   `json:"excerpt"`
+	// Blocked is what the mutant's un-offloaded call did on the loop, when it
+	// ran in this test (mutant runs only).
+	Blocked *report.Blocked `json:"blocked"`
 }
 
 // CollectError is a file pytest could not collect.
@@ -56,6 +64,7 @@ type Result struct {
 	Finished         bool
 	Stopped          bool   // the plugin stopped the run early at a killed test
 	InPlaceFailed    string // why the warm path could not apply the mutant in place
+	Reach            string // "call" or "line": how the plugin recorded reach; "" with no sites watched
 	exitStatus       int    // pytest's exit status as the plugin saw it
 	ExitCode         int
 	TimedOut         bool
@@ -76,6 +85,7 @@ type event struct {
 	Causes   []LeakCause       `json:"leak_causes"`
 	Support  []string          `json:"support"`
 	Versions map[string]string `json:"versions"`
+	Mode     string            `json:"mode"`
 }
 
 func parseResults(path string) (*Result, error) {
@@ -129,5 +139,7 @@ func (r *Result) apply(ev *event) {
 		r.Stopped = true
 	case "inplace-failed":
 		r.InPlaceFailed = ev.Reason
+	case "reach":
+		r.Reach = report.MergeReach(r.Reach, ev.Mode)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/teethtool/teeth/report"
 )
 
 // warmBaseline runs the baseline split across the workers' warm processes,
@@ -93,6 +95,7 @@ func mergeResults(parts []*Result, ids []string) *Result {
 			res.Running = p.Running
 		}
 		res.ExitCode = max(res.ExitCode, p.ExitCode)
+		res.Reach = report.MergeReach(res.Reach, p.Reach)
 		res.Loaded = union(res.Loaded, p.Loaded)
 		res.Leaked = union(res.Leaked, p.Leaked)
 		res.LeakCauses = append(res.LeakCauses, p.LeakCauses...)

@@ -74,6 +74,7 @@ type Verified struct {
 	Fresh    int            // mutant runs in a fresh process
 	Cached   int            // outcomes taken from the cache
 	Fallback map[string]int // why mutant runs left the warm path, with counts
+	Reach    string         // "call" or "line": how the runs recorded reach (see MergeReach)
 }
 
 // Verify runs the baseline, every reached site's mutant against the anchors
@@ -95,7 +96,7 @@ func Verify(ctx context.Context, plan *Plan, tmp string) (*Verified, error) {
 	if err != nil {
 		return nil, err
 	}
-	v.Baseline, v.Reached = base, reached(base)
+	v.Baseline, v.Reached, v.Reach = base, reached(base), base.Reach
 	m.base = base
 	m.overhead = max(m.overhead, overhead(base))
 	jobs := plan.jobs(v)
@@ -156,12 +157,24 @@ func startWorkers(plan *Plan, tmp string) ([]*Worker, error) {
 	return workers, nil
 }
 
+// siteLines are the sites to watch at baseline: each offload call.
 func siteLines(sites []mutate.Site) []SiteLine {
 	lines := make([]SiteLine, len(sites))
 	for i, s := range sites {
-		lines[i] = SiteLine{Path: s.Path, Line: s.Line}
+		c := s.OffloadCall()
+		lines[i] = SiteLine{Path: s.Path, Line: s.Line, Call: [2]int{c.Start, c.End}}
 	}
 	return lines
+}
+
+// mutantLine is the site to watch in a run of s's mutant: its un-offloaded
+// call, whose work on the loop the plugin records.
+func mutantLine(s mutate.Site, original []byte) SiteLine {
+	c, err := s.MutantCall(original)
+	if err != nil {
+		return SiteLine{Path: s.Path, Line: s.Line}
+	}
+	return SiteLine{Path: s.Path, Line: c.Line, Call: [2]int{c.Start, c.End}, Window: true}
 }
 
 // baseline runs the anchors unmutated, with the gate self-check's probe
@@ -335,6 +348,6 @@ func Baseline(ctx context.Context, plan *Plan, tmp string) (*Verified, error) {
 	if err != nil {
 		return nil, err
 	}
-	v.Baseline, v.Reached = base, reached(base)
+	v.Baseline, v.Reached, v.Reach = base, reached(base), base.Reach
 	return v, nil
 }

@@ -108,9 +108,9 @@ func (w *Worker) runWarm(ctx context.Context, spec Spec, path, function string, 
 	s := w.warm
 	w.runs++
 	resPath := filepath.Join(w.tmp, fmt.Sprintf("run%d.jsonl", w.runs))
-	sites := make([][2]any, len(spec.Sites))
-	for i, l := range spec.Sites {
-		sites[i] = [2]any{l.Path, l.Line}
+	sites := spec.Sites
+	if sites == nil {
+		sites = []SiteLine{}
 	}
 	req, _ := json.Marshal(map[string]any{
 		"op": "run", "path": path, "function": function, "source": string(source),

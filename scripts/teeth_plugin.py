@@ -5,10 +5,14 @@ into the project's environment. It reads its settings from the JSON file named b
 ``TEETH_CONFIG`` and appends one JSON object per line to ``TEETH_RESULTS``,
 flushed as it goes, so a run killed on a timeout still tells which test hung.
 
-Per test it records the outcome, the duration, the offload-site lines it executed
-and every detector exception *constructed* while it ran (even when production
-code catches it). At the end it reports where each source-root module was
-imported from, so teeth can prove that the sandbox copy was the one tested.
+Per test it records the outcome, the duration, the offload sites it reached
+(per call with ``sys.monitoring`` on Python 3.12+, per line with ``sys.settrace``
+before or when ``TEETH_TRACE=settrace``), every detector exception
+*constructed* while it ran (even when production code catches it) with the
+production frame it was raised from, and, in a mutant run, what the
+un-offloaded call did on the loop (teeth_evidence). At the end it reports where
+each source-root module was imported from, so teeth can prove that the sandbox
+copy was the one tested.
 """
 
 import ast
@@ -20,6 +24,7 @@ import sys
 import textwrap
 import time
 
+import teeth_evidence as _ev
 import teeth_guard
 
 teeth_guard.start()  # before conftest files run: no process group of the run outlives teeth
@@ -28,7 +33,9 @@ _CFG = {}
 _OUT = None
 _CURRENT = None
 _STATE = {}
-_WATCH = {}  # realpath -> {line: site index}
+_WATCH = {}  # realpath -> {line: [site index, ...]}, sites watched per line
+_CALLS = {}  # realpath -> {(co_qualname, co_firstlineno): {call offset: (site index, next offset)}}
+_REACH = "line"  # how this run records reach: "call" or "line"
 _TOOL = None  # sys.monitoring tool id in use
 _SELECT = None
 _PYTEST_CONFIG = None
@@ -51,21 +58,25 @@ def _lines_for(filename):
 
 
 def _hit(filename, line):
-    """Records a site line run by the current test; False if it is no site line."""
+    """Records the site lines run by the current test; returns whether this
+    is a site line."""
     entry = _lines_for(filename)
-    idx = None if entry is None else entry.get(line)
-    if idx is None:
+    sites = None if entry is None else entry.get(line)
+    if sites is None:
         return False
+    for idx in sites:
+        _hit_index(idx)
+    return True
+
+
+def _hit_index(idx):
     if _CURRENT is not None:
         _STATE[_CURRENT]["sites"].add(idx)
-    return True
 
 
 def _start_monitoring():
     mon = sys.monitoring
-    tool = next((i for i in range(6) if mon.get_tool(i) is None), None)
-    if tool is None:
-        return _start_settrace()
+    tool = next(i for i in range(6) if mon.get_tool(i) is None)  # free: _can_monitor said so
     global _TOOL
     mon.use_tool_id(tool, "teeth")
     _TOOL = tool
@@ -73,8 +84,16 @@ def _start_monitoring():
 
     def on_start(code, offset):
         _record_function(code)
+        local = 0
         if _lines_for(code.co_filename) is not None:
-            mon.set_local_events(tool, code, events.LINE)
+            local |= events.LINE
+        calls = _CALLS.get(code.co_filename)
+        if calls is not None:
+            offsets = calls.get((getattr(code, "co_qualname", code.co_name), code.co_firstlineno))
+            if offsets:
+                local |= _ev.local_events(code, offsets)
+        if local:
+            mon.set_local_events(tool, code, local)
         return mon.DISABLE
 
     def on_line(code, line):
@@ -84,6 +103,7 @@ def _start_monitoring():
 
     mon.register_callback(tool, events.PY_START, on_start)
     mon.register_callback(tool, events.LINE, on_line)
+    _ev.monitor(tool, events.PY_START, _hit_index)
     mon.set_events(tool, events.PY_START)
 
 
@@ -92,7 +112,13 @@ def _start_settrace():
 
     def local(frame, event, arg):
         if event == "line":
-            _hit(frame.f_code.co_filename, frame.f_lineno)
+            _ev.line_event(frame, event)
+            if _hit(frame.f_code.co_filename, frame.f_lineno):
+                lines = _ev.line_window(frame.f_code.co_filename, frame.f_lineno)
+                if lines is not None:
+                    _ev.open_line_window(frame, lines)
+        elif event == "return":
+            _ev.line_event(frame, event)
         return local
 
     def global_(frame, event, arg):
@@ -106,28 +132,66 @@ def _start_settrace():
 
 
 _ROOT_PREFIXES = []  # (absolute prefix, relative root) of each source root
-_FUNC_FILES = {}  # co_filename -> slash path relative to the project, or None
+_FUNCS = False  # record the source-root functions each test runs
+_ROOT_FILES = {}  # co_filename -> slash path relative to the project, or None outside the roots
 
 
-def _record_function(code):
-    """Records that the current test ran a function of the source roots.
+def _root_prefixes():
+    if not _ROOT_PREFIXES:
+        for root in _CFG.get("roots", []):
+            full = os.path.join(_CFG["sandbox"], *root.split("/"))
+            for name in {full, os.path.realpath(full)}:
+                _ROOT_PREFIXES.append((name + os.sep, root.rstrip("/")))
+    return _ROOT_PREFIXES
+
+
+def _root_rel(filename):
+    """The slash path of a source-root file relative to the project, or None.
 
     Runs inside production frames while the gate is active, so it uses string
     operations only: nothing the gate patches.
     """
-    if not _ROOT_PREFIXES or _CURRENT is None:
-        return
-    filename = code.co_filename
-    rel = _FUNC_FILES.get(filename, False)
+    rel = _ROOT_FILES.get(filename, False)
     if rel is False:
         rel = None
         for prefix, root in _ROOT_PREFIXES:
             if filename.startswith(prefix):
                 rel = root + "/" + filename[len(prefix) :].replace(os.sep, "/")
                 break
-        _FUNC_FILES[filename] = rel
+        _ROOT_FILES[filename] = rel
+    return rel
+
+
+def _record_function(code):
+    """Records that the current test ran a function of the source roots."""
+    if not _FUNCS or _CURRENT is None:
+        return
+    rel = _root_rel(code.co_filename)
     if rel is not None:
         _STATE[_CURRENT]["funcs"].add(rel + ":" + getattr(code, "co_qualname", code.co_name))
+
+
+def _production_frame():
+    """Where the innermost source-root frame on the stack is, "path:line", or ""."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        rel = _root_rel(frame.f_code.co_filename)
+        if rel is not None:
+            return "%s:%d" % (rel, frame.f_lineno)
+        frame = frame.f_back
+    return ""
+
+
+def _project_rel(filename):
+    """A file's slash path relative to the sandbox, or "" outside it."""
+    rel = _root_rel(filename)
+    if rel is not None:
+        return rel
+    sandbox = _CFG.get("sandbox", "")
+    for base in {sandbox, os.path.realpath(sandbox)} if sandbox else ():
+        if filename.startswith(base + os.sep):
+            return filename[len(base) + 1 :].replace(os.sep, "/")
+    return ""
 
 
 def _wrap_detector(qualified):
@@ -143,30 +207,93 @@ def _wrap_detector(qualified):
         original(self, *args, **kwargs)
         if _CURRENT is not None:
             _STATE[_CURRENT]["detector"].append(str(self))
+            _STATE[_CURRENT]["detector_at"].append(_production_frame())
 
     cls.__init__ = __init__
 
 
 def watch(sites):
-    """Starts recording which of these (path, line) site lines each test runs."""
+    """Starts recording which of these sites each test reaches.
+
+    A site is [path, line], or {"path", "line", "call": [start, end], "window"}:
+    call is the byte span of the file holding the call to watch (its outermost
+    call instruction, matched by position on Python 3.12+), window whether to
+    record what that call does on the loop (a mutant's un-offloaded call).
+    """
+    global _REACH
     _WATCH.clear()
-    for i, (path, line) in enumerate(sites):
+    _CALLS.clear()
+    _root_prefixes()
+    per_call = _can_monitor()
+    by_file = {}
+    for i, site in enumerate(sites):
+        if isinstance(site, dict):
+            spec = (site["path"], site["line"], site.get("call"), bool(site.get("window")))
+        else:
+            spec = (site[0], site[1], None, False)
+        by_file.setdefault(spec[0], []).append((i,) + spec[1:])
+    _REACH = "call" if per_call else "line"
+    windowed, line_windows = set(), {}
+    for path, entries in by_file.items():
         full = os.path.join(_CFG["sandbox"], *path.split("/"))
-        for name in {full, os.path.realpath(full)}:
-            _WATCH.setdefault(name, {})[line] = i
-    if (_WATCH or _ROOT_PREFIXES) and _TOOL is None and sys.gettrace() is None:
-        if hasattr(sys, "monitoring") and os.environ.get("TEETH_TRACE") != "settrace":
+        names = {full, os.path.realpath(full)}
+        source = _read(full) if any(e[2] for e in entries) else None
+        resolved = {}
+        if per_call and source is not None:
+            resolved = _resolve(source, full, [(e[2][0], e[2][1], e[0]) for e in entries if e[2]])
+        for i, line, call, window in entries:
+            if window:
+                windowed.add(i)
+            if i in resolved:
+                where, offset, after = resolved[i]
+                for name in names:
+                    _CALLS.setdefault(name, {}).setdefault(where, {})[offset] = (i, after)
+                continue
+            if per_call:
+                _REACH = "line"  # no call instruction found: this site is watched per line
+            for name in names:
+                _WATCH.setdefault(name, {}).setdefault(line, []).append(i)
+                if window and source is not None and not per_call:
+                    last = _ev.line_of(_ev.line_starts(source), max(call[1] - 1, call[0]))
+                    line_windows.setdefault(name, {})[line] = (line, last)
+    _ev.reset_sites(windowed, line_windows)
+    if sites:
+        _emit({"ev": "reach", "mode": _REACH})
+    if (_WATCH or _CALLS or _FUNCS) and _TOOL is None and sys.gettrace() is None:
+        if per_call:
             _start_monitoring()
         else:
             _start_settrace()  # before Python 3.12, or forced with TEETH_TRACE=settrace
 
 
+def _can_monitor():
+    """Whether this run traces with sys.monitoring: Python 3.12+, a free tool
+    id, and no TEETH_TRACE=settrace."""
+    if not hasattr(sys, "monitoring") or os.environ.get("TEETH_TRACE") == "settrace":
+        return False
+    return _TOOL is not None or any(sys.monitoring.get_tool(i) is None for i in range(6))
+
+
+def _read(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+def _resolve(source, filename, spans):
+    try:
+        return _ev.resolve_calls(source, filename, spans)
+    except (SyntaxError, ValueError):
+        return {}
+
+
 def record_functions():
     """Starts recording the source-root functions each test runs."""
-    for root in _CFG.get("roots", []):
-        full = os.path.join(_CFG["sandbox"], *root.split("/"))
-        for name in {full, os.path.realpath(full)}:
-            _ROOT_PREFIXES.append((name + os.sep, root.rstrip("/")))
+    global _FUNCS
+    _root_prefixes()
+    _FUNCS = True
 
 
 def reset_run(results_path, stop_after):
@@ -193,6 +320,7 @@ def pytest_configure(config):
         _SELECT = list(_CFG["select"])
     for name in _CFG.get("detectors", []):
         _wrap_detector(name)
+    _ev.track_detectors(_CFG.get("detectors", []))
     if _CFG.get("serve"):
         import teeth_warm
 
@@ -307,12 +435,14 @@ def _expects_detector(item, short_names):
 def pytest_runtest_protocol(item, nextitem):
     global _CURRENT
     _CURRENT = item.nodeid
-    if _TOOL is not None and _ROOT_PREFIXES:
+    if _TOOL is not None and _FUNCS:
         sys.monitoring.restart_events()  # per-test function coverage
+    _ev.begin_test()
     _STATE[item.nodeid] = {
         "funcs": set(),
         "sites": set(),
         "detector": [],
+        "detector_at": [],
         "outcome": "passed",
         "duration": 0.0,
         "excerpt": "",
@@ -340,6 +470,7 @@ def _finish(nodeid):
     global _CURRENT
     st = _STATE.pop(nodeid)
     _CURRENT = None
+    blocked = _ev.finish_test(_REACH, _project_rel)
     _RUN["done"] += 1
     if st["outcome"] == "failed" and st["detector"]:
         _RUN["kills"] += 1
@@ -357,7 +488,9 @@ def _finish(nodeid):
             "sites": sorted(st["sites"]),
             "funcs": sorted(st["funcs"]),
             "detector": st["detector"],
+            "detector_at": st["detector_at"],
             "excerpt": st["excerpt"],
+            "blocked": blocked,
         }
     )
 
