@@ -19,7 +19,8 @@ import (
 )
 
 // verifyCmd is "teeth verify".
-func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
+	defer interrupted(ctx, &err)
 	ss, err := begin("verify", args, stderr)
 	if err != nil {
 		return err
