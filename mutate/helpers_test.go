@@ -118,4 +118,3 @@ func checkMutantCall(t testing.TB, s Site, src, mut, repl []byte) {
 		t.Errorf("%s: MutantCall line %d, want %d", s.ID, c.Line, lineAt(mut, c.Start))
 	}
 }
-
