@@ -30,7 +30,7 @@ func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	if err != nil {
 		return err
 	}
-	plan, err := newPlan(c, disc, tmp, prog)
+	plan, err := newPlan(ctx, c, disc, tmp, prog)
 	if err != nil {
 		return err
 	}

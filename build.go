@@ -31,7 +31,7 @@ func build(c *config, plan *runner.Plan, disc *mutate.Result, ms *mutantSet, v *
 		Anchors: []report.Anchor{}, Sites: []report.Site{}, Wrappers: []report.Wrapper{}, SkippedFiles: []report.FileError{},
 		Summary: report.Summary{
 			PytestRuns: v.Runs, DurationS: round3(elapsed.Seconds()),
-			WarmRuns: v.Warm, FreshRuns: v.Fresh, Fallbacks: v.Fallback, CachedOutcomes: v.Cached,
+			WarmRuns: v.Warm, LazyRuns: v.Lazy, FreshRuns: v.Fresh, Fallbacks: v.Fallback, CachedOutcomes: v.Cached,
 			Reach: v.Reach,
 		},
 	}
@@ -123,6 +123,9 @@ func (b *builder) anchor(it runner.Item) report.Anchor {
 		}
 		rr := runRecord(rt, b.v.Restore.ExitCode)
 		a.Restore = &rr
+		for _, t := range b.v.RestoreReruns[it.NodeID] {
+			a.RestoreReruns = append(a.RestoreReruns, runRecord(t, b.v.Restore.ExitCode))
+		}
 	}
 	return a
 }
@@ -137,6 +140,10 @@ func (b *builder) evidence(o runner.Outcome) report.Evidence {
 		rr := runRecord(o.Retry, o.Code)
 		ev.Retry = &rr
 	}
+	for _, t := range o.Reruns {
+		ev.Reruns = append(ev.Reruns, runRecord(t, o.Code))
+	}
+	ev.Tally = o.Tally
 	return ev
 }
 

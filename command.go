@@ -1,10 +1,14 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/teethtool/teeth/pyimport"
 )
 
 // venvDirs are the project virtualenvs teeth looks for, in this order.
@@ -90,4 +94,27 @@ func (c *config) executable(name string) (string, error) {
 		return "", err
 	}
 	return name, nil
+}
+
+// sysPathProbe prints the interpreter's sys.path as site sets it up
+// (editable installs' .pth entries included), without the script's own entry.
+const sysPathProbe = "import json, sys; print(json.dumps(sys.path[1:]))"
+
+// ancestorEntries asks the project's interpreter for its sys.path, run in
+// the project directory, and returns the entries inside the project that a
+// source root is imported through above its parent (pyimport.AncestorEntries).
+func (c *config) ancestorEntries(ctx context.Context) ([]string, error) {
+	py := c.helperPython()
+	cmd := exec.CommandContext(ctx, py[0], append(append([]string{}, py[1:]...), "-c", sysPathProbe)...)
+	cmd.Dir = c.Dir
+	cmd.Env = append(os.Environ(), c.commandEnv()...)
+	out, err := cmd.Output()
+	var sysPath []string
+	if err == nil {
+		err = json.Unmarshal(out, &sysPath)
+	}
+	if err != nil {
+		return nil, usageError("reading the sys.path of "+py[0]+": "+err.Error(), "check that "+py[0]+" is the project's Python 3 interpreter")
+	}
+	return pyimport.AncestorEntries(c.Dir, c.SourceRoots, sysPath), nil
 }

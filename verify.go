@@ -89,7 +89,7 @@ func prepare(ctx context.Context, c *config, sel *selector, fullMatrix bool, tmp
 		return nil, nil, nil, err
 	}
 	maps.DeleteFunc(ms.valid, func(id string, _ []byte) bool { return !sel.site(id) })
-	plan, err := newPlan(c, disc, tmp, prog)
+	plan, err := newPlan(ctx, c, disc, tmp, prog)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -116,9 +116,13 @@ func discover(ctx context.Context, c *config, prog *progress) (*mutate.Result, e
 }
 
 // newPlan writes the plugin into tmp and returns the runner's plan, without mutants.
-func newPlan(c *config, disc *mutate.Result, tmp string, prog *progress) (*runner.Plan, error) {
+func newPlan(ctx context.Context, c *config, disc *mutate.Result, tmp string, prog *progress) (*runner.Plan, error) {
 	pluginDir := filepath.Join(tmp, "plugin")
 	if err := writePlugin(pluginDir); err != nil {
+		return nil, err
+	}
+	entries, err := c.ancestorEntries(ctx)
+	if err != nil {
 		return nil, err
 	}
 	tree, err := runner.ScanTree(c.Dir, tmp, c.SourceRoots)
@@ -131,7 +135,7 @@ func newPlan(c *config, disc *mutate.Result, tmp string, prog *progress) (*runne
 	fmt.Fprintf(prog.w, "teeth: %d offload sites in %s; running the baseline\n", len(disc.Sites), c.Dir)
 	return &runner.Plan{
 		Env: runner.Env{
-			Command: c.Command, PytestArgs: append(slices.Clone(c.PytestArgs), tree.IgnoreArgs()...), Original: c.Dir, Roots: c.SourceRoots,
+			Command: c.Command, PytestArgs: append(slices.Clone(c.PytestArgs), tree.IgnoreArgs()...), Original: c.Dir, Roots: c.SourceRoots, Entries: entries,
 			Detectors: c.Detectors, Marker: c.Marker, PluginDir: pluginDir, Extra: c.commandEnv(),
 		},
 		Anchors: c.Anchors, Sites: disc.Sites,

@@ -32,6 +32,21 @@ def NAME(_teeth_fn, /, *args):
     return fut
 `
 
+// Import-time helpers, called in place of the offload: they run the call on
+// the loop at once, inside the module's own frame, and return what the
+// offload returned (a coroutine, or a done future; an exception propagates).
+const (
+	inlineOnLoop     = `lambda _teeth_fn, *args, **kwargs: __import__("asyncio").sleep(0, _teeth_fn(*args, **kwargs))`
+	inlineLoopFuture = `lambda _teeth_fn, *args: (lambda fut: (fut.set_result(_teeth_fn(*args)), fut)[1])(__import__("asyncio").get_running_loop().create_future())`
+)
+
+func inlineHelper(kind string) string {
+	if kind == "future" {
+		return inlineLoopFuture
+	}
+	return inlineOnLoop
+}
+
 // Apply returns the mutant source for site s given the ORIGINAL file bytes; error
 // if src's sha256 differs from the one discovered. Never modifies src.
 func (s Site) Apply(src []byte) ([]byte, error) {
@@ -89,13 +104,19 @@ func (s Site) apply(src []byte) ([]byte, Call, error) {
 		return nil, Call{}, fmt.Errorf("%s:%d: %w", s.Path, s.Line, err)
 	}
 	call, helper := e.fnText(src), ""
-	if !e.Direct {
+	switch {
+	case e.Inline:
+		call = "(" + inlineHelper(e.Helper) + ")(" + call
+		if len(e.Args) > 0 {
+			call += ", "
+		}
+	case !e.Direct:
 		name, tmpl := helperFor(src, e.Helper)
 		call, helper = name+"("+string(call), helperText(src, name, tmpl)
 		if len(e.Args) > 0 {
 			call += ", "
 		}
-	} else {
+	default:
 		call += "("
 	}
 	call += e.argsText(src) + ")"

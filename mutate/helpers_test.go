@@ -63,15 +63,16 @@ func testCtx(t testing.TB) context.Context {
 }
 
 // checkMutant asserts that mut is src with only s's span replaced and, for
-// non-direct sites, the helper appended; and that s.Line matches the span start.
+// non-direct sites, the helper appended (or, for import-time sites, called
+// inline); and that s.Line matches the span start.
 func checkMutant(t testing.TB, s Site, src, mut []byte) {
 	t.Helper()
 	e := s.edit
-	if got := lineOf(src, e.Span[0]); got != s.Line {
+	if got := lineAt(src, e.Span[0]); got != s.Line {
 		t.Errorf("%s: line %d, span starts on line %d", s.ID, s.Line, got)
 	}
 	body := mut
-	if !e.Direct {
+	if !e.Direct && !e.Inline {
 		name, tmpl := helperFor(src, e.Helper)
 		helper := helperText(src, name, tmpl)
 		if !bytes.HasSuffix(mut, []byte(helper)) {
@@ -87,6 +88,9 @@ func checkMutant(t testing.TB, s Site, src, mut []byte) {
 	if !bytes.Contains(repl, src[e.Fn[0]:e.Fn[1]]) {
 		t.Errorf("%s: replacement %q lacks the callable", s.ID, repl)
 	}
+	if e.Inline && !bytes.HasPrefix(repl, []byte("("+inlineHelper(e.Helper)+")(")) {
+		t.Errorf("%s: import-time replacement %q does not call the inline helper", s.ID, repl)
+	}
 	checkMutantCall(t, s, src, mut, repl)
 }
 
@@ -101,7 +105,7 @@ func checkMutantCall(t testing.TB, s Site, src, mut, repl []byte) {
 	}
 	got := string(mut[c.Start:c.End])
 	want := string(repl)
-	if !s.edit.Direct {
+	if !s.edit.Direct && !s.edit.Inline {
 		want = "_teeth_fn(*args, **kwargs)"
 		if s.edit.Helper == "future" {
 			want = "_teeth_fn(*args)"
@@ -110,18 +114,7 @@ func checkMutantCall(t testing.TB, s Site, src, mut, repl []byte) {
 	if got != want {
 		t.Errorf("%s: MutantCall spans %q, want %q", s.ID, got, want)
 	}
-	if c.Line != lineOf(mut, c.Start) {
-		t.Errorf("%s: MutantCall line %d, want %d", s.ID, c.Line, lineOf(mut, c.Start))
+	if c.Line != lineAt(mut, c.Start) {
+		t.Errorf("%s: MutantCall line %d, want %d", s.ID, c.Line, lineAt(mut, c.Start))
 	}
-}
-
-// lineOf is the 1-based line of byte offset off, counting \r\n, \r and \n.
-func lineOf(src []byte, off int) int {
-	line := 1
-	for i := 0; i < off; i++ {
-		if src[i] == '\n' || src[i] == '\r' && (i+1 >= len(src) || src[i+1] != '\n') {
-			line++
-		}
-	}
-	return line
 }

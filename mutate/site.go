@@ -41,6 +41,10 @@ type edit struct {
 	Dropped  [][2]int `json:"dropped"`   // arguments the mutant drops
 	Direct   bool     `json:"direct"`    // Span is the whole "await ..." expression
 	Helper   string   `json:"helper"`    // "", "coro" or "future"
+	// Inline: the call runs at import time (module or class body), before a
+	// helper appended to the file would be defined, so the helper is an
+	// immediately called lambda in place of the call.
+	Inline bool `json:"inline"`
 }
 
 // FileError is a file that could not be scanned, or an offload site skipped in it.

@@ -161,3 +161,38 @@ func within(dir, p string) bool {
 	rel, err := filepath.Rel(dir, p)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
+
+// AncestorEntries returns, as slash paths relative to dir, the entries of
+// sysPath (the project interpreter's sys.path: editable installs' .pth
+// entries, PYTHONPATH) that lie inside dir and strictly above some source
+// root: the entries a source root is imported through when its parent is
+// not one, as for a package inside a PEP 420 namespace package
+// (src/acme/billing imported as acme.billing through src). Their sandbox
+// copies must come first on PYTHONPATH for the sandbox to win.
+func AncestorEntries(dir string, sourceRoots, sysPath []string) []string {
+	dir = filepath.Clean(dir)
+	var out []string
+	for _, e := range sysPath {
+		if e == "" || !filepath.IsAbs(e) {
+			continue
+		}
+		e = filepath.Clean(e)
+		if real, err := filepath.EvalSymlinks(e); err == nil {
+			e = real
+		}
+		rel, err := filepath.Rel(dir, e)
+		if err != nil || !within(dir, e) {
+			continue
+		}
+		for _, sr := range sourceRoots {
+			root := filepath.Join(dir, filepath.FromSlash(sr))
+			if within(e, root) && e != root && e != filepath.Dir(root) {
+				if s := filepath.ToSlash(rel); !slices.Contains(out, s) {
+					out = append(out, s)
+				}
+				break
+			}
+		}
+	}
+	return out
+}

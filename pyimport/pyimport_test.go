@@ -126,3 +126,20 @@ func TestIdentifier(t *testing.T) {
 		}
 	}
 }
+
+func TestAncestorEntries(t *testing.T) {
+	dir := tree(t, "packages/billing/src/acme/billing/__init__.py", "packages/ledger/src/ledger/__init__.py", "app/__init__.py")
+	sysPath := []string{
+		"/usr/lib/python3.12",
+		filepath.Join(dir, "packages/billing/src"), // editable member, namespace package acme inside
+		filepath.Join(dir, "packages/ledger/src"),  // the ledger root's parent: already first on PYTHONPATH
+		filepath.Join(dir, "app"),                  // the root itself: importing through it names modules wrongly
+		filepath.Join(dir, ".venv/lib/python3.12/site-packages"),
+		"relative/entry",
+	}
+	roots := []string{"packages/billing/src/acme/billing", "packages/ledger/src/ledger", "app"}
+	got := AncestorEntries(dir, roots, sysPath)
+	if want := []string{"packages/billing/src"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("AncestorEntries = %v, want %v", got, want)
+	}
+}

@@ -1,6 +1,9 @@
 package report
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Finalize decides every anchor's and every site's verdict from the evidence
 // the report holds, and recounts the summary's verdicts, mutants and result.
@@ -23,6 +26,7 @@ func Finalize(r *Report) {
 				gateOffReach[id] = append(gateOffReach[id], a.NodeID)
 			}
 		}
+		var notes []string
 		for _, ev := range a.Mutants {
 			mutated[ev.Site] = true
 			facts.Outcomes[ev.Outcome] = append(facts.Outcomes[ev.Outcome], ev.Site)
@@ -32,8 +36,12 @@ func Finalize(r *Report) {
 					siteStory[ev.Site] = ev.Run.Blocked.Story()
 				}
 			}
-			if ev.Retry != nil && ev.Retry.Outcome != "passed" && facts.Flaky == "" {
-				facts.Flaky = fmt.Sprintf("the mutant of %s survived, then went %s on a re-run", ev.Site, ev.Retry.Outcome)
+			flaky, note := mutantTally(ev)
+			if flaky != "" && facts.Flaky == "" {
+				facts.Flaky = flaky
+			}
+			if note != "" {
+				notes = append(notes, note)
 			}
 			if !a.GateOff {
 				if siteOutcomes[ev.Site] == nil {
@@ -42,10 +50,17 @@ func Finalize(r *Report) {
 				siteOutcomes[ev.Site][ev.Outcome]++
 			}
 		}
-		if rs := a.Restore; rs != nil && rs.Outcome != "passed" && facts.Flaky == "" {
-			facts.Flaky = fmt.Sprintf("green at baseline, %s on the restore run: %s", rs.Outcome, firstLine(rs.Excerpt))
+		flaky, note := restoreTally(a)
+		if flaky != "" && facts.Flaky == "" {
+			facts.Flaky = flaky
+		}
+		if note != "" {
+			notes = append(notes, note)
 		}
 		a.Verdict, a.Reason = Decide(facts)
+		if len(notes) > 0 && a.Verdict != Flaky && a.Verdict != Broken {
+			a.Reason += " (" + strings.Join(notes, "; ") + ")"
+		}
 		if r.Mode == "audit" && a.Verdict == Error && len(a.Mutants) == 0 {
 			a.Verdict, a.Reason = Unverified, fmt.Sprintf("reaches %d offload sites; teeth verify proves whether it has teeth", len(a.Sites))
 		}
@@ -60,6 +75,46 @@ func Finalize(r *Report) {
 		s.Reason = describeSite(*s, siteStory[s.ID], gateOffReach[s.ID], r.Mode == "audit")
 	}
 	recount(r, len(mutated))
+}
+
+// mutantTally says why a pair's runs make its anchor flaky (they disagree
+// and do not settle), or notes a disagreement that settled.
+func mutantTally(ev Evidence) (flaky, note string) {
+	if len(ev.Tally) == 0 {
+		// A report without tallies: a survivor that went red on its re-run.
+		if ev.Retry != nil && ev.Retry.Outcome != "passed" {
+			return fmt.Sprintf("the mutant of %s survived, then went %s on a re-run", ev.Site, ev.Retry.Outcome), ""
+		}
+		return "", ""
+	}
+	if _, ok := Settle(ev.Tally); !ok {
+		return fmt.Sprintf("the mutant of %s disagreed with itself: %s", ev.Site, DescribeTally(ev.Tally)), ""
+	}
+	if len(ev.Tally) > 2 {
+		return "", fmt.Sprintf("the mutant of %s: %s", ev.Site, DescribeTally(ev.Tally))
+	}
+	return "", ""
+}
+
+// restoreTally does the same for the restored code: the green baseline, the
+// restore run and its re-runs must settle on green.
+func restoreTally(a *Anchor) (flaky, note string) {
+	rs := a.Restore
+	if rs == nil || rs.Outcome == "passed" {
+		return "", ""
+	}
+	tally := []string{a.Baseline.Outcome, rs.Outcome}
+	for _, r := range a.RestoreReruns {
+		tally = append(tally, r.Outcome)
+	}
+	if out, ok := Settle(tally); ok && out == "passed" {
+		return "", "unmutated (baseline, restore run, re-runs) it " + DescribeTally(tally)
+	}
+	why := fmt.Sprintf("green at baseline, %s on the restore run: %s", rs.Outcome, firstLine(rs.Excerpt))
+	if len(a.RestoreReruns) > 0 {
+		why += " (unmutated: " + DescribeTally(tally) + ")"
+	}
+	return why, ""
 }
 
 func recount(r *Report, mutants int) {

@@ -172,6 +172,9 @@ func newHTMLMutant(id string, m Evidence, loc string) htmlMutant {
 	if m.Retry != nil {
 		hm.Retry = runBrief(*m.Retry)
 	}
+	if len(m.Tally) > 2 {
+		hm.Retry += "; runs: " + DescribeTally(m.Tally)
+	}
 	for _, l := range strings.Split(strings.TrimRight(m.Diff, "\n"), "\n") {
 		if m.Diff == "" {
 			break

@@ -184,6 +184,9 @@ func evidenceText(a Anchor) string {
 		if m.Retry != nil {
 			fmt.Fprintf(&b, "  re-run: %s\n", runLine(*m.Retry))
 		}
+		if len(m.Tally) > 2 {
+			fmt.Fprintf(&b, "  runs: %s\n", DescribeTally(m.Tally))
+		}
 		if m.Diff != "" {
 			b.WriteString(indentBlock(m.Diff))
 		}

@@ -407,6 +407,9 @@ func (b *mdWriter) mutant(m *Evidence) {
 	if m.Retry != nil {
 		b.f("🔁 **re-run**: %s\n\n", mdText(runBrief(*m.Retry)))
 	}
+	if len(m.Tally) > 2 {
+		b.f("🔁 **runs**: %s\n\n", mdText(DescribeTally(m.Tally)))
+	}
 	if m.Reproduce != "" {
 		b.f("reproduce: %s\n\n", codeSpan(m.Reproduce, false))
 	}
@@ -440,7 +443,7 @@ func (b *mdWriter) decidingFirst(a *Anchor) []*Evidence {
 	var first, rest []*Evidence
 	for i := range a.Mutants {
 		m := &a.Mutants[i]
-		if m.Outcome == want || (a.Verdict == Flaky && m.Retry != nil && m.Retry.Outcome != m.Run.Outcome) {
+		if m.Outcome == want || (a.Verdict == Flaky && m.Retry != nil && (m.Retry.Outcome != m.Run.Outcome || len(m.Tally) > 2)) {
 			first = append(first, m)
 		} else {
 			rest = append(rest, m)

@@ -96,6 +96,7 @@ func mergeSummary(shards []*Report) Summary {
 	for _, r := range shards {
 		s.PytestRuns += r.Summary.PytestRuns
 		s.WarmRuns += r.Summary.WarmRuns
+		s.LazyRuns += r.Summary.LazyRuns
 		s.FreshRuns += r.Summary.FreshRuns
 		s.CachedOutcomes += r.Summary.CachedOutcomes
 		s.DurationS = max(s.DurationS, r.Summary.DurationS) // shards run side by side

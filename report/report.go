@@ -33,17 +33,20 @@ type Report struct {
 
 // Anchor is one anchor test (a pytest node id) with its verdict and evidence.
 type Anchor struct {
-	NodeID   string     `json:"nodeid"`
-	Path     string     `json:"path"`
-	Line     int        `json:"line"`
-	Verdict  string     `json:"verdict"`
-	Reason   string     `json:"reason"`
-	GateOff  bool       `json:"gate_off"`
-	SelfTest bool       `json:"self_test"`
-	Baseline Run        `json:"baseline"`
-	Restore  *Run       `json:"restore,omitempty"`
-	Sites    []string   `json:"sites"`
-	Mutants  []Evidence `json:"mutants"`
+	NodeID   string `json:"nodeid"`
+	Path     string `json:"path"`
+	Line     int    `json:"line"`
+	Verdict  string `json:"verdict"`
+	Reason   string `json:"reason"`
+	GateOff  bool   `json:"gate_off"`
+	SelfTest bool   `json:"self_test"`
+	Baseline Run    `json:"baseline"`
+	Restore  *Run   `json:"restore,omitempty"`
+	// RestoreReruns are the runs of the restored code after a restore run
+	// that was not green, until baseline, restore and re-runs settle.
+	RestoreReruns []Run      `json:"restore_reruns,omitempty"`
+	Sites         []string   `json:"sites"`
+	Mutants       []Evidence `json:"mutants"`
 }
 
 // Run is the record of one test in one pytest process.
@@ -62,13 +65,18 @@ type Run struct {
 
 // Evidence is what one mutant did to one anchor.
 type Evidence struct {
-	Site      string `json:"site"`
-	Outcome   string `json:"outcome"`
-	Run       Run    `json:"run"`
-	Retry     *Run   `json:"retry,omitempty"`
-	Cached    bool   `json:"cached,omitempty"` // taken from --cache, not run this time
-	Diff      string `json:"diff"`
-	Reproduce string `json:"reproduce"`
+	Site    string `json:"site"`
+	Outcome string `json:"outcome"`
+	Run     Run    `json:"run"`
+	Retry   *Run   `json:"retry,omitempty"`
+	// Reruns are the runs after Retry of a pair whose runs disagreed; Tally
+	// holds the outcome of every run in order (Run, Retry, Reruns), and
+	// Outcome is then settled from it (see Settle).
+	Reruns    []Run    `json:"reruns,omitempty"`
+	Tally     []string `json:"tally,omitempty"`
+	Cached    bool     `json:"cached,omitempty"` // taken from --cache, not run this time
+	Diff      string   `json:"diff"`
+	Reproduce string   `json:"reproduce"`
 }
 
 // Site is one offload site with its verdict.
@@ -113,6 +121,7 @@ type Summary struct {
 	MutantsPerS    float64        `json:"mutants_per_s"`
 	CachedOutcomes int            `json:"cached_outcomes"`
 	WarmRuns       int            `json:"warm_runs"`
+	LazyRuns       int            `json:"lazy_runs,omitempty"` // warm runs whose child imported the mutated module itself
 	FreshRuns      int            `json:"fresh_runs"`
 	Fallbacks      map[string]int `json:"fallbacks"`
 	// Reach is how reach was recorded: "call" (the offload call ran) or

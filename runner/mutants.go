@@ -57,6 +57,9 @@ func (m *mutantRunner) execute(ctx context.Context, w *Worker, site int, spec Sp
 		if err != nil || reason == "" {
 			m.mu.Lock()
 			m.v.Warm++
+			if res != nil && res.Applied == "lazy" {
+				m.v.Lazy++
+			}
 			m.mu.Unlock()
 			return res, err
 		}
@@ -198,40 +201,72 @@ func (m *mutantRunner) fromCache(j job) (cached []Outcome, rest []string) {
 }
 
 // runMutant applies one mutant in w's sandbox, runs its anchors, re-runs
-// survivors once, and restores the file whatever happens.
-func (m *mutantRunner) runMutant(ctx context.Context, w *Worker, j job) ([]Outcome, int, error) {
+// survivors once, and restores the file whatever happens, checking the
+// restored bytes: a warm child that imports the module lazily reads the
+// mutant from the sandbox file, so the file must be exact again before the
+// next child starts.
+func (m *mutantRunner) runMutant(ctx context.Context, w *Worker, j job) (outs []Outcome, runs int, err error) {
 	site := m.plan.Sites[j.site]
 	if err := w.Sandbox.Write(site.Path, m.plan.Mutants[site.ID]); err != nil {
 		return nil, 0, err
 	}
-	defer w.Sandbox.Write(site.Path, m.plan.Sources[site.Path])
-	outs, runs, err := m.runAnchors(ctx, w, j.site, j.anchors, false)
+	defer func() {
+		if rerr := w.Sandbox.Restore(site.Path, m.plan.Sources[site.Path]); err == nil {
+			err = rerr
+		}
+	}()
+	outs, runs, err = m.runAnchors(ctx, w, j.site, j.anchors, false)
 	if err != nil {
 		return outs, runs, err
 	}
-	var survivors []string
-	for _, o := range outs {
-		if o.Outcome == report.Survived {
-			survivors = append(survivors, o.Anchor)
+	n, err := m.rerun(ctx, w, j.site, outs)
+	return outs, runs + n, err
+}
+
+// rerun runs every survivor once more, then again each pair whose runs
+// disagree, until its runs settle or cannot (report.NeedsRerun), and
+// settles each pair's outcome from the tally of its runs.
+func (m *mutantRunner) rerun(ctx context.Context, w *Worker, site int, outs []Outcome) (runs int, err error) {
+	idx := map[string]int{}
+	var again []string
+	for i := range outs {
+		outs[i].Tally = []string{outs[i].Outcome}
+		idx[outs[i].Anchor] = i
+		if outs[i].Outcome == report.Survived {
+			again = append(again, outs[i].Anchor)
 		}
 	}
-	if len(survivors) == 0 {
-		return outs, runs, nil
-	}
-	again, n, err := m.runAnchors(ctx, w, j.site, survivors, true)
-	retry := map[string]Outcome{}
-	for _, o := range again {
-		retry[o.Anchor] = o
-	}
-	for i := range outs {
-		if r, ok := retry[outs[i].Anchor]; ok {
-			outs[i].Retry = r.Test
-			if r.Test == nil {
-				outs[i].Retry = &Test{NodeID: r.Anchor, Outcome: r.Outcome}
+	for len(again) > 0 && err == nil {
+		var more []Outcome
+		var n int
+		more, n, err = m.runAnchors(ctx, w, site, again, true)
+		runs += n
+		again = nil
+		for _, r := range more {
+			o := &outs[idx[r.Anchor]]
+			t := r.Test
+			if t == nil {
+				t = &Test{NodeID: r.Anchor, Outcome: r.Outcome}
+			}
+			if o.Retry == nil {
+				o.Retry = t
+			} else {
+				o.Reruns = append(o.Reruns, t)
+			}
+			o.Tally = append(o.Tally, r.Outcome)
+			if report.NeedsRerun(o.Tally) {
+				again = append(again, r.Anchor)
 			}
 		}
 	}
-	return outs, runs + n, err
+	for i := range outs {
+		if len(outs[i].Tally) > 1 {
+			outs[i].Outcome, _ = report.Settle(outs[i].Tally)
+		} else {
+			outs[i].Tally = nil
+		}
+	}
+	return runs, err
 }
 
 // runAnchors runs the anchors against the mutant in place. A process killed
@@ -378,10 +413,52 @@ func (m *mutantRunner) restore(ctx context.Context, workers []*Worker, outs []Ou
 		return nil, nil
 	}
 	m.plan.phase("restore", len(anchors))
+	return m.runPlain(ctx, workers, anchors)
+}
+
+// runPlain runs anchors on the unmutated sandboxes: split across the warm
+// processes, or in one fresh process.
+func (m *mutantRunner) runPlain(ctx context.Context, workers []*Worker, anchors []string) (*Result, error) {
 	res, err := m.warmSplit(ctx, workers, anchors, Spec{Timeout: m.limit(anchors)})
 	if res != nil || err != nil {
 		return res, err
 	}
 	m.v.Runs++
 	return workers[0].Run(ctx, Spec{Args: m.files(anchors), Select: anchors, Timeout: m.limit(anchors)})
+}
+
+// rerunRestore runs again each anchor that was green at baseline but not on
+// the restore run, until its runs settle or cannot (report.NeedsRerun), and
+// returns the re-runs by anchor.
+func (m *mutantRunner) rerunRestore(ctx context.Context, workers []*Worker, restore *Result) (map[string][]*Test, error) {
+	tallies := map[string][]string{}
+	var again []string
+	for _, id := range restore.Order {
+		t, b := restore.Tests[id], m.base.Tests[id]
+		if t.Outcome != "passed" && b != nil && b.Outcome == "passed" {
+			tallies[id] = []string{b.Outcome, t.Outcome}
+			again = append(again, id)
+		}
+	}
+	reruns := map[string][]*Test{}
+	for len(again) > 0 {
+		res, err := m.runPlain(ctx, workers, again)
+		if err != nil {
+			return reruns, err
+		}
+		ids := again
+		again = nil
+		for _, id := range ids {
+			t := res.Tests[id]
+			if t == nil {
+				t = &Test{NodeID: id, Outcome: "not-run", Excerpt: "the re-run did not reach this test"}
+			}
+			reruns[id] = append(reruns[id], t)
+			tallies[id] = append(tallies[id], t.Outcome)
+			if report.NeedsRerun(tallies[id]) {
+				again = append(again, id)
+			}
+		}
+	}
+	return reruns, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,10 +23,14 @@ type Env struct {
 	PytestArgs []string // extra pytest arguments from the config
 	Original   string   // the user's project directory
 	Roots      []string // source roots, slash paths relative to the project
-	Detectors  []string // detector exception classes, "module.Class"
-	Marker     string   // the gate's opt-out marker
-	PluginDir  string   // directory holding teeth_plugin.py
-	Extra      []string // extra environment, KEY=VALUE
+	// Entries are further sys.path entries (slash, relative to the project)
+	// whose sandbox copies go on PYTHONPATH after the source roots' parents:
+	// those a source root is imported through (see pyimport.AncestorEntries).
+	Entries   []string
+	Detectors []string // detector exception classes, "module.Class"
+	Marker    string   // the gate's opt-out marker
+	PluginDir string   // directory holding teeth_plugin.py
+	Extra     []string // extra environment, KEY=VALUE
 }
 
 // SiteLine is a site whose execution the plugin records: per call where
@@ -152,9 +157,12 @@ func (w *Worker) writeConfig(path string, spec Spec, extra map[string]any) error
 func (w *Worker) environ(cfgPath, resPath string) []string {
 	paths := []string{w.env.PluginDir}
 	seen := map[string]bool{}
+	dirs := make([]string, 0, len(w.env.Roots)+len(w.env.Entries))
 	for _, r := range w.env.Roots {
-		p := filepath.Dir(filepath.Join(w.Sandbox.Dir, filepath.FromSlash(r)))
-		if !seen[p] {
+		dirs = append(dirs, path.Dir(r))
+	}
+	for _, p := range append(dirs, w.env.Entries...) {
+		if p = filepath.Join(w.Sandbox.Dir, filepath.FromSlash(p)); !seen[p] {
 			seen[p] = true
 			paths = append(paths, p)
 		}

@@ -64,6 +64,7 @@ type Result struct {
 	Finished         bool
 	Stopped          bool   // the plugin stopped the run early at a killed test
 	InPlaceFailed    string // why the warm path could not apply the mutant in place
+	Applied          string // how a warm child applied the mutant: "swapped" in place, or "lazy" (imported from the sandbox)
 	Reach            string // "call" or "line": how the plugin recorded reach; "" with no sites watched
 	exitStatus       int    // pytest's exit status as the plugin saw it
 	ExitCode         int
@@ -79,6 +80,7 @@ type event struct {
 	NodeIDs  []string          `json:"nodeids"`
 	Name     string            `json:"name"`
 	Reason   string            `json:"reason"`
+	How      string            `json:"how"`
 	Status   int               `json:"exitstatus"`
 	Loaded   []string          `json:"loaded"`
 	Leaked   []string          `json:"leaked"`
@@ -139,6 +141,8 @@ func (r *Result) apply(ev *event) {
 		r.Stopped = true
 	case "inplace-failed":
 		r.InPlaceFailed = ev.Reason
+	case "mutant-applied":
+		r.Applied = ev.How
 	case "reach":
 		r.Reach = report.MergeReach(r.Reach, ev.Mode)
 	}

@@ -104,6 +104,14 @@ func (s *Sandbox) Write(rel string, data []byte) error {
 	return os.WriteFile(p, data, 0o644)
 }
 
+// Restore writes the original bytes of rel back and checks them.
+func (s *Sandbox) Restore(rel string, orig []byte) error {
+	if err := s.Write(rel, orig); err != nil {
+		return err
+	}
+	return s.Check(rel, orig)
+}
+
 // Check reports an error unless the sandbox's copy of rel holds want.
 func (s *Sandbox) Check(rel string, want []byte) error {
 	got, err := os.ReadFile(filepath.Join(s.Dir, filepath.FromSlash(rel)))

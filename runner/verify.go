@@ -60,7 +60,11 @@ type Outcome struct {
 	Test    *Test // nil when the test never finished
 	Code    int   // the pytest process's exit code
 	Retry   *Test // the re-run of a survivor, if any
-	Cached  bool  // taken from the cache, not run now
+	// Reruns are the further runs of a pair whose retry disagreed with its
+	// first run; Tally is the classified outcome of every run, in order.
+	Reruns []*Test
+	Tally  []string
+	Cached bool // taken from the cache, not run now
 }
 
 // Verified is the raw result of a verify run; package report decides verdicts from it.
@@ -69,12 +73,15 @@ type Verified struct {
 	Reached  map[string][]int // anchor -> reached site indexes (green anchors only)
 	Outcomes []Outcome
 	Restore  *Result
-	Runs     int            // pytest processes and warm children
-	Warm     int            // mutant runs forked from a warm process
-	Fresh    int            // mutant runs in a fresh process
-	Cached   int            // outcomes taken from the cache
-	Fallback map[string]int // why mutant runs left the warm path, with counts
-	Reach    string         // "call" or "line": how the runs recorded reach (see MergeReach)
+	// RestoreReruns are the re-runs of anchors red on the restore run.
+	RestoreReruns map[string][]*Test
+	Runs          int            // pytest processes and warm children
+	Warm          int            // mutant runs forked from a warm process
+	Lazy          int            // of those, runs whose child imported the mutated module itself (not imported at fork time)
+	Fresh         int            // mutant runs in a fresh process
+	Cached        int            // outcomes taken from the cache
+	Fallback      map[string]int // why mutant runs left the warm path, with counts
+	Reach         string         // "call" or "line": how the runs recorded reach (see MergeReach)
 }
 
 // Verify runs the baseline, every reached site's mutant against the anchors
@@ -114,6 +121,9 @@ func Verify(ctx context.Context, plan *Plan, tmp string) (*Verified, error) {
 		}
 	}
 	v.Restore, err = m.restore(ctx, workers, outs)
+	if err == nil && v.Restore != nil {
+		v.RestoreReruns, err = m.rerunRestore(ctx, workers, v.Restore)
+	}
 	return v, err
 }
 

@@ -14,7 +14,7 @@ bare function name.
 sites prints {"files": [{"path", "sha256", "sites": [site...]}], "errors":
 [{"path", "line", "msg"}], "wrappers": [{"name", "path", "line"}]}, where a site is
 {"path", "qualname", "offload", "callee", "line", "col", "direct", "shape",
-"helper", "span", "fn", "fn_parens", "args", "verbatim", "dropped"}: spans are
+"helper", "inline", "span", "fn", "fn_parens", "args", "verbatim", "dropped"}: spans are
 [start, end) absolute byte offsets into the file's bytes, "col" is 1-based.
 Files that mention no offload API, "async" or wrapper name are not parsed.
 compile prints one null or error message per input.
@@ -633,6 +633,20 @@ def in_genexp(f, node):
     return False
 
 
+def in_function(f, node):
+    """Whether node runs when a function is called, not when its module or
+    class body is executed (at import). Decorators and default values run
+    when the function is defined, so they count as import time."""
+    child, p = node, f.parents.get(node)
+    while p is not None:
+        if isinstance(p, ast.Lambda) and child is p.body:
+            return True
+        if isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(child is s for s in p.body):
+            return True
+        child, p = p, f.parents.get(p)
+    return False
+
+
 def build_site(f, call, got):
     offload, fn, fwd, dropped = got
     src = f.src
@@ -662,6 +676,7 @@ def build_site(f, call, got):
         "direct": direct,
         "shape": "awaited" if awaited else context(f, call),
         "helper": "" if direct else ("future" if offload == LOOP else "coro"),
+        "inline": not direct and not in_function(f, call),
         "span": span,
         "fn": fn_span,
         "fn_parens": not plain or "\n" in fn_text or "\r" in fn_text,

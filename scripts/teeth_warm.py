@@ -3,10 +3,12 @@
 Registered by teeth_plugin when the run's config says ``serve``. Instead of
 running tests, the session reads one JSON request per line from the file
 descriptor ``serve_in`` and, for each request, forks a child that runs the
-selected anchors and exits. For a mutant the child first swaps the mutated
-function's code object in place (``function.__code__``), so every reference to
-the function sees the mutant; without one (the baseline, the restore run) it
-runs the anchors as they are. Replies go to ``serve_out``: ``{"child": pid}`` once forked, then
+selected anchors and exits. For a mutant in a module imported at fork time the
+child first swaps the mutated function's code object in place
+(``function.__code__``), so every reference to the function sees the mutant; a
+module not imported yet is imported by the child from the sandbox, where teeth
+wrote the mutant before the fork. Without a mutant (the baseline, the restore
+run) it runs the anchors as they are. Replies go to ``serve_out``: ``{"child": pid}`` once forked, then
 ``{"done": status}``; or ``{"fallback": reason}`` when forking or swapping is not
 safe, and teeth runs that mutant in a fresh process instead.
 """
@@ -79,10 +81,11 @@ def _child(session, items, req):
     os.setpgid(0, 0)
     teeth_plugin.reset_run(req["results"], req.get("stop_after"))
     if req.get("path"):  # no path: run the anchors unmutated (baseline, restore)
-        reason = swap(req["path"], req["function"], req["source"])
+        reason, how = swap(req["path"], req["function"], req["source"])
         if reason:
             teeth_plugin._emit({"ev": "inplace-failed", "reason": reason})
             return 3
+        teeth_plugin._emit({"ev": "mutant-applied", "how": how})
     if req.get("funcs"):
         teeth_plugin.record_functions()
     teeth_plugin.watch(req["sites"])
@@ -104,28 +107,53 @@ def _child(session, items, req):
 
 
 def swap(path, function, source):
-    """Puts the mutant of ``function`` in place; returns why it cannot, or ""."""
-    if sys.version_info < (3, 11):
-        return "python %d.%d has no co_qualname" % sys.version_info[:2]
-    outer = function.split(".<locals>.")[0]
-    if outer == "<module>":
-        return "the site is in module-level code"
+    """Puts the mutant of ``function`` in place. Returns (why it cannot, ""), or
+    ("", how): "swapped" when the live function's code object was replaced,
+    "lazy" when the module is not imported yet, so that the child imports the
+    mutant from the sandbox file teeth wrote before forking (and restores after
+    the child ends); module-level code and changed closures then need nothing
+    in place either."""
     full = os.path.join(teeth_plugin._CFG["sandbox"], *path.split("/"))
     module = _module_for(full)
     if module is None:
-        return "the module of %s is not imported after collection" % path
+        return "", "lazy"
+    if sys.version_info < (3, 11):
+        return "python %d.%d has no co_qualname" % sys.version_info[:2], ""
+    outer = function.split(".<locals>.")[0]
+    if outer == "<module>":
+        return "the site is in module-level code of a module imported at collection", ""
     code = compile(source, module.__file__, "exec", dont_inherit=True)
     new = _find_code(code, outer)
-    fn = _resolve(module, outer)
-    if new is None or fn is None:
-        return "cannot find %s in place" % outer
-    if fn.__code__.co_freevars != new.co_freevars:
-        return "the closure of %s differs" % outer
-    fn.__code__ = new
+    fns = _live_functions(module, outer)
+    if new is None or not fns:
+        return "cannot find %s in place" % outer, ""
+    if any(fn.__code__.co_freevars != new.co_freevars for fn in fns):
+        return "the closure of %s differs" % outer, ""
+    for fn in fns:
+        fn.__code__ = new
     for const in code.co_consts:
         if isinstance(const, types.CodeType) and const.co_name.startswith(_HELPER_PREFIXES):
             module.__dict__[const.co_name] = types.FunctionType(const, module.__dict__, const.co_name)
-    return ""
+    return "", "swapped"
+
+
+def _live_functions(module, qualname):
+    """Every live function object running the module's code for qualname: the
+    one reachable by name, or, when decorators hide it (no __wrapped__), every
+    function object the garbage collector knows with that code."""
+    fn = _resolve(module, qualname)
+    if fn is not None:
+        return [fn]
+    import gc
+
+    filename = module.__file__
+    return [
+        o
+        for o in gc.get_objects()
+        if type(o) is types.FunctionType
+        and o.__code__.co_filename == filename
+        and o.__code__.co_qualname == qualname
+    ]
 
 
 def _module_for(full):

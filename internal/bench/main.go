@@ -35,30 +35,72 @@ type measure struct {
 	report *report.Report
 }
 
+// profile is one synthetic backend the benchmark measures.
+type profile struct {
+	name    string
+	about   string
+	roots   []string
+	importS float64 // the package's eager import work, paid once per worker
+	write   func(dir string) error
+}
+
 func main() {
 	teeth := flag.String("teeth", "bin/teeth", "the teeth binary")
 	python := flag.String("python", "testdata/example/.venv/bin/python", "interpreter with pytest, pytest-asyncio and blockbuster")
+	which := flag.String("profile", "all", "backend to measure: uniform, realistic or all")
 	sh := shape{}
-	flag.IntVar(&sh.sites, "sites", 60, "offload sites")
-	flag.IntVar(&sh.anchors, "anchors", 40, "anchors")
-	flag.Float64Var(&sh.importS, "import", 1.5, "seconds of real work when the package is imported")
-	flag.Float64Var(&sh.testS, "test", 0.1, "seconds each anchor's body takes")
-	only := flag.String("write", "", "only write the synthetic backend into this directory")
+	flag.IntVar(&sh.sites, "sites", 60, "uniform: offload sites")
+	flag.IntVar(&sh.anchors, "anchors", 40, "uniform: anchors")
+	flag.Float64Var(&sh.importS, "import", 1.5, "uniform: seconds of real work when the package is imported")
+	flag.Float64Var(&sh.testS, "test", 0.1, "uniform: seconds each anchor's body takes")
+	rs := realShape{seed: 7}
+	flag.IntVar(&rs.sites, "realistic-sites", 60, "realistic: offload sites")
+	flag.IntVar(&rs.anchors, "realistic-anchors", 30, "realistic: anchors (plus one per undetectable site)")
+	flag.Float64Var(&rs.importS, "realistic-import", 3, "realistic: seconds of eager import work")
+	only := flag.String("write", "", "only write the backend of -profile into this directory")
 	flag.Parse()
-	if *only != "" {
-		if err := writeProject(*only, sh); err != nil {
-			fmt.Fprintln(os.Stderr, "bench:", err)
-			os.Exit(1)
+	profiles, err := pick(*which, sh, rs)
+	if err == nil && *only != "" {
+		if len(profiles) != 1 {
+			err = fmt.Errorf("-write wants one -profile, uniform or realistic")
+		} else {
+			err = profiles[0].write(*only)
 		}
-		return
+	} else if err == nil {
+		err = run(*teeth, *python, profiles, os.Stdout)
 	}
-	if err := run(*teeth, *python, sh, os.Stdout); err != nil {
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(teeth, python string, sh shape, out io.Writer) error {
+// pick returns the profiles -profile names.
+func pick(which string, sh shape, rs realShape) ([]profile, error) {
+	uniform := profile{
+		name: "uniform", roots: []string{"app"}, importS: sh.importS,
+		about: fmt.Sprintf("%d sites, %d anchors, %.1fs import, %.0fms per test body, every module imported at collection",
+			sh.sites, sh.anchors, sh.importS, sh.testS*1000),
+		write: func(dir string) error { return writeUniform(dir, sh) },
+	}
+	realistic := profile{
+		name: "realistic", roots: []string{"svc"}, importS: rs.importS,
+		about: fmt.Sprintf("%d sites, %d+ anchors, %.1fs eager import, lazy services/providers/jobs, a namespace-package wrapper, bodies 20ms-1s",
+			rs.sites, rs.anchors, rs.importS),
+		write: func(dir string) error { return writeRealistic(dir, rs) },
+	}
+	switch which {
+	case "uniform":
+		return []profile{uniform}, nil
+	case "realistic":
+		return []profile{realistic}, nil
+	case "all":
+		return []profile{uniform, realistic}, nil
+	}
+	return nil, fmt.Errorf("-profile %q: want uniform, realistic or all", which)
+}
+
+func run(teeth, python string, profiles []profile, out io.Writer) error {
 	teeth, _ = filepath.Abs(teeth)
 	python, _ = filepath.Abs(python)
 	tmp, err := os.MkdirTemp("", "teeth-bench-")
@@ -66,12 +108,32 @@ func run(teeth, python string, sh shape, out io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	proj := filepath.Join(tmp, "backend")
-	if err := writeProject(proj, sh); err != nil {
+	figures := map[string]map[string]float64{}
+	for _, p := range profiles {
+		dir := filepath.Join(tmp, p.name)
+		if figures[p.name], err = runProfile(teeth, python, p, dir, out); err != nil {
+			return fmt.Errorf("%s: %w", p.name, err)
+		}
+	}
+	path := os.Getenv("BENCH_JSON")
+	if path == "" {
+		return nil
+	}
+	data, err := json.MarshalIndent(figures, "", "  ")
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "synthetic backend: %d sites, %d anchors, %.1fs import, %.0fms per test body, %d cores\n",
-		sh.sites, sh.anchors, sh.importS, sh.testS*1000, runtime.NumCPU())
+	return report.WriteFile(path, func(w io.Writer) error { _, err := w.Write(append(data, '\n')); return err })
+}
+
+// runProfile measures one backend: teeth (default, -j 1, --no-warm), which
+// must agree on every verdict, then the naive SOP loop.
+func runProfile(teeth, python string, p profile, tmp string, out io.Writer) (map[string]float64, error) {
+	proj := filepath.Join(tmp, "backend")
+	if err := p.write(proj); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(out, "\n%s backend: %s; %d cores\n", p.name, p.about, runtime.NumCPU())
 	var runs []measure
 	for _, v := range []struct {
 		name string
@@ -83,19 +145,19 @@ func run(teeth, python string, sh shape, out io.Writer) error {
 	} {
 		m, err := timeTeeth(v.name, teeth, python, proj, tmp, v.args)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		runs = append(runs, m)
 	}
 	if err := sameVerdicts(runs); err != nil {
-		return err
+		return nil, err
 	}
 	fmt.Fprintln(out, "verdicts: identical in the default, -j 1 and --no-warm runs")
-	naive, err := timeNaive(python, proj, tmp)
+	naive, err := timeNaive(python, proj, tmp, p.roots)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return printTable(out, naive, runs, limit(runs[0].report, sh.importS, runtime.NumCPU()))
+	return printTable(out, naive, runs, limit(runs[0].report, p.importS, runtime.NumCPU()))
 }
 
 // sameVerdicts checks that every run gave every anchor and site the same verdict.
@@ -208,9 +270,9 @@ func watchRSS(pid int, stop <-chan struct{}) float64 {
 
 // timeNaive is the manual SOP loop: per site, copy the project, un-offload
 // the site, run the whole anchor suite, restore.
-func timeNaive(python, proj, tmp string) (measure, error) {
+func timeNaive(python, proj, tmp string, roots []string) (measure, error) {
 	ctx := context.Background()
-	disc, err := mutate.Discover(ctx, []string{python}, proj, []string{"app"}, nil, nil)
+	disc, err := mutate.Discover(ctx, []string{python}, proj, roots, nil, nil)
 	if err != nil {
 		return measure{}, err
 	}
@@ -245,8 +307,10 @@ func timeNaive(python, proj, tmp string) (measure, error) {
 	return measure{name: "naive SOP loop", wall: time.Since(start).Seconds(), cpu: childCPU() - before}, nil
 }
 
-func printTable(out io.Writer, naive measure, runs []measure, limitS float64) error {
-	mutants := runs[0].report.Summary.Mutants
+// printTable prints one profile's figures and returns them for BENCH_JSON.
+func printTable(out io.Writer, naive measure, runs []measure, limitS float64) (map[string]float64, error) {
+	sum := runs[0].report.Summary
+	mutants := sum.Mutants
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "run\twall s\tcpu s\tmutants/s\tvs naive\tvs limit\tpeak RSS MB\t")
 	row := func(m measure) {
@@ -263,20 +327,31 @@ func printTable(out io.Writer, naive measure, runs []measure, limitS float64) er
 	}
 	fmt.Fprintf(tw, "physical limit\t%.1f\t\t\t\t\t\t\n", limitS)
 	if err := tw.Flush(); err != nil {
-		return err
+		return nil, err
 	}
-	fmt.Fprintf(out, "mutants: %d; the limit is every (mutant, covering anchor) pair's baseline test time plus one import per worker\n", mutants)
-	path := os.Getenv("BENCH_JSON")
-	if path == "" {
-		return nil
+	fallbacks := 0
+	for _, n := range sum.Fallbacks {
+		fallbacks += n
 	}
-	data, err := json.MarshalIndent(map[string]float64{
+	fmt.Fprintf(out, "mutants: %d; mutant runs: %d forked warm (%d imported the mutated module lazily), %d fresh; fresh-process fallbacks: %d\n",
+		mutants, sum.WarmRuns, sum.LazyRuns, sum.FreshRuns, fallbacks)
+	fmt.Fprintf(out, "anchors: %s\n", verdictCounts(runs[0].report))
+	fmt.Fprintln(out, "the limit is one eager import per worker plus every (mutant, covering anchor) pair's baseline test time")
+	return map[string]float64{
 		"naive_s": naive.wall, "teeth_s": runs[0].wall, "teeth_j1_s": runs[1].wall, "cold_s": runs[2].wall,
 		"limit_s": limitS, "mutants": float64(mutants), "mutants_per_s": float64(mutants) / runs[0].wall,
-		"peak_rss_mb": runs[0].rssMB,
-	}, "", "  ")
-	if err != nil {
-		return err
+		"peak_rss_mb": runs[0].rssMB, "vs_naive": naive.wall / runs[0].wall, "vs_limit": runs[0].wall / limitS,
+		"warm_runs": float64(sum.WarmRuns), "lazy_runs": float64(sum.LazyRuns), "fresh_runs": float64(sum.FreshRuns),
+		"fallbacks": float64(fallbacks),
+	}, nil
+}
+
+func verdictCounts(r *report.Report) string {
+	var parts []string
+	for _, v := range report.AnchorVerdicts {
+		if n := r.Summary.AnchorVerdicts[v]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, v))
+		}
 	}
-	return report.WriteFile(path, func(w io.Writer) error { _, err := w.Write(append(data, '\n')); return err })
+	return strings.Join(parts, ", ")
 }

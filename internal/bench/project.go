@@ -13,11 +13,11 @@ type shape struct {
 	importS, testS float64
 }
 
-// writeProject writes a synthetic backend into dir: an app package whose
+// writeUniform writes a synthetic backend into dir: an app package whose
 // import does real work for importS seconds, one offload site per function,
 // sites spread over files of ten, and anchors that each await testS seconds
 // and then call the sites assigned to them round-robin.
-func writeProject(dir string, sh shape) error {
+func writeUniform(dir string, sh shape) error {
 	files := map[string]string{
 		"pyproject.toml": `[tool.teeth]
 source_roots = ["app"]
@@ -72,6 +72,11 @@ def pytest_runtest_protocol(item, nextitem):
 		}
 		files[fmt.Sprintf("tests/blocking_io/test_anchor_%d.py", a)] = b.String()
 	}
+	return writeFiles(dir, files)
+}
+
+// writeFiles writes each file's body at its slash path under dir.
+func writeFiles(dir string, files map[string]string) error {
 	for name, body := range files {
 		path := filepath.Join(dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
