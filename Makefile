@@ -72,8 +72,9 @@ fuzz:
 clean:
 	rm -rf bin dist $(VENV)
 
-# Times the naive SOP loop and teeth (default, -j 1, --no-warm) on a synthetic
-# backend; BENCH_JSON=path also writes the figures as JSON. Takes minutes.
+# Times the naive SOP loop and teeth (default, -j 1, --no-warm) on synthetic
+# backends: BENCH_FLAGS=-profile=uniform|realistic (default both, about 35
+# minutes on 2 cores); BENCH_JSON=path also writes the figures as JSON.
 bench: venv build
 	$(GO) run ./internal/bench -teeth bin/teeth -python $(VENV)/bin/python $(BENCH_FLAGS)
 

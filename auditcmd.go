@@ -18,7 +18,8 @@ import (
 
 // auditCmd is "teeth audit": the baseline and reachability pass only, no
 // mutants, and the audit findings.
-func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
+	defer interrupted(ctx, &err)
 	ss, err := begin("audit", args, stderr)
 	if err != nil {
 		return err
@@ -57,6 +58,16 @@ func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return &cliError{code: 1}
 	}
 	return nil
+}
+
+// interrupted makes the error of a run that SIGINT or SIGTERM cut short
+// exit 130, whichever step it was in: a helper killed by the cancellation
+// must not read as a configuration error. A finished run's exit 1 stays.
+func interrupted(ctx context.Context, err *error) {
+	var ce *cliError
+	if *err != nil && ctx.Err() != nil && (!errors.As(*err, &ce) || ce.code != 1) {
+		*err = &cliError{msg: "interrupted; the project tree was not touched", code: 130}
+	}
 }
 
 // runError maps a runner error to teeth's exit codes.

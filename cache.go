@@ -6,12 +6,14 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/teethtool/teeth/audit"
 	"github.com/teethtool/teeth/mutate"
@@ -149,13 +151,27 @@ func (oc *outcomeCache) globalKey(base *runner.Result) string {
 }
 
 func (oc *outcomeCache) hashFile(h interface{ Write([]byte) (int, error) }, rel string) {
-	data, err := os.ReadFile(filepath.Join(oc.c.Dir, filepath.FromSlash(rel)))
+	data, err := readRegular(filepath.Join(oc.c.Dir, filepath.FromSlash(rel)))
 	if err != nil {
 		fmt.Fprintf(h, "%s\x00absent\x00", rel)
 		return
 	}
 	sum := sha256.Sum256(data)
 	fmt.Fprintf(h, "%s\x00%x\x00", rel, sum)
+}
+
+// readRegular reads a regular file; anything else (a FIFO, a device) is an
+// error, and opening it never blocks.
+func readRegular(path string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	return io.ReadAll(f)
 }
 
 // conftests lists every conftest.py from the project root down to the

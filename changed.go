@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/teethtool/teeth/audit"
+	"github.com/teethtool/teeth/internal/tempdir"
 	"github.com/teethtool/teeth/mutate"
 	"github.com/teethtool/teeth/report"
 )
@@ -131,11 +132,11 @@ func changedFunctions(ctx context.Context, c *config, mb, prefix string, files [
 	if len(files) == 0 {
 		return changed, reached, nil
 	}
-	tmp, err := os.MkdirTemp("", "teeth-changed-")
+	tmp, err := tempdir.Make("changed-")
 	if err != nil {
 		return nil, nil, err
 	}
-	defer os.RemoveAll(tmp)
+	defer tempdir.Remove(tmp)
 	thenDir, nowDir := filepath.Join(tmp, "base"), c.Dir
 	if !dirty {
 		nowDir = filepath.Join(tmp, "head")

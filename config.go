@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -67,9 +68,9 @@ var keySetters = map[string]func(c *config, v any) error{
 	"wrappers":         func(c *config, v any) error { return setList(&c.Wrappers, v, false) },
 	"exclude":          func(c *config, v any) error { return setList(&c.Exclude, v, false) },
 	"jobs":             func(c *config, v any) error { return setInt(&c.Jobs, v) },
-	"timeout_factor":   func(c *config, v any) error { return setFloat(&c.TimeoutFactor, v, false) },
-	"timeout_base":     func(c *config, v any) error { return setFloat(&c.TimeoutBase, v, true) },
-	"baseline_timeout": func(c *config, v any) error { return setFloat(&c.BaselineTimeout, v, false) },
+	"timeout_factor":   func(c *config, v any) error { return setFloat(&c.TimeoutFactor, v, false, maxTimeoutFactor) },
+	"timeout_base":     func(c *config, v any) error { return setFloat(&c.TimeoutBase, v, true, maxSeconds) },
+	"baseline_timeout": func(c *config, v any) error { return setFloat(&c.BaselineTimeout, v, false, maxSeconds) },
 	"fail_on":          func(c *config, v any) error { return setVerdicts(&c.FailOn, v) },
 	"optout_marker":    func(c *config, v any) error { return setString(&c.Marker, v) },
 	"warm":             func(c *config, v any) error { return setBool(&c.Warm, v) },
@@ -124,7 +125,11 @@ func loadConfig(c *config, file string) error {
 				"known keys: "+strings.Join(knownKeys(), ", "))
 		}
 		if err := set(c, doc.Tool.Teeth[k]); err != nil {
-			return usageError(fmt.Sprintf("%s: tool.teeth.%s: %v", file, k, err), "see the configuration keys in teeth's README")
+			hint := "see the configuration keys in teeth's README"
+			if errors.Is(err, errRange) {
+				hint = fmt.Sprintf("remove tool.teeth.%s to use the default (%s)", k, defaultText(k))
+			}
+			return usageError(fmt.Sprintf("%s: tool.teeth.%s: %v", file, k, err), hint)
 		}
 	}
 	return nil
@@ -177,30 +182,66 @@ func setBool(dst *bool, v any) error {
 	return nil
 }
 
+// The ranges of the numeric keys and flags, as the README documents them.
+const (
+	maxJobs          = 1024
+	maxTimeoutFactor = 1000
+	maxSeconds       = 86400 // timeout_base and baseline_timeout: at most a day
+)
+
+// errRange marks a numeric value that is not a number or out of its key's range.
+var errRange = errors.New("out of range")
+
+// rangeError is a numeric value refused by setInt or setFloat.
+type rangeError struct{ msg string }
+
+func (e *rangeError) Error() string        { return e.msg }
+func (e *rangeError) Is(target error) bool { return target == errRange }
+
 func setInt(dst *int, v any) error {
 	n, ok := v.(int64)
-	if !ok || n < 1 || n > 1024 {
-		return fmt.Errorf("want a whole number from 1 to 1024, got %s", show(v))
+	if !ok || n < 1 || n > maxJobs {
+		return &rangeError{fmt.Sprintf("want a whole number from 1 to %d, got %s", maxJobs, show(v))}
 	}
 	*dst = int(n)
 	return nil
 }
 
-func setFloat(dst *float64, v any, zeroOK bool) error {
-	var f float64
+// setFloat accepts a finite number above 0 (or from 0, with zeroOK) and at
+// most max; NaN and the infinities TOML allows are refused.
+func setFloat(dst *float64, v any, zeroOK bool, max float64) error {
+	f, ok := 0.0, true
 	switch n := v.(type) {
 	case int64:
 		f = float64(n)
 	case float64:
 		f = n
 	default:
-		return fmt.Errorf("want a number, got %s", show(v))
+		ok = false
 	}
-	if f < 0 || (f == 0 && !zeroOK) || f > 1e6 {
-		return fmt.Errorf("want a positive number, got %s", show(v))
+	if !ok || math.IsNaN(f) || f < 0 || (f == 0 && !zeroOK) || f > max {
+		want := fmt.Sprintf("above 0 and at most %g", max)
+		if zeroOK {
+			want = fmt.Sprintf("from 0 to %g", max)
+		}
+		return &rangeError{fmt.Sprintf("want a number %s, got %s", want, show(v))}
 	}
 	*dst = f
 	return nil
+}
+
+// defaultText says what a numeric key defaults to, for hints.
+func defaultText(key string) string {
+	d := defaultConfig()
+	switch key {
+	case "jobs":
+		return "one worker per core"
+	case "timeout_factor":
+		return fmt.Sprintf("%g", d.TimeoutFactor)
+	case "timeout_base":
+		return fmt.Sprintf("%g seconds", d.TimeoutBase)
+	}
+	return fmt.Sprintf("%g seconds", d.BaselineTimeout)
 }
 
 func setVerdicts(dst *[]string, v any) error {
@@ -232,8 +273,18 @@ func setKinds(dst *[]string, v any) error {
 }
 
 func show(v any) string {
-	if s, ok := v.(string); ok {
-		return fmt.Sprintf("%q", s)
+	switch x := v.(type) {
+	case string:
+		return fmt.Sprintf("%q", x)
+	case float64:
+		switch {
+		case math.IsNaN(x):
+			return "nan" // as TOML spells them
+		case math.IsInf(x, 1):
+			return "inf"
+		case math.IsInf(x, -1):
+			return "-inf"
+		}
 	}
 	return fmt.Sprintf("%v", v)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -23,6 +24,29 @@ func (l *listFlag) Set(v string) error {
 	return nil
 }
 
+// numFlag is a numeric flag kept as typed: config() checks it with the
+// setter of the key it overrides, so "nan", "inf" and typos get the same
+// one-line refusal as a bad [tool.teeth] value.
+type numFlag string
+
+func (n *numFlag) String() string { return string(*n) }
+
+// Set stores the value; config() checks it.
+func (n *numFlag) Set(v string) error { *n = numFlag(v); return nil }
+
+// value is the flag as a TOML-like value: an int64, a float64 (NaN and
+// infinities included) or, when it is no number, the string itself.
+func (n numFlag) value() any {
+	s := strings.TrimSpace(string(n))
+	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return i
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		return f
+	}
+	return s
+}
+
 // verifyFlags are verify's command-line flags; set ones override [tool.teeth].
 type verifyFlags struct {
 	fs            *flag.FlagSet
@@ -31,8 +55,8 @@ type verifyFlags struct {
 	sourceRoots   listFlag
 	python        string
 	pytestArgs    listFlag
-	jobs          int
-	timeoutFactor float64
+	jobs          numFlag
+	timeoutFactor numFlag
 	failOn        listFlag
 	sites         listFlag
 	out           outputs
@@ -64,8 +88,8 @@ func parseFlags(cmd string, args []string, stderr io.Writer) (*verifyFlags, erro
 	fs.Var(&f.sourceRoots, "source-root", "package directory whose offloads may be mutated (repeatable)")
 	fs.StringVar(&f.python, "python", "", "the project's interpreter (runs pytest as PYTHON -m pytest)")
 	fs.Var(&f.pytestArgs, "pytest-arg", "extra pytest argument (repeatable)")
-	fs.IntVar(&f.jobs, "j", 0, "parallel workers, each with its own sandbox (default: cores)")
-	fs.Float64Var(&f.timeoutFactor, "timeout-factor", 0, "a mutant run may take this many times the anchors' baseline time, plus a constant")
+	fs.Var(&f.jobs, "j", "`N` parallel workers, each with its own sandbox, 1 to 1024 (default: cores)")
+	fs.Var(&f.timeoutFactor, "timeout-factor", "a mutant run may take `F` times the anchors' baseline time, plus a constant (above 0, at most 1000)")
 	fs.Var(&f.failOn, "fail-on", "anchor verdicts that make the exit code 1 (comma-separated)")
 	fs.Var(&f.sites, "site", "only mutate the site with this id (repeatable)")
 	fs.StringVar(&f.findings, "findings", "", "the static blocking-IO detector's findings JSON, to list the findings no anchor reaches")
@@ -164,16 +188,14 @@ func (f *verifyFlags) config() (*config, error) {
 		c.PytestArgs = f.pytestArgs
 	}
 	if set["j"] {
-		if f.jobs < 1 {
-			return nil, usageError(fmt.Sprintf("-j wants a whole number of at least 1, got %d", f.jobs), "")
+		if err := setInt(&c.Jobs, f.jobs.value()); err != nil {
+			return nil, usageError("-j: "+err.Error(), "leave -j out to run one worker per core")
 		}
-		c.Jobs = f.jobs
 	}
 	if set["timeout-factor"] {
-		if f.timeoutFactor <= 0 {
-			return nil, usageError("-timeout-factor wants a positive number", "")
+		if err := setFloat(&c.TimeoutFactor, f.timeoutFactor.value(), false, maxTimeoutFactor); err != nil {
+			return nil, usageError("-timeout-factor: "+err.Error(), fmt.Sprintf("leave -timeout-factor out to use tool.teeth.timeout_factor or the default (%s)", defaultText("timeout_factor")))
 		}
-		c.TimeoutFactor = f.timeoutFactor
 	}
 	if set["no-warm"] {
 		c.Warm = !f.noWarm

@@ -84,7 +84,7 @@ func (p *proposer) proveOne(ctx context.Context, prop *report.RuleProposal, s re
 		return nil
 	}
 	if p.prover == nil {
-		pr, err := rules.NewProver(&p.plan.Env, p.tmp)
+		pr, err := rules.NewProver(&p.plan.Env, p.plan.Tree, p.tmp)
 		if err != nil {
 			return err
 		}

@@ -18,7 +18,8 @@ import (
 // rule commit's message. Exit 0: a proven rule; 1: no rule, or its proof
 // failed (the output says why); 2: bad input, such as a site that is not
 // a rule candidate.
-func ruleCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func ruleCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
+	defer interrupted(ctx, &err)
 	ss, err := begin("rule", args, stderr)
 	if err != nil {
 		return err

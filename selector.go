@@ -11,12 +11,15 @@ import (
 // shard is one part of a run split across CI jobs: index i of n, 1-based.
 type shard struct{ i, n int }
 
+// maxShards is the most shards a run may be split into.
+const maxShards = 1024
+
 func parseShard(s string) (shard, error) {
 	a, b, ok := strings.Cut(s, "/")
 	i, err1 := strconv.Atoi(a)
 	n, err2 := strconv.Atoi(b)
-	if !ok || err1 != nil || err2 != nil || n < 1 || i < 1 || i > n {
-		return shard{}, fmt.Errorf("--shard wants i/n with 1 <= i <= n, got %q", s)
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 1 || i > n || n > maxShards {
+		return shard{}, fmt.Errorf("--shard wants i/n with 1 <= i <= n <= %d, got %q", maxShards, s)
 	}
 	return shard{i, n}, nil
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/teethtool/teeth/internal/tempdir"
 	"github.com/teethtool/teeth/mutate"
 	"github.com/teethtool/teeth/report"
 	"github.com/teethtool/teeth/runner"
@@ -18,7 +19,8 @@ import (
 )
 
 // verifyCmd is "teeth verify".
-func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
+	defer interrupted(ctx, &err)
 	ss, err := begin("verify", args, stderr)
 	if err != nil {
 		return err
@@ -127,10 +129,17 @@ func newPlan(ctx context.Context, c *config, disc *mutate.Result, tmp string, pr
 	if err != nil {
 		return nil, err
 	}
+	tree, err := runner.ScanTree(c.Dir, tmp, c.SourceRoots)
+	if err != nil {
+		return nil, usageError(err.Error(), "teeth copies the project directory into its sandboxes: make it readable")
+	}
+	for _, note := range tree.Notes {
+		fmt.Fprintf(prog.w, "teeth: %s\n", note)
+	}
 	fmt.Fprintf(prog.w, "teeth: %d offload sites in %s; running the baseline\n", len(disc.Sites), c.Dir)
 	return &runner.Plan{
 		Env: runner.Env{
-			Command: c.Command, PytestArgs: c.PytestArgs, Original: c.Dir, Roots: c.SourceRoots, Entries: entries,
+			Command: c.Command, PytestArgs: append(slices.Clone(c.PytestArgs), tree.IgnoreArgs()...), Original: c.Dir, Roots: c.SourceRoots, Entries: entries,
 			Detectors: c.Detectors, Marker: c.Marker, PluginDir: pluginDir, Extra: c.commandEnv(),
 		},
 		Anchors: c.Anchors, Sites: disc.Sites,
@@ -140,6 +149,7 @@ func newPlan(ctx context.Context, c *config, disc *mutate.Result, tmp string, pr
 		Progress:        prog.update,
 		Phase:           prog.enter,
 		Running:         func(site int, on bool) { prog.setRunning(disc.Sites[site].ID, on) },
+		Tree:            tree,
 	}, nil
 }
 
@@ -210,6 +220,7 @@ func begin(cmd string, args []string, stderr io.Writer) (*session, error) {
 	if c.PathPython {
 		fmt.Fprintf(stderr, "teeth: no .venv or venv in %s: running pytest with %s from PATH (set python or command in [tool.teeth] to choose)\n", c.Dir, c.Python)
 	}
+	reclaim(stderr)
 	tmp, err := scratch()
 	if err != nil {
 		return nil, err
@@ -220,21 +231,34 @@ func begin(cmd string, args []string, stderr io.Writer) (*session, error) {
 
 func (s *session) close() {
 	s.prog.finish()
-	os.RemoveAll(s.tmp)
+	tempdir.Remove(s.tmp)
 }
 
-// scratch makes teeth's temporary directory, its path free of symlinks.
-func scratch() (string, error) {
-	tmp, err := os.MkdirTemp("", "teeth-")
-	if err != nil {
-		return "", err
+// scratch makes teeth's temporary directory, its path free of symlinks,
+// marked with this process so that a later run can reclaim it should this
+// one be killed.
+func scratch() (string, error) { return tempdir.Make("") }
+
+// reclaim removes the temporary directories of teeth runs that died
+// without cleaning up, and says so in one line.
+func reclaim(stderr io.Writer) {
+	removed, err := tempdir.Reclaim()
+	if len(removed) > 0 {
+		what := "the temporary directory of a teeth run that was killed"
+		if len(removed) > 1 {
+			what = fmt.Sprintf("the temporary directories of %d teeth runs that were killed", len(removed))
+		}
+		fmt.Fprintf(stderr, "teeth: removed %s: %s\n", what, strings.Join(removed, " "))
 	}
-	return filepath.EvalSymlinks(tmp)
+	if err != nil {
+		fmt.Fprintf(stderr, "teeth: could not remove a temporary directory left by a killed teeth run: %v\n", err)
+	}
 }
 
 // pluginFiles are the embedded Python files a pytest run loads: the plugin,
-// its warm-path module, its evidence module and its rule injector.
-var pluginFiles = []string{"teeth_plugin.py", "teeth_warm.py", "teeth_evidence.py", "teeth_rules.py"}
+// its warm-path module, its evidence module, the process-group guardian and
+// the rule injector.
+var pluginFiles = []string{"teeth_plugin.py", "teeth_warm.py", "teeth_evidence.py", "teeth_guard.py", "teeth_rules.py"}
 
 // writePlugin writes pluginFiles into dir.
 func writePlugin(dir string) error {

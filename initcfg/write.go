@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/teethtool/teeth/internal/atomicfile"
 )
 
 // ErrExists is returned by Write when the file already has a [tool.teeth] table.
@@ -21,15 +23,7 @@ func Write(file, table string) error {
 		file = real
 	}
 	old, err := os.ReadFile(file)
-	mode := os.FileMode(0o644)
-	switch {
-	case err == nil:
-		info, err := os.Stat(file)
-		if err != nil {
-			return err
-		}
-		mode = info.Mode().Perm()
-	case !errors.Is(err, os.ErrNotExist):
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
 	var doc map[string]any
@@ -51,30 +45,5 @@ func Write(file, table string) error {
 	if _, err := toml.Decode(string(data), &check); err != nil {
 		return err
 	}
-	return replace(file, data, mode)
-}
-
-// replace writes data to a temporary file beside file and renames it over file.
-func replace(file string, data []byte, mode os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".teeth-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename, there is nothing left to remove
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), file)
+	return atomicfile.WriteBytes(file, 0o644, data)
 }

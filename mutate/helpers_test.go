@@ -68,7 +68,7 @@ func testCtx(t testing.TB) context.Context {
 func checkMutant(t testing.TB, s Site, src, mut []byte) {
 	t.Helper()
 	e := s.edit
-	if got := lineOf(src, e.Span[0]); got != s.Line {
+	if got := lineAt(src, e.Span[0]); got != s.Line {
 		t.Errorf("%s: line %d, span starts on line %d", s.ID, s.Line, got)
 	}
 	body := mut
@@ -114,18 +114,7 @@ func checkMutantCall(t testing.TB, s Site, src, mut, repl []byte) {
 	if got != want {
 		t.Errorf("%s: MutantCall spans %q, want %q", s.ID, got, want)
 	}
-	if c.Line != lineOf(mut, c.Start) {
-		t.Errorf("%s: MutantCall line %d, want %d", s.ID, c.Line, lineOf(mut, c.Start))
+	if c.Line != lineAt(mut, c.Start) {
+		t.Errorf("%s: MutantCall line %d, want %d", s.ID, c.Line, lineAt(mut, c.Start))
 	}
-}
-
-// lineOf is the 1-based line of byte offset off, counting \r\n, \r and \n.
-func lineOf(src []byte, off int) int {
-	line := 1
-	for i := 0; i < off; i++ {
-		if src[i] == '\n' || src[i] == '\r' && (i+1 >= len(src) || src[i+1] != '\n') {
-			line++
-		}
-	}
-	return line
 }

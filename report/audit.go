@@ -27,6 +27,12 @@ func WriteAuditRun(w io.Writer, r *Report) {
 	for _, a := range broken {
 		fmt.Fprintf(w, "  %-15s %s\n  %-15s   %s\n", a.Verdict, a.NodeID, "", a.Reason)
 	}
+	writeAuditAndCounts(w, r)
+}
+
+// writeAuditAndCounts writes the audit findings, the files skipped, and the
+// counts lines that verify and audit both end with.
+func writeAuditAndCounts(w io.Writer, r *Report) {
 	WriteAudit(w, r.Audit)
 	for _, fe := range r.SkippedFiles {
 		fmt.Fprintf(w, "skipped %s:%d: %s\n", fe.Path, fe.Line, fe.Msg)

@@ -4,10 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/teethtool/teeth/internal/atomicfile"
 )
 
 // WriteJSON writes r as indented JSON.
@@ -21,24 +21,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 // WriteFile writes a report to path atomically: a reader sees the old file or
 // the whole new one, never a half-written one.
 func WriteFile(path string, write func(io.Writer) error) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if err := write(f); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return atomicfile.Write(path, 0o644, write)
 }
 
 // WriteSummary writes the human summary: one line per anchor with its
@@ -63,16 +46,8 @@ func WriteSummary(w io.Writer, r *Report) {
 			fmt.Fprintf(w, "  %-15s   %s\n", "", p.Brief(func(s string) string { return s }))
 		}
 	}
-	WriteAudit(w, r.Audit)
-	for _, fe := range r.SkippedFiles {
-		fmt.Fprintf(w, "skipped %s:%d: %s\n", fe.Path, fe.Line, fe.Msg)
-	}
+	writeAuditAndCounts(w, r)
 	s := r.Summary
-	fmt.Fprintf(w, "anchors: %s\n", counts(s.AnchorVerdicts, AnchorVerdicts))
-	fmt.Fprintf(w, "sites: %s\n", counts(s.SiteVerdicts, SiteVerdicts))
-	if r.Audit != nil {
-		fmt.Fprintf(w, "audit: %s\n", auditCounts(r.Audit))
-	}
 	fmt.Fprintf(w, "mutants: %d, pytest runs: %d (%d forked warm, %d fresh), %.1fs, %.2f mutants/s\n",
 		s.Mutants, s.PytestRuns, s.WarmRuns, s.FreshRuns, s.DurationS, s.MutantsPerS)
 	if s.RuleRuns > 0 {

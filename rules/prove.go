@@ -33,10 +33,11 @@ type Prover struct {
 	suites map[string]*runner.Result // the suite run with each primitive's rule
 }
 
-// NewProver copies the project into a sandbox under tmp for the proofs.
-func NewProver(env *runner.Env, tmp string) (*Prover, error) {
+// NewProver copies the project into a sandbox under tmp for the proofs;
+// tree holds the project's odd entries (runner.ScanTree), or is nil.
+func NewProver(env *runner.Env, tree *runner.Tree, tmp string) (*Prover, error) {
 	dir := filepath.Join(tmp, "rules")
-	sb, err := runner.NewSandbox(env.Original, filepath.Join(dir, "project"), tmp)
+	sb, err := runner.NewSandbox(env.Original, filepath.Join(dir, "project"), tmp, tree)
 	if err != nil {
 		return nil, err
 	}

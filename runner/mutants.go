@@ -368,9 +368,12 @@ func (m *mutantRunner) limit(anchors []string) time.Duration {
 			body += t.Wall
 		}
 	}
-	scaled := time.Duration(body * m.plan.TimeoutFactor * float64(time.Second))
+	scaled := time.Duration(min(body*m.plan.TimeoutFactor, maxLimit.Seconds()) * float64(time.Second))
 	return 2*m.overhead + scaled + m.plan.TimeoutBase
 }
+
+// maxLimit caps the scaled part of a time limit far below time.Duration's overflow.
+const maxLimit = 1000 * 24 * time.Hour
 
 // files returns the test files that hold the anchors, for pytest to collect.
 func (m *mutantRunner) files(anchors []string) []string {

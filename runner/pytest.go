@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/teethtool/teeth/internal/proc"
 )
 
 // Env is what every pytest process of a run shares.
@@ -109,9 +111,14 @@ func (w *Worker) command(spec Spec, extra map[string]any) (*exec.Cmd, *os.File, 
 	argv := append(append([]string{}, w.env.Command...),
 		"-p", "teeth_plugin", "-p", "no:cacheprovider", "-q", "--no-header", "-p", "no:randomly")
 	argv = append(append(argv, w.env.PytestArgs...), spec.Args...)
+	life, err := proc.Lifeline()
+	if err != nil {
+		return nil, nil, err
+	}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = w.Sandbox.Dir
-	cmd.Env = w.environ(cfgPath, resPath)
+	cmd.Env = append(w.environ(cfgPath, resPath), "TEETH_LIFELINE=3")
+	cmd.ExtraFiles = []*os.File{life} // fd 3: the plugin's guardian kills the group when teeth dies
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	out, err := os.Create(filepath.Join(w.tmp, fmt.Sprintf("run%d.out", w.runs)))
 	if err != nil {
@@ -182,11 +189,11 @@ func (w *Worker) environ(cfgPath, resPath string) []string {
 // wait runs cmd until it exits, its timeout passes or ctx ends; in the last
 // two cases the whole process group is killed.
 func wait(ctx context.Context, cmd *exec.Cmd, timeout time.Duration) (code int, timedOut bool, err error) {
-	if err := cmd.Start(); err != nil {
+	if err := proc.Start(cmd); err != nil {
 		return 0, false, err
 	}
 	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	go func() { done <- cmd.Wait(); killGroup(cmd) }() // what the tests left running goes too
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	var werr error

@@ -30,7 +30,7 @@ func TestSandboxSkipsWhatMustNotBeCopied(t *testing.T) {
 	} {
 		write(t, filepath.Join(src, f), "x")
 	}
-	sb, err := NewSandbox(src, dst, filepath.Join(src, "scratch"))
+	sb, err := NewSandbox(src, dst, filepath.Join(src, "scratch"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,8 +33,9 @@ type Plan struct {
 	TimeoutFactor   float64
 	TimeoutBase     time.Duration
 	BaselineTimeout time.Duration
-	Warm            bool // fork mutants from a pre-imported pytest process per worker
-	FullMatrix      bool // run every (mutant, anchor) pair instead of stopping early
+	Warm            bool  // fork mutants from a pre-imported pytest process per worker
+	Tree            *Tree // the project's odd entries (ScanTree), or nil
+	FullMatrix      bool  // run every (mutant, anchor) pair instead of stopping early
 	Progress        func(done, total int)
 	// Phase, when set, is told when the run enters a phase: "baseline",
 	// "mutants" (n: the mutants to run) or "restore" (n: the anchors to re-run).
@@ -148,7 +149,7 @@ func startWorkers(plan *Plan, tmp string) ([]*Worker, error) {
 		go func() {
 			defer wg.Done()
 			dir := filepath.Join(tmp, fmt.Sprintf("w%d", i))
-			sb, err := NewSandbox(plan.Env.Original, filepath.Join(dir, "project"), tmp)
+			sb, err := NewSandbox(plan.Env.Original, filepath.Join(dir, "project"), tmp, plan.Tree)
 			if err == nil {
 				scratch := filepath.Join(dir, "runs")
 				err = os.MkdirAll(scratch, 0o755)

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/teethtool/teeth/internal/proc"
 )
 
 // server is a worker's warm pytest process: it imports the project and
@@ -35,12 +37,12 @@ func (w *Worker) StartWarm(ctx context.Context, args []string, timeout time.Dura
 	if err != nil {
 		return err
 	}
-	cmd, out, err := w.command(Spec{Args: args}, map[string]any{"serve": true, "serve_in": 3, "serve_out": 4})
+	cmd, out, err := w.command(Spec{Args: args}, map[string]any{"serve": true, "serve_in": 4, "serve_out": 5})
 	if err != nil {
 		return err
 	}
-	cmd.ExtraFiles = []*os.File{reqR, repW}
-	err = cmd.Start()
+	cmd.ExtraFiles = append(cmd.ExtraFiles, reqR, repW) // fds 4 and 5, after the lifeline
+	err = proc.Start(cmd)
 	reqR.Close()
 	repW.Close()
 	out.Close()
@@ -51,7 +53,7 @@ func (w *Worker) StartWarm(ctx context.Context, args []string, timeout time.Dura
 	}
 	s := &server{cmd: cmd, req: reqW, replies: make(chan map[string]any, 4), exited: make(chan struct{})}
 	go s.read(repR)
-	go func() { cmd.Wait(); close(s.exited) }()
+	go func() { cmd.Wait(); killGroup(cmd); close(s.exited) }()
 	select {
 	case msg, ok := <-s.replies:
 		if ok && msg["ready"] == true {

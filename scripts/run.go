@@ -6,15 +6,20 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
+
+	"github.com/teethtool/teeth/internal/proc"
 )
 
 // Run runs the embedded helper name with the argv prefix python (e.g.
 // ["/p/.venv/bin/python"] or ["uv", "run", "--no-sync", "python"]), isolated
 // (-I -S) and writing no bytecode, in dir, with args after the script; in is
-// sent as JSON on stdin and the JSON on stdout is decoded into out.
+// sent as JSON on stdin and the JSON on stdout is decoded into out. The
+// script itself comes first on stdin, read by a one-line bootstrap, so no
+// temporary file is left behind if teeth is killed.
 func Run(ctx context.Context, python []string, name, dir string, args []string, in, out any) error {
 	if len(python) == 0 {
 		return errors.New("no python interpreter")
@@ -23,47 +28,26 @@ func Run(ctx context.Context, python []string, name, dir string, args []string, 
 	if err != nil {
 		return err
 	}
-	script, err := write(name)
+	script, err := FS.ReadFile(name)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(script)
-	argv := append(append(append([]string{}, python[1:]...), "-I", "-S", script), args...)
+	boot := fmt.Sprintf("import sys; exec(compile(sys.stdin.buffer.read(%d), %q, 'exec'))", len(script), "teeth:"+name)
+	argv := append(append(append([]string{}, python[1:]...), "-I", "-S", "-c", boot), args...)
 	cmd := exec.CommandContext(ctx, python[0], argv...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
-	cmd.Stdin = bytes.NewReader(stdin)
+	cmd.Stdin = io.MultiReader(bytes.NewReader(script), bytes.NewReader(stdin))
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	what := strings.Join(append([]string{name}, args...), " ")
-	if err := cmd.Run(); err != nil {
+	if err := proc.Run(cmd); err != nil {
 		return fmt.Errorf("%s: %w: %s", what, err, tail(stderr.String()))
 	}
 	if err := json.Unmarshal(stdout.Bytes(), out); err != nil {
 		return fmt.Errorf("%s: bad output: %w", what, err)
 	}
 	return nil
-}
-
-// write copies the embedded helper name into a temporary file.
-func write(name string) (string, error) {
-	src, err := FS.ReadFile(name)
-	if err != nil {
-		return "", err
-	}
-	f, err := os.CreateTemp("", "teeth-*-"+name)
-	if err != nil {
-		return "", err
-	}
-	_, err = f.Write(src)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return "", err
-	}
-	return f.Name(), nil
 }
 
 func tail(s string) string {

@@ -26,6 +26,9 @@ import textwrap
 import time
 
 import teeth_evidence as _ev
+import teeth_guard
+
+teeth_guard.start()  # before conftest files run: no process group of the run outlives teeth
 
 _CFG = {}
 _OUT = None

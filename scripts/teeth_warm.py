@@ -20,6 +20,7 @@ import threading
 import types
 
 import pytest
+import teeth_guard
 import teeth_plugin
 
 _HELPER_PREFIXES = ("_teeth_on_loop", "_teeth_loop_future")
@@ -41,15 +42,19 @@ def pytest_runtestloop(session):
         if blocker:
             replies.write(json.dumps({"fallback": blocker}) + "\n")
             continue
+        server = os.getpid()
         pid = os.fork()
         if pid == 0:
             code = 70
             try:
+                teeth_guard.die_with_parent(server)
                 code = _child(session, items, req)
             finally:
                 os._exit(code)
+        teeth_guard.watch(pid)  # its process group dies with teeth too
         replies.write(json.dumps({"child": pid}) + "\n")
         _, status = os.waitpid(pid, 0)
+        teeth_guard.unwatch(pid)
         replies.write(json.dumps({"done": status}) + "\n")
     return True
 
@@ -152,12 +157,17 @@ def _live_functions(module, qualname):
 
 
 def _module_for(full):
+    """The module loaded from full; failing that, one loaded from a symlink to
+    it (a module imported through a symlinked alias of the file comes second)."""
     real = os.path.realpath(full)
+    alias = None
     for module in list(sys.modules.values()):
         f = getattr(module, "__file__", None)
-        if f and (f == full or os.path.realpath(f) == real):
+        if f == full:
             return module
-    return None
+        if f and alias is None and os.path.realpath(f) == real:
+            alias = module
+    return alias
 
 
 def _find_code(code, qualname):

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/teethtool/teeth/internal/atomicfile"
 )
 
 // Options say what Release builds.
@@ -107,28 +109,11 @@ func writeSums(a *Artefacts) error {
 	})
 }
 
-// writeFile writes what fill produces to path through a temporary file in
-// the same directory, renamed into place.
+// writeFile writes what fill produces to path atomically, mode 0644.
 func writeFile(path string, fill func(*bytes.Buffer) error) error {
 	var b bytes.Buffer
 	if err := fill(&b); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path))
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(b.Bytes()); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return atomicfile.WriteBytes(path, 0o644, b.Bytes())
 }
