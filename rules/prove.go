@@ -170,15 +170,16 @@ func detectorVersion(res *runner.Result) string {
 // verdict decides a proven or refuted proposal from its runs.
 func verdict(prop *report.RuleProposal, red *runner.Result) (string, string) {
 	prim := prop.Primitive
-	took := false
+	took, refusal := false, ""
 	for _, r := range red.Rules {
-		if r.Name != prim {
-			continue
+		if r.Name == prim && r.Error == "" {
+			took = true
+		} else if r.Name == prim {
+			refusal = r.Error
 		}
-		if r.Error != "" {
-			return report.RuleRefuted, fmt.Sprintf("the detector cannot take a rule for %s: %s", prim, r.Error)
-		}
-		took = true
+	}
+	if !took && refusal != "" {
+		return report.RuleRefuted, fmt.Sprintf("the detector cannot take a rule for %s: %s", prim, refusal)
 	}
 	if !took {
 		return report.RuleRefuted, fmt.Sprintf("no gate took the rule for %s: the gate already has an entry of that name, or the run built no BlockBuster", prim)
