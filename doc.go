@@ -14,6 +14,7 @@
 //	teeth merge [report flags] SHARD.json...
 //	teeth show [--report FILE] SITE-ID [PROJECT]
 //	teeth apply SITE-ID [PROJECT]
+//	teeth rule [flags] SITE-ID [PROJECT]
 //
 // init reads the project's Blockbuster gate conftest and prints the
 // [tool.teeth] table verify needs (the package directories behind the gate's
@@ -30,6 +31,10 @@
 // not, and 2 on a usage, configuration or environment error. audit runs only
 // the baseline and reports anchors that guard nothing and offload sites no
 // anchor reaches; merge combines sharded runs; show and apply look at one
-// mutant. See README.md for the configuration keys, the verdicts and the
+// mutant. rule follows the SOP's RULE route for a survived site: it proposes
+// a Blockbuster rule for the primitive its un-offloaded call blocked the loop
+// in, proves it in the sandbox (red with the rule, green with the offload
+// restored), runs the whole anchor suite with it for collateral, and prints
+// the gate conftest patch and the rule commit's message. See README.md for the configuration keys, the verdicts and the
 // JSON report's schema.
 package main

@@ -72,7 +72,10 @@ type verifyFlags struct {
 	force         bool
 	shard         shard
 	project       string
-	siteOnly      bool // show and apply: no anchors needed
+	siteOnly      bool   // show and apply: no anchors needed
+	proposeRules  bool   // verify: prove a detector rule for every survived site
+	ruleSite      string // rule: the site id
+	primitive     string // rule: the primitive to propose the rule for
 }
 
 // parseFlags parses the flags of verify or audit.
@@ -100,6 +103,12 @@ func parseFlags(cmd string, args []string, stderr io.Writer) (*verifyFlags, erro
 	fs.StringVar(&f.cacheDir, "cache", "", "reuse (mutant, anchor) outcomes stored in this directory while nothing they depend on changed")
 	fs.BoolVar(&f.force, "force", false, "with --cache: run everything again (and store the new outcomes)")
 	fs.BoolVar(&f.fullMatrix, "full-matrix", false, "run every covering anchor against every mutant (no stopping at the first kill)")
+	switch cmd {
+	case "verify":
+		fs.BoolVar(&f.proposeRules, "propose-rules", false, "propose and prove a detector rule for every survived site (costs pytest runs: see teeth rule)")
+	case "rule":
+		fs.StringVar(&f.primitive, "primitive", "", "propose the rule for this primitive of the call (e.g. os.open) instead of the one teeth picks")
+	}
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return nil, err
@@ -108,6 +117,12 @@ func parseFlags(cmd string, args []string, stderr io.Writer) (*verifyFlags, erro
 		if f.shard, err = parseShard(f.shardSpec); err != nil {
 			return nil, usageError(err.Error(), "e.g. --shard 2/4 for the second of four CI jobs")
 		}
+	}
+	if cmd == "rule" {
+		if len(pos) == 0 || len(pos) > 2 {
+			return nil, usageError("rule takes a site id and an optional project directory", `teeth rule 'app/x.py:Svc.sync:os.fsync#0' path/to/project`)
+		}
+		f.ruleSite, pos = pos[0], pos[1:]
 	}
 	switch len(pos) {
 	case 0:

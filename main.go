@@ -16,6 +16,7 @@ const usageText = `usage: teeth init [--write] [--python PATH] [PROJECT]
        teeth merge [--json OUT] SHARD.json...
        teeth show [--report FILE] SITE-ID [PROJECT]
        teeth apply SITE-ID [PROJECT]
+       teeth rule [flags] SITE-ID [PROJECT]
        teeth version
 
 init reads PROJECT's Blockbuster gate (the conftest that builds BlockBuster or
@@ -33,6 +34,11 @@ each other, and the offload sites no anchor reaches. merge combines the
 JSON reports of a run split with --shard i/n into the report of the whole run.
 show prints a site's mutant (and its evidence from a report); apply writes the
 mutant into the working tree to reproduce it by hand (git checkout undoes it).
+rule takes a survived site (a rule candidate) and proposes the detector rule
+for what its un-offloaded call blocked the loop in: it proves the rule in a
+sandbox (red with it, green with the offload restored), lists the anchors it
+would also fire in, and prints the gate conftest patch and a commit message
+(exit 0 proven, 1 no rule or not proven).
 
 exit codes: 0 every anchor has teeth, 1 some do not, 2 usage, configuration or
 environment error, 130 interrupted.
@@ -108,6 +114,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return applyCmd(ctx, args[1:], stdout, stderr)
 	case "merge":
 		return mergeCmd(ctx, args[1:], stdout, stderr)
+	case "rule":
+		return ruleCmd(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "teeth", version)
 		return nil

@@ -97,6 +97,9 @@ func showEvidence(w io.Writer, r *report.Report, id string) error {
 			if st.Reason != "" {
 				fmt.Fprintf(w, "  %s\n", st.Reason)
 			}
+			if st.RuleProposal != nil {
+				fmt.Fprintf(w, "  %s\n", st.RuleProposal.Brief(func(s string) string { return s }))
+			}
 		}
 	}
 	for _, a := range r.Anchors {

@@ -62,6 +62,10 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (er
 		return err
 	}
 	r := build(c, plan, disc, ms, v, f.project, sel, "verify", a, time.Since(start))
+	p := &proposer{c: c, plan: plan, ms: ms, v: v, tmp: tmp, prove: f.proposeRules, status: stderr}
+	if err := proposeInto(ctx, p, r); err != nil {
+		return err
+	}
 	if err := f.out.write(r, stdout); err != nil {
 		return err
 	}
@@ -252,8 +256,9 @@ func reclaim(stderr io.Writer) {
 }
 
 // pluginFiles are the embedded Python files a pytest run loads: the plugin,
-// its warm-path module, its evidence module and the process-group guardian.
-var pluginFiles = []string{"teeth_plugin.py", "teeth_warm.py", "teeth_evidence.py", "teeth_guard.py"}
+// its warm-path module, its evidence module, the process-group guardian and
+// the rule injector.
+var pluginFiles = []string{"teeth_plugin.py", "teeth_warm.py", "teeth_evidence.py", "teeth_guard.py", "teeth_rules.py"}
 
 // writePlugin writes pluginFiles into dir.
 func writePlugin(dir string) error {

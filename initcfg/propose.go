@@ -70,7 +70,9 @@ type gate struct {
 		Name    string `json:"name"`
 		Autouse bool   `json:"autouse"`
 	} `json:"fixture"`
-	Hooks []string `json:"hooks"`
+	Hooks   []string   `json:"hooks"`
+	Edit    GateEdit   `json:"edit"`
+	Imports ImportEdit `json:"imports"`
 }
 
 type marker struct {

@@ -33,6 +33,7 @@ type htmlData struct {
 	Outcomes []htmlLegend
 	Sites    []htmlSite
 	Rows     []htmlRow
+	Rules    []htmlRule
 }
 
 type htmlLegend struct{ Outcome, Short, Class, Meaning string }
@@ -80,7 +81,7 @@ var htmlOutcomes = []htmlLegend{
 }
 
 func newHTMLData(r *Report) *htmlData {
-	d := &htmlData{Report: r, Failed: r.Summary.Failed, Counts: verdictCounts(r), Outcomes: htmlOutcomes}
+	d := &htmlData{Report: r, Failed: r.Summary.Failed, Counts: verdictCounts(r), Outcomes: htmlOutcomes, Rules: newHTMLRules(r)}
 	d.Title = "teeth report"
 	if r.Project != "" {
 		d.Title += ": " + r.Project
@@ -175,23 +176,7 @@ func newHTMLMutant(id string, m Evidence, loc string) htmlMutant {
 	if len(m.Tally) > 2 {
 		hm.Retry += "; runs: " + DescribeTally(m.Tally)
 	}
-	for _, l := range strings.Split(strings.TrimRight(m.Diff, "\n"), "\n") {
-		if m.Diff == "" {
-			break
-		}
-		class := "ctx"
-		switch {
-		case strings.HasPrefix(l, "+++") || strings.HasPrefix(l, "---"):
-			class = "file"
-		case strings.HasPrefix(l, "@@"):
-			class = "hunk"
-		case strings.HasPrefix(l, "+"):
-			class = "add"
-		case strings.HasPrefix(l, "-"):
-			class = "del"
-		}
-		hm.Diff = append(hm.Diff, htmlLine{class, l})
-	}
+	hm.Diff = diffLines(m.Diff)
 	return hm
 }
 
@@ -245,6 +230,7 @@ article{border:1px solid #d0d7de;border-radius:6px;padding:12px 16px;margin:12px
 .diff .hunk{color:#8250df}.diff .file{color:#59636e;font-weight:600}
 #sites table{width:100%}#sites td{overflow-wrap:anywhere}
 .red{color:#a40e26}.green{color:#116329}
+.r-red{background:#cf222e;color:#fff}.r-green{background:#2da44e;color:#fff}.r-other{background:#fb8f44;color:#1f2328}
 </style>
 </head>
 <body>
@@ -286,7 +272,24 @@ article{border:1px solid #d0d7de;border-radius:6px;padding:12px 16px;margin:12px
 </table>
 </section>
 
-<section id="evidence">
+{{if .Rules}}<section id="rules">
+<h2>Rule candidates</h2>
+<p>For each survived site, the detector rule that would catch what its un-offloaded call blocked the loop in, proven in the sandbox (red with the rule and the offload removed, green with it restored), or why there is none.</p>
+{{range .Rules}}<article data-site="{{.Site}}" data-rule="{{.Status}}">
+<h3><span class="badge {{.Class}}">{{.Status}}</span>{{if .Primitive}} rule for <code>{{.Primitive}}</code>{{end}} at <code>{{.Site}}</code></h3>
+<p>{{.Reason}}</p>
+{{if .Rule}}<p class="meta">rule <code>{{.Rule}}</code>{{if .Gate}} in the gate at <code>{{.Gate}}</code>{{end}}{{if .Detector}} · {{.Detector}}{{end}}</p>
+{{end}}{{if .Runs}}<table class="rule-runs"><tbody>
+{{range .Runs}}<tr data-outcome="{{.Outcome}}"><td>{{.Label}}</td><td><span class="badge r-{{.Class}}">{{.Outcome}}</span></td><td><code>{{.Anchor}}</code></td><td>{{.Brief}}</td></tr>
+{{end}}</tbody></table>
+{{end}}{{if .Collateral}}<p>{{.Collateral}}</p>
+{{end}}{{if .Patch}}<pre class="diff patch">{{range .Patch}}<span class="{{.Class}}">{{.Text}}</span>{{end}}</pre>
+{{end}}{{if .Snippet}}<p>to add by hand ({{.SnippetWhy}}):</p><pre class="snippet">{{.Snippet}}</pre>
+{{end}}{{if .Commit}}<details><summary>commit message</summary><pre class="commit">{{.Commit}}</pre></details>
+{{end}}</article>
+{{end}}</section>
+
+{{end}}<section id="evidence">
 <h2>Evidence</h2>
 {{range .Rows}}<article id="anchor-{{.Index}}" data-anchor="{{.NodeID}}">
 <h3><span class="badge {{.Class}}">{{.Verdict}}</span> <code>{{.NodeID}}</code></h3>

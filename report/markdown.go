@@ -177,6 +177,7 @@ func renderMarkdown(r *Report, failOn []string, p mdPlan, limit int) string {
 		return b.String()
 	}
 	b.noTeethTable()
+	b.ruleSection()
 	if !b.over() {
 		b.evidence()
 	}

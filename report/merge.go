@@ -99,6 +99,8 @@ func mergeSummary(shards []*Report) Summary {
 		s.LazyRuns += r.Summary.LazyRuns
 		s.FreshRuns += r.Summary.FreshRuns
 		s.CachedOutcomes += r.Summary.CachedOutcomes
+		s.RuleRuns += r.Summary.RuleRuns
+		s.RuleS = max(s.RuleS, r.Summary.RuleS)
 		s.DurationS = max(s.DurationS, r.Summary.DurationS) // shards run side by side
 		s.Reach = MergeReach(s.Reach, r.Summary.Reach)
 		for k, v := range r.Summary.Fallbacks {

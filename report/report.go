@@ -93,6 +93,10 @@ type Site struct {
 	Anchors  []string `json:"anchors"`
 	Invalid  string   `json:"invalid,omitempty"`
 	Diff     string   `json:"diff,omitempty"`
+	// RuleProposal is the RULE route of a survived site: the detector rule
+	// for what its call blocked the loop in, and its proof (teeth rule, or
+	// teeth verify --propose-rules).
+	RuleProposal *RuleProposal `json:"rule_proposal,omitempty"`
 }
 
 // Wrapper is a project-local offload wrapper whose call sites are mutated.
@@ -128,6 +132,10 @@ type Summary struct {
 	// "line" (its line ran) when any run of the report traced per line.
 	Reach  string `json:"reach,omitempty"`
 	Failed bool   `json:"failed"`
+	// RuleRuns and RuleS are the pytest processes and the seconds the rule
+	// proofs took (teeth rule, verify --propose-rules), apart from the above.
+	RuleRuns int     `json:"rule_runs,omitempty"`
+	RuleS    float64 `json:"rule_s,omitempty"`
 }
 
 // Schema is the JSON Schema (draft 2020-12) of the report, schema_version 1.

@@ -56,3 +56,31 @@ func TestReportMatchesSchema(t *testing.T) {
 		t.Fatal("the schema accepted an unknown verdict")
 	}
 }
+
+func TestRuleProposalMatchesSchema(t *testing.T) {
+	s := compileSchema(t)
+	r := sample()
+	run := Run{Outcome: "failed", ExitCode: 1, Detector: []string{"Blocking call to os.fsync"}, DetectorAt: []string{"app/x.py:9"}}
+	r.Sites[0].Verdict = Survived
+	r.Sites[0].RuleProposal = &RuleProposal{Status: RuleProven, Reason: "red with it, green restored", Primitive: "os.fsync",
+		Alternatives: []string{"os.open"}, Detector: "blockbuster 1.5.29", Rule: `BlockBusterFunction(None, "os.fsync", scanned_modules=["app"])`,
+		ScannedModules: []string{"app"}, Gate: "tests/blocking_io/conftest.py:9", Patch: "--- a/tests/blocking_io/conftest.py\n",
+		Anchors: []string{"t::a"}, Red: []RuleRun{{Anchor: "t::a", Outcome: RuleRed, Run: run}},
+		Green:      []RuleRun{{Anchor: "t::a", Outcome: RuleGreen, Run: Run{Outcome: "passed", Detector: []string{}}}},
+		Collateral: []RuleRun{{Anchor: "t::b", Outcome: RuleSwallowed, Run: run}}, SuiteAnchors: 2, Commit: "Add a Blockbuster rule for os.fsync\n"}
+	r.Summary.RuleRuns, r.Summary.RuleS = 2, 1.5
+	for _, tc := range []struct {
+		status string
+		valid  bool
+	}{{RuleProven, true}, {"maybe", false}} {
+		r.Sites[0].RuleProposal.Status = tc.status
+		data, _ := json.Marshal(r)
+		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Validate(inst); (err == nil) != tc.valid {
+			t.Errorf("status %q: valid %v, want %v (%v)", tc.status, err == nil, tc.valid, err)
+		}
+	}
+}

@@ -42,11 +42,17 @@ func WriteSummary(w io.Writer, r *Report) {
 		if s.Verdict != Guarded {
 			fmt.Fprintf(w, "  %-15s   %s\n", "", siteReason(s))
 		}
+		if p := s.RuleProposal; p != nil {
+			fmt.Fprintf(w, "  %-15s   %s\n", "", p.Brief(func(s string) string { return s }))
+		}
 	}
 	writeAuditAndCounts(w, r)
 	s := r.Summary
 	fmt.Fprintf(w, "mutants: %d, pytest runs: %d (%d forked warm, %d fresh), %.1fs, %.2f mutants/s\n",
 		s.Mutants, s.PytestRuns, s.WarmRuns, s.FreshRuns, s.DurationS, s.MutantsPerS)
+	if s.RuleRuns > 0 {
+		fmt.Fprintf(w, "rule proofs: %d pytest runs, %.1fs\n", s.RuleRuns, s.RuleS)
+	}
 	if s.LazyRuns > 0 {
 		fmt.Fprintf(w, "warm runs that imported the mutated module lazily: %d\n", s.LazyRuns)
 	}

@@ -56,6 +56,9 @@ type Spec struct {
 	// many tests have finished.
 	StopAfter *int
 	Funcs     bool // record the source-root functions each test runs
+	// Rules are detector rules (Blockbuster function names such as
+	// "os.fsync") to add to every gate the run builds: teeth rule's proofs.
+	Rules []string
 }
 
 // Worker runs pytest processes in one sandbox.
@@ -143,6 +146,9 @@ func (w *Worker) writeConfig(path string, spec Spec, extra map[string]any) error
 		"sandbox": w.Sandbox.Dir, "original": w.env.Original, "roots": w.env.Roots,
 		"detectors": w.env.Detectors, "marker": w.env.Marker,
 		"sites": sites, "select": spec.Select, "stop_after": spec.StopAfter, "funcs": spec.Funcs,
+	}
+	if len(spec.Rules) > 0 {
+		cfg["rules"] = spec.Rules
 	}
 	for k, v := range extra {
 		cfg[k] = v

@@ -71,6 +71,9 @@ type Result struct {
 	TimedOut         bool
 	Wall             time.Duration
 	Output           string // tail of pytest's output
+
+	// Rules are the extra detector rules of Spec.Rules, as the gate took them.
+	Rules []RuleEvent
 }
 
 type event struct {
@@ -88,6 +91,16 @@ type event struct {
 	Support  []string          `json:"support"`
 	Versions map[string]string `json:"versions"`
 	Mode     string            `json:"mode"`
+	Scanned  []string          `json:"scanned"`
+	Error    string            `json:"error"`
+}
+
+// RuleEvent is one extra detector rule of a run (Spec.Rules): added to a
+// gate, scoped to the directories Scanned, or refused with Error.
+type RuleEvent struct {
+	Name    string
+	Scanned []string
+	Error   string
 }
 
 func parseResults(path string) (*Result, error) {
@@ -143,6 +156,8 @@ func (r *Result) apply(ev *event) {
 		r.InPlaceFailed = ev.Reason
 	case "mutant-applied":
 		r.Applied = ev.How
+	case "rule":
+		r.Rules = append(r.Rules, RuleEvent{Name: ev.Name, Scanned: ev.Scanned, Error: ev.Error})
 	case "reach":
 		r.Reach = report.MergeReach(r.Reach, ev.Mode)
 	}

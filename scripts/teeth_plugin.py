@@ -10,9 +10,10 @@ Per test it records the outcome, the duration, the offload sites it reached
 before or when ``TEETH_TRACE=settrace``), every detector exception
 *constructed* while it ran (even when production code catches it) with the
 production frame it was raised from, and, in a mutant run, what the
-un-offloaded call did on the loop (teeth_evidence). At the end it reports where
-each source-root module was imported from, so teeth can prove that the sandbox
-copy was the one tested.
+un-offloaded call did on the loop (teeth_evidence). A rule proof's run (setting
+``rules``) adds those detector rules to every gate it builds (teeth_rules). At
+the end it reports where each source-root module was imported from, so teeth
+can prove that the sandbox copy was the one tested.
 """
 
 import ast
@@ -321,6 +322,10 @@ def pytest_configure(config):
     for name in _CFG.get("detectors", []):
         _wrap_detector(name)
     _ev.track_detectors(_CFG.get("detectors", []))
+    if _CFG.get("rules"):
+        import teeth_rules
+
+        teeth_rules.install(_CFG["rules"], _CFG.get("detectors", []), _emit)
     if _CFG.get("serve"):
         import teeth_warm
 

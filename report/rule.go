@@ -1,0 +1,131 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Statuses of a rule proposal (Site.RuleProposal).
+const (
+	RuleProven   = "proven"   // red with the rule and the offload removed, green with the rule and the offload restored
+	RuleRefuted  = "refuted"  // the proof ran and the rule did not do both
+	RuleUnproven = "unproven" // proposed from the evidence; the proof was not run
+	RuleNone     = "none"     // no rule to propose: the call blocked nothing a detector rule would catch
+)
+
+// Outcomes of one anchor in a rule's proof run (RuleRun.Outcome).
+const (
+	RuleRed       = "red"       // failed, and the rule fired
+	RuleRedOther  = "red-other" // failed, the rule did not fire
+	RuleGreen     = "green"     // passed, the rule did not fire
+	RuleSwallowed = "swallowed" // passed although the rule fired
+)
+
+// RuleProposal is the RULE route for a survived site: the detector rule
+// that would catch what its un-offloaded call blocked the loop in, proven in
+// the sandbox, or why there is none.
+type RuleProposal struct {
+	Status string `json:"status"`
+	// Reason says in one line why the proposal has its status.
+	Reason string `json:"reason"`
+	// Primitive is the blocking primitive the rule patches, in the
+	// detector's spelling ("os.fsync").
+	Primitive string `json:"primitive,omitempty"`
+	// Alternatives are the call's other unpatched blocking primitives, each
+	// a rule of its own (teeth rule --primitive NAME).
+	Alternatives []string `json:"alternatives,omitempty"`
+	// Detector is the detector distribution the proof ran with ("blockbuster 1.5.29").
+	Detector string `json:"detector,omitempty"`
+	// Rule is the entry in the detector's own API:
+	// BlockBusterFunction(None, "os.fsync", scanned_modules=SCANNED_MODULES).
+	Rule string `json:"rule,omitempty"`
+	// ScannedModules are the modules the gate scans, which the rule is
+	// scoped to; absent when the gate scans every module.
+	ScannedModules []string `json:"scanned_modules,omitempty"`
+	// Gate is where the gate is built ("tests/blocking_io/conftest.py:27").
+	Gate string `json:"gate,omitempty"`
+	// Patch is the unified diff that adds the rule to the gate's file;
+	// Snippet is the code to add by hand when the gate's shape cannot be
+	// patched mechanically (then Patch is empty and Reason says why).
+	Patch   string `json:"patch,omitempty"`
+	Snippet string `json:"snippet,omitempty"`
+	// SnippetWhy says why the snippet is to be added by hand.
+	SnippetWhy string `json:"snippet_why,omitempty"`
+	// Anchors are the anchors whose survived run called Primitive on the loop.
+	Anchors []string `json:"anchors,omitempty"`
+	// Red are their runs with the rule in and the offload removed; Green
+	// with the rule in and the offload restored.
+	Red   []RuleRun `json:"red,omitempty"`
+	Green []RuleRun `json:"green,omitempty"`
+	// Collateral are the other anchors, green at baseline, in whose run of
+	// the whole anchor suite with the rule (no mutant) the rule fired: other
+	// calls of the primitive already on the loop. SuiteAnchors counts the
+	// anchors of that run.
+	Collateral   []RuleRun `json:"collateral,omitempty"`
+	SuiteAnchors int       `json:"suite_anchors,omitempty"`
+	// Commit is a commit message for the rule's own commit, with the evidence.
+	Commit string `json:"commit,omitempty"`
+}
+
+// RuleRun is one anchor's run in a rule's proof.
+type RuleRun struct {
+	Anchor  string `json:"anchor"`
+	Outcome string `json:"outcome"` // red, red-other, green, swallowed, timeout, error
+	Run     Run    `json:"run"`
+}
+
+// Brief is the proposal in one line for the summary and the reports:
+// "rule for `os.fsync` proven: red with it and the offload removed, green
+// with the offload restored; no collateral (24 anchors run with it unmutated)",
+// or "no rule: ..." with the reason.
+func (p *RuleProposal) Brief(code func(string) string) string {
+	if p == nil {
+		return ""
+	}
+	switch p.Status {
+	case RuleNone:
+		return p.Reason
+	case RuleProven:
+		return fmt.Sprintf("rule for %s proven: red with it and the offload removed, green with the offload restored; %s", code(p.Primitive), p.CollateralBrief())
+	case RuleUnproven:
+		return fmt.Sprintf("rule for %s proposed, not proven: teeth rule SITE-ID (or teeth verify --propose-rules) runs its proof", code(p.Primitive))
+	}
+	return fmt.Sprintf("rule for %s %s: %s", code(p.Primitive), p.Status, p.Reason)
+}
+
+// CollateralBrief says which anchors the rule fires in on unmutated code:
+// "collateral: none of the 24 anchors fires it on unmutated code".
+func (p *RuleProposal) CollateralBrief() string {
+	if p.SuiteAnchors == 0 {
+		return "collateral: not checked"
+	}
+	if len(p.Collateral) == 0 {
+		return fmt.Sprintf("collateral: none of the %d anchors fires it on unmutated code", p.SuiteAnchors)
+	}
+	names := make([]string, len(p.Collateral))
+	for i, c := range p.Collateral {
+		names[i] = c.Anchor
+	}
+	verb := "fire"
+	if len(p.Collateral) == 1 {
+		verb = "fires"
+	}
+	return fmt.Sprintf("collateral: %d of the %d anchors %s it on unmutated code (%s)", len(p.Collateral), p.SuiteAnchors, verb, strings.Join(names, ", "))
+}
+
+// RuleRunBrief is one proof run in a few words: "failed: Blocking call to
+// os.fsync at app/fileio.py:41".
+func RuleRunBrief(r RuleRun) string {
+	s := r.Run.Outcome
+	if len(r.Run.Detector) > 0 {
+		s += ": " + r.Run.Detector[0]
+		if len(r.Run.DetectorAt) > 0 && r.Run.DetectorAt[0] != "" {
+			s += " at " + r.Run.DetectorAt[0]
+		}
+	} else if r.Run.Outcome != "passed" {
+		if first := firstLine(r.Run.Excerpt); first != "" {
+			s += ": " + clipBytes(first, 200)
+		}
+	}
+	return s
+}

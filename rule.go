@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/teethtool/teeth/report"
+	"github.com/teethtool/teeth/runner"
+)
+
+// ruleCmd is "teeth rule SITE-ID [PROJECT]": it runs the site's mutant
+// against the anchors that reach it and, for a survived site, proposes the
+// detector rule for what its call blocked the loop in, proves it in the
+// sandbox and prints the conftest patch, the red→green evidence and the
+// rule commit's message. Exit 0: a proven rule; 1: no rule, or its proof
+// failed (the output says why); 2: bad input, such as a site that is not
+// a rule candidate.
+func ruleCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
+	defer interrupted(ctx, &err)
+	ss, err := begin("rule", args, stderr)
+	if err != nil {
+		return err
+	}
+	defer ss.close()
+	f, c := ss.f, ss.c
+	sel := &selector{only: []string{f.ruleSite}}
+	plan, disc, ms, err := prepare(ctx, c, sel, false, ss.tmp, ss.prog)
+	if err != nil {
+		return err
+	}
+	v, err := runner.Verify(ctx, plan, ss.tmp)
+	ss.prog.finish()
+	if err := runError(ctx, err); err != nil {
+		return err
+	}
+	r := build(c, plan, disc, ms, v, f.project, sel, "verify", nil, time.Since(ss.start))
+	p := &proposer{c: c, plan: plan, ms: ms, v: v, tmp: ss.tmp, prove: true, want: map[string]string{f.ruleSite: f.primitive}, status: stderr}
+	if err := proposeInto(ctx, p, r); err != nil {
+		return err
+	}
+	site := siteOf(r, f.ruleSite)
+	if site.RuleProposal == nil {
+		return usageError(fmt.Sprintf("site %s is %s, not a rule candidate: %s", site.ID, site.Verdict, site.Reason),
+			"a rule candidate is a survived site: un-offloading it keeps every anchor that reaches it green; teeth verify lists them")
+	}
+	if err := f.out.write(r, stdout); err != nil {
+		return err
+	}
+	writeRule(stdout, site)
+	if site.RuleProposal.Status != report.RuleProven {
+		return &cliError{code: 1}
+	}
+	return nil
+}
+
+// proposeInto fills r's rule proposals and counts the proofs' runs and time.
+func proposeInto(ctx context.Context, p *proposer, r *report.Report) error {
+	start := time.Now()
+	n, err := p.propose(ctx, r)
+	if err := runError(ctx, err); err != nil {
+		return err
+	}
+	r.Summary.RuleRuns = n
+	if n > 0 {
+		r.Summary.RuleS = round3(time.Since(start).Seconds())
+	}
+	return nil
+}
+
+func siteOf(r *report.Report, id string) *report.Site {
+	for i := range r.Sites {
+		if r.Sites[i].ID == id {
+			return &r.Sites[i]
+		}
+	}
+	return &report.Site{ID: id, Verdict: "unknown"}
+}
+
+// writeRule prints a site's rule proposal: the site, the rule, its proof,
+// the patch and the commit message.
+func writeRule(w io.Writer, s *report.Site) {
+	p := s.RuleProposal
+	fmt.Fprintf(w, "site %s (%s)\n  %s:%d in %s, %s(%s)\n  %s\n\n", s.ID, s.Verdict, s.Path, s.Line, s.Function, s.Offload, s.Callee, s.Reason)
+	fmt.Fprintf(w, "rule: %s\n", p.Status)
+	if p.Status == report.RuleNone {
+		fmt.Fprintf(w, "  %s\n", p.Reason)
+		return
+	}
+	fmt.Fprintf(w, "  %s\n", p.Rule)
+	scope := "scoped to every module, as the gate is"
+	if len(p.ScannedModules) > 0 {
+		scope = "scoped to the gate's scanned modules: " + strings.Join(p.ScannedModules, ", ")
+	}
+	if p.Gate != "" {
+		fmt.Fprintf(w, "  for the gate at %s, %s\n", p.Gate, scope)
+	}
+	if len(p.Alternatives) > 0 {
+		fmt.Fprintf(w, "  the call also blocked the loop in %s, which the detector does not patch either: teeth rule --primitive NAME proposes a rule for one of them instead\n",
+			strings.Join(p.Alternatives, ", "))
+	}
+	fmt.Fprintf(w, "  %s\n", p.Reason)
+	if len(p.Red)+len(p.Green) > 0 {
+		fmt.Fprintf(w, "\nred → green (%s):\n", p.Detector)
+		for _, r := range p.Red {
+			fmt.Fprintf(w, "  %-9s offload removed, rule in:  %s %s\n", r.Outcome, r.Anchor, report.RuleRunBrief(r))
+		}
+		for _, r := range p.Green {
+			fmt.Fprintf(w, "  %-9s offload restored, rule in: %s %s\n", r.Outcome, r.Anchor, report.RuleRunBrief(r))
+		}
+		fmt.Fprintf(w, "%s\n", p.CollateralBrief())
+		for _, r := range p.Collateral {
+			fmt.Fprintf(w, "  %-9s %s %s\n", r.Outcome, r.Anchor, report.RuleRunBrief(r))
+		}
+	}
+	if p.Patch != "" {
+		fmt.Fprintf(w, "\npatch:\n%s", p.Patch)
+	}
+	if p.Snippet != "" {
+		fmt.Fprintf(w, "\nto add by hand (%s):\n%s", p.SnippetWhy, p.Snippet)
+	}
+	if p.Commit != "" {
+		fmt.Fprintf(w, "\ncommit message:\n\n%s", p.Commit)
+	}
+}

@@ -1,0 +1,32 @@
+package scripts
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestRulesModule runs testdata/rules_check.py against the embedded
+// teeth_rules.py with the example's interpreter, which has the real
+// Blockbuster: a proof run's rule joins gates built before and after the
+// plugin is configured, and blockbuster_ctx's, scoped as each gate is.
+func TestRulesModule(t *testing.T) {
+	venv, err := filepath.Abs(filepath.Join("..", "testdata", "example", ".venv", "bin", "python"))
+	if err != nil || !fileExists(venv) {
+		t.Fatalf("%s is missing: run \"make venv\"", venv)
+	}
+	dir := t.TempDir()
+	src, err := FS.ReadFile("teeth_rules.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "teeth_rules.py"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(venv, filepath.Join("testdata", "rules_check.py"), dir).CombinedOutput()
+	if err != nil || !strings.HasPrefix(string(out), "ok ") {
+		t.Fatalf("%v\n%s", err, out)
+	}
+}
