@@ -12,12 +12,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/teethtool/teeth/internal/bench/backend"
 	"github.com/teethtool/teeth/report"
 )
 
@@ -70,9 +72,25 @@ func TestScripts(t *testing.T) {
 			"noprocs":   cmdNoProcs,
 			"mknode":    cmdMknode,
 			"globcount": cmdGlobCount,
+			"backend":   cmdBackend,
 		},
 		Condition: condRoot,
 	})
+}
+
+// cmdBackend writes the benchmark's realistic backend, small, into DIR:
+// backend DIR SITES ANCHORS IMPORT-SECONDS.
+func cmdBackend(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 4 {
+		ts.Fatalf("usage: backend DIR SITES ANCHORS IMPORT-SECONDS")
+	}
+	sites, err1 := strconv.Atoi(args[1])
+	anchors, err2 := strconv.Atoi(args[2])
+	importS, err3 := strconv.ParseFloat(args[3], 64)
+	if err := errors.Join(err1, err2, err3); err != nil {
+		ts.Fatalf("backend: %v", err)
+	}
+	ts.Check(backend.WriteRealistic(ts.MkAbs(args[0]), backend.Realistic{Sites: sites, Anchors: anchors, ImportS: importS, Seed: 7}))
 }
 
 // cmdNeeds fails, naming the package to install, unless a program the script

@@ -22,6 +22,7 @@ import (
 
 	cp "github.com/otiai10/copy"
 
+	"github.com/teethtool/teeth/internal/bench/backend"
 	"github.com/teethtool/teeth/mutate"
 	"github.com/teethtool/teeth/report"
 )
@@ -48,15 +49,15 @@ func main() {
 	teeth := flag.String("teeth", "bin/teeth", "the teeth binary")
 	python := flag.String("python", "testdata/example/.venv/bin/python", "interpreter with pytest, pytest-asyncio and blockbuster")
 	which := flag.String("profile", "all", "backend to measure: uniform, realistic or all")
-	sh := shape{}
-	flag.IntVar(&sh.sites, "sites", 60, "uniform: offload sites")
-	flag.IntVar(&sh.anchors, "anchors", 40, "uniform: anchors")
-	flag.Float64Var(&sh.importS, "import", 1.5, "uniform: seconds of real work when the package is imported")
-	flag.Float64Var(&sh.testS, "test", 0.1, "uniform: seconds each anchor's body takes")
-	rs := realShape{seed: 7}
-	flag.IntVar(&rs.sites, "realistic-sites", 60, "realistic: offload sites")
-	flag.IntVar(&rs.anchors, "realistic-anchors", 30, "realistic: anchors (plus one per undetectable site)")
-	flag.Float64Var(&rs.importS, "realistic-import", 3, "realistic: seconds of eager import work")
+	sh := backend.Uniform{}
+	flag.IntVar(&sh.Sites, "sites", 60, "uniform: offload sites")
+	flag.IntVar(&sh.Anchors, "anchors", 40, "uniform: anchors")
+	flag.Float64Var(&sh.ImportS, "import", 1.5, "uniform: seconds of real work when the package is imported")
+	flag.Float64Var(&sh.TestS, "test", 0.1, "uniform: seconds each anchor's body takes")
+	rs := backend.Realistic{Seed: 7}
+	flag.IntVar(&rs.Sites, "realistic-sites", 60, "realistic: offload sites")
+	flag.IntVar(&rs.Anchors, "realistic-anchors", 30, "realistic: anchors (plus one per undetectable site)")
+	flag.Float64Var(&rs.ImportS, "realistic-import", 3, "realistic: seconds of eager import work")
 	only := flag.String("write", "", "only write the backend of -profile into this directory")
 	flag.Parse()
 	profiles, err := pick(*which, sh, rs)
@@ -76,18 +77,18 @@ func main() {
 }
 
 // pick returns the profiles -profile names.
-func pick(which string, sh shape, rs realShape) ([]profile, error) {
+func pick(which string, sh backend.Uniform, rs backend.Realistic) ([]profile, error) {
 	uniform := profile{
-		name: "uniform", roots: []string{"app"}, importS: sh.importS,
+		name: "uniform", roots: []string{"app"}, importS: sh.ImportS,
 		about: fmt.Sprintf("%d sites, %d anchors, %.1fs import, %.0fms per test body, every module imported at collection",
-			sh.sites, sh.anchors, sh.importS, sh.testS*1000),
-		write: func(dir string) error { return writeUniform(dir, sh) },
+			sh.Sites, sh.Anchors, sh.ImportS, sh.TestS*1000),
+		write: func(dir string) error { return backend.WriteUniform(dir, sh) },
 	}
 	realistic := profile{
-		name: "realistic", roots: []string{"svc"}, importS: rs.importS,
+		name: "realistic", roots: []string{"svc"}, importS: rs.ImportS,
 		about: fmt.Sprintf("%d sites, %d+ anchors, %.1fs eager import, lazy services/providers/jobs, a namespace-package wrapper, bodies 20ms-1s",
-			rs.sites, rs.anchors, rs.importS),
-		write: func(dir string) error { return writeRealistic(dir, rs) },
+			rs.Sites, rs.Anchors, rs.ImportS),
+		write: func(dir string) error { return backend.WriteRealistic(dir, rs) },
 	}
 	switch which {
 	case "uniform":

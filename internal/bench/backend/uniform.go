@@ -1,4 +1,7 @@
-package main
+// Package backend writes the synthetic asyncio backends teeth's benchmark
+// measures (and its tests run small): a uniform one where every module is
+// imported at collection, and a realistic one shaped like a large service.
+package backend
 
 import (
 	"fmt"
@@ -7,17 +10,17 @@ import (
 	"strings"
 )
 
-// shape is the synthetic backend's size and cost.
-type shape struct {
-	sites, anchors int
-	importS, testS float64
+// Uniform sizes the uniform backend.
+type Uniform struct {
+	Sites, Anchors int
+	ImportS, TestS float64 // import work and each anchor's body, seconds
 }
 
-// writeUniform writes a synthetic backend into dir: an app package whose
+// WriteUniform writes a synthetic backend into dir: an app package whose
 // import does real work for importS seconds, one offload site per function,
 // sites spread over files of ten, and anchors that each await testS seconds
 // and then call the sites assigned to them round-robin.
-func writeUniform(dir string, sh shape) error {
+func WriteUniform(dir string, sh Uniform) error {
 	files := map[string]string{
 		"pyproject.toml": `[tool.teeth]
 source_roots = ["app"]
@@ -35,7 +38,7 @@ _h = b"teeth"
 while time.perf_counter() - _t0 < %g:
     for _ in range(1000):
         _h = hashlib.sha256(_h).digest()
-`, sh.importS),
+`, sh.ImportS),
 		"tests/blocking_io/conftest.py": `import pytest
 from blockbuster import BlockBuster
 
@@ -50,23 +53,23 @@ def pytest_runtest_protocol(item, nextitem):
         bb.deactivate()
 `,
 	}
-	for f := 0; f*10 < sh.sites; f++ {
+	for f := 0; f*10 < sh.Sites; f++ {
 		var b strings.Builder
 		b.WriteString("import asyncio\n\n\ndef _read(path):\n    with open(path) as f:\n        return f.read()\n")
-		for i := f * 10; i < min(sh.sites, f*10+10); i++ {
+		for i := f * 10; i < min(sh.Sites, f*10+10); i++ {
 			fmt.Fprintf(&b, "\n\nasync def op_%d(path):\n    return await asyncio.to_thread(_read, path)\n", i)
 		}
 		files[fmt.Sprintf("app/ops_%d.py", f)] = b.String()
 	}
-	for a := 0; a < sh.anchors; a++ {
+	for a := 0; a < sh.Anchors; a++ {
 		var b strings.Builder
 		b.WriteString("import asyncio\n\n")
 		var calls []int
-		for i := a; i < sh.sites; i += sh.anchors {
+		for i := a; i < sh.Sites; i += sh.Anchors {
 			calls = append(calls, i)
 			fmt.Fprintf(&b, "from app.ops_%d import op_%d\n", i/10, i)
 		}
-		fmt.Fprintf(&b, "\n\nasync def test_anchor_%d(tmp_path):\n    p = tmp_path / \"data.txt\"\n    p.write_text(\"x\")\n    await asyncio.sleep(%g)\n", a, sh.testS)
+		fmt.Fprintf(&b, "\n\nasync def test_anchor_%d(tmp_path):\n    p = tmp_path / \"data.txt\"\n    p.write_text(\"x\")\n    await asyncio.sleep(%g)\n", a, sh.TestS)
 		for _, i := range calls {
 			fmt.Fprintf(&b, "    assert await op_%d(str(p)) == \"x\"\n", i)
 		}

@@ -1,4 +1,4 @@
-package main
+package backend
 
 import (
 	"fmt"
@@ -8,11 +8,11 @@ import (
 	"strings"
 )
 
-// realShape sizes the realistic backend.
-type realShape struct {
-	sites, anchors int
-	importS        float64 // eager import work of the package, seconds
-	seed           uint64
+// Realistic sizes the realistic backend.
+type Realistic struct {
+	Sites, Anchors int
+	ImportS        float64 // eager import work of the package, seconds
+	Seed           uint64  // the same seed writes the same backend
 }
 
 // Where an operation's module is first imported.
@@ -70,13 +70,13 @@ const (
 
 // realBackend is the generated realistic project: files by path.
 type realBackend struct {
-	sh    realShape
+	sh    Realistic
 	rng   *rand.Rand
 	ops   []*op
 	files map[string]string
 }
 
-// writeRealistic writes a backend shaped like a large asyncio service into
+// WriteRealistic writes a backend shaped like a large asyncio service into
 // dir: a package whose import costs importS seconds, most of its offloads in
 // modules imported lazily (by handlers, by a provider registry on first use,
 // by test bodies), a PEP 420 namespace package holding a file-IO wrapper
@@ -84,8 +84,8 @@ type realBackend struct {
 // whose bodies take tens of milliseconds to about a second, sites reached
 // by several anchors, a few sites no anchor reaches, and anchors whose
 // un-offloaded call does no detectable blocking (os.fsync, a mocked call).
-func writeRealistic(dir string, sh realShape) error {
-	b := &realBackend{sh: sh, rng: rand.New(rand.NewPCG(sh.seed, 42)), files: map[string]string{}}
+func WriteRealistic(dir string, sh Realistic) error {
+	b := &realBackend{sh: sh, rng: rand.New(rand.NewPCG(sh.Seed, 42)), files: map[string]string{}}
 	b.planOps()
 	b.planAnchors()
 	b.writePackage()
@@ -97,7 +97,7 @@ func writeRealistic(dir string, sh realShape) error {
 // planOps spreads the sites over modules: a third in eagerly imported
 // modules, the rest in services, providers and jobs, a few modules each.
 func (b *realBackend) planOps() {
-	n := b.sh.sites
+	n := b.sh.Sites
 	plan := []struct {
 		where string
 		share float64
@@ -142,26 +142,26 @@ func (b *realBackend) planAnchors() {
 		if o.shape >= shapeFsync {
 			continue
 		}
-		o.anchor = append(o.anchor, next%b.sh.anchors)
+		o.anchor = append(o.anchor, next%b.sh.Anchors)
 		next++
 		for extra := 0; extra < 2 && b.rng.Float64() < 0.35; extra++ {
-			if a := b.rng.IntN(b.sh.anchors); !slices.Contains(o.anchor, a) {
+			if a := b.rng.IntN(b.sh.Anchors); !slices.Contains(o.anchor, a) {
 				o.anchor = append(o.anchor, a)
 			}
 		}
 	}
-	solo := b.sh.anchors
+	solo := b.sh.Anchors
 	for _, o := range b.ops {
 		if o.shape >= shapeFsync {
 			o.anchor = []int{solo}
 			solo++
 		}
 	}
-	b.sh.anchors = solo
+	b.sh.Anchors = solo
 }
 
 func (b *realBackend) writePackage() {
-	third := b.sh.importS / 3
+	third := b.sh.ImportS / 3
 	b.files["pyproject.toml"] = `[project]
 name = "svc"
 version = "1.0.0"
@@ -340,7 +340,7 @@ def pytest_runtest_protocol(item, nextitem):
     finally:
         _GATE.deactivate()
 `
-	covers := make([][]*op, b.sh.anchors)
+	covers := make([][]*op, b.sh.Anchors)
 	for _, o := range b.ops {
 		for _, a := range o.anchor {
 			covers[a] = append(covers[a], o)
