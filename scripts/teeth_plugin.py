@@ -40,6 +40,24 @@ _REACH = "line"  # how this run records reach: "call" or "line"
 _TOOL = None  # sys.monitoring tool id in use
 _SELECT = None
 _PYTEST_CONFIG = None
+_REAL = {}  # module file -> its realpath: the sandbox's links do not change during a run
+
+
+def real_path(path):
+    """os.path.realpath of a module's file, remembered: finish_run and the warm
+    path's module lookup ask it for every module in sys.modules once per run,
+    and forked children inherit what the warm process already knows."""
+    real = _REAL.get(path)
+    if real is None:
+        real = _REAL[path] = os.path.realpath(path)
+    return real
+
+
+def _under(path, base):
+    """path relative to base with "/" separators, or None when not under it."""
+    if not path.startswith(base + os.sep):
+        return None
+    return path[len(base) + 1 :].replace(os.sep, "/")
 
 
 def _emit(obj):
@@ -553,12 +571,11 @@ def finish_run(exitstatus):
         f = getattr(mod, "__file__", None)
         if not f:
             continue
-        real = os.path.realpath(f)
+        real = real_path(f)
         for base, sink in ((sandbox, loaded), (original, leaked)):
-            rel = os.path.relpath(real, base)
-            if rel.startswith(".."):
+            rel = _under(real, base)
+            if rel is None:
                 continue
-            rel = rel.replace(os.sep, "/")
             if any(rel == r or rel.startswith(r.rstrip("/") + "/") for r in roots):
                 sink.append(rel)
                 if sink is leaked:
@@ -566,7 +583,7 @@ def finish_run(exitstatus):
             elif base == sandbox and rel.endswith(".py") and not _is_test_module(rel):
                 support.append(rel)  # conftests, the gate, test helpers
     _emit({"ev": "modules", "loaded": sorted(loaded), "leaked": sorted(leaked), "support": sorted(support),
-           "leak_causes": sorted(causes, key=lambda c: c["file"]), "versions": _detector_versions()})
+           "leak_causes": sorted(causes, key=lambda c: c["file"]), "versions": detector_versions()})
     _emit({"ev": "finish", "exitstatus": int(exitstatus)})
 
 
@@ -642,9 +659,15 @@ def _is_test_module(rel):
     return name.startswith("test_") or name.endswith("_test.py")
 
 
-def _detector_versions():
-    """The installed version of each detector's distribution, e.g. blockbuster."""
-    out = {}
+_VERSIONS = {}
+
+
+def detector_versions():
+    """The installed version of each detector's distribution, e.g. blockbuster;
+    read once per process (forked children inherit it)."""
+    if _VERSIONS:
+        return _VERSIONS
+    out = _VERSIONS
     try:
         from importlib import metadata
     except ImportError:

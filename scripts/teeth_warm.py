@@ -61,10 +61,22 @@ def pytest_runtestloop(session):
 
 def _prime(session):
     """Does once, before any fork, the set-up every child would repeat: pytest's
-    base temporary directory (made and old ones cleaned on first use)."""
+    base temporary directory (made and old ones cleaned on first use), the
+    realpath of every module's file (finish_run and _module_for), and
+    inspect's index of modules by file, which pytest's failure tracebacks
+    build on first use (a realpath per module: ~400 on a small backend), and
+    the detectors' installed versions."""
     factory = getattr(session.config, "_tmp_path_factory", None)
     if factory is not None:
         factory.getbasetemp()
+    for module in list(sys.modules.values()):
+        f = getattr(module, "__file__", None)
+        if isinstance(f, str):
+            teeth_plugin.real_path(f)
+    import inspect
+
+    inspect.getmodule(_prime.__code__)
+    teeth_plugin.detector_versions()
 
 
 def fork_blocker():
@@ -159,15 +171,16 @@ def _live_functions(module, qualname):
 def _module_for(full):
     """The module loaded from full; failing that, one loaded from a symlink to
     it (a module imported through a symlinked alias of the file comes second)."""
-    real = os.path.realpath(full)
-    alias = None
-    for module in list(sys.modules.values()):
-        f = getattr(module, "__file__", None)
-        if f == full:
+    modules = list(sys.modules.values())
+    for module in modules:
+        if getattr(module, "__file__", None) == full:
             return module
-        if f and alias is None and os.path.realpath(f) == real:
-            alias = module
-    return alias
+    real = teeth_plugin.real_path(full)
+    for module in modules:
+        f = getattr(module, "__file__", None)
+        if f and teeth_plugin.real_path(f) == real:
+            return module
+    return None
 
 
 def _find_code(code, qualname):
