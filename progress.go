@@ -110,7 +110,9 @@ func (p *progress) status() string {
 		s = fmt.Sprintf("teeth: restore check of %s, %s elapsed", plural(p.n, "anchor"), p.elapsed(p.start))
 	default:
 		s = fmt.Sprintf("teeth: mutants %d/%d, %s elapsed", p.done, p.n, p.elapsed(p.start))
-		if p.done > 0 {
+		// An average says nothing once every mutant left is running: the
+		// line then says which one runs and for how long instead.
+		if p.done > 0 && p.n-p.done > len(p.running) {
 			mutants := time.Since(p.since)
 			eta := time.Duration(float64(mutants) / float64(p.done) * float64(p.n-p.done))
 			s += ", eta " + eta.Round(time.Second).String()

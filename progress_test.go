@@ -87,3 +87,21 @@ func TestProgressTerminalRedraws(t *testing.T) {
 		t.Errorf("finish left the progress line open: %q", out.String())
 	}
 }
+
+// The ETA is an average over finished mutants: once every mutant left is
+// running it would read "eta 0s" during a slow one, so the line drops it and
+// says what runs instead.
+func TestProgressNoETAWhenOnlyRunningMutantsRemain(t *testing.T) {
+	p := newProgress(&syncBuffer{}, time.Now())
+	p.phase, p.n, p.since = "mutants", 3, time.Now()
+	p.running["app/x.py:load:read#0"] = time.Now()
+	p.done = 1
+	if s := p.status(); !strings.Contains(s, ", eta ") {
+		t.Errorf("two mutants left, one running: no eta in %q", s)
+	}
+	p.done = 2
+	s := p.status()
+	if strings.Contains(s, "eta") || !strings.Contains(s, "; running app/x.py:load:read#0 for ") {
+		t.Errorf("the last mutant running: want no eta and the running mutant, got %q", s)
+	}
+}
