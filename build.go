@@ -30,7 +30,7 @@ func build(c *config, plan *runner.Plan, disc *mutate.Result, ms *mutantSet, v *
 		Project: c.Dir, Command: c.Command, Shard: sel.shard.String(), FailOn: c.FailOn, Mode: mode, Audit: a,
 		Anchors: []report.Anchor{}, Sites: []report.Site{}, Wrappers: []report.Wrapper{}, SkippedFiles: []report.FileError{},
 		Summary: report.Summary{
-			PytestRuns: v.Runs, DurationS: round3(elapsed.Seconds()),
+			PytestRuns: v.Runs, DurationS: report.Round3(elapsed.Seconds()),
 			WarmRuns: v.Warm, LazyRuns: v.Lazy, FreshRuns: v.Fresh, Fallbacks: v.Fallback, CachedOutcomes: v.Cached,
 			Reach: v.Reach,
 		},
@@ -104,7 +104,7 @@ func (b *builder) anchor(it runner.Item) report.Anchor {
 	}
 	a := report.Anchor{
 		NodeID: it.NodeID, Path: it.Path, Line: it.Line, GateOff: it.GateOff, SelfTest: it.SelfTest,
-		Baseline: runRecord(t, b.v.Baseline.ExitCode), Sites: []string{}, Mutants: []report.Evidence{},
+		Baseline: t.Record(b.v.Baseline.ExitCode), Sites: []string{}, Mutants: []report.Evidence{},
 	}
 	for _, s := range t.Sites {
 		a.Sites = append(a.Sites, b.sites[s].ID)
@@ -121,10 +121,10 @@ func (b *builder) anchor(it runner.Item) report.Anchor {
 		if rt == nil {
 			rt = &runner.Test{NodeID: it.NodeID, Outcome: "not-run", Excerpt: "the restore run did not reach this test"}
 		}
-		rr := runRecord(rt, b.v.Restore.ExitCode)
+		rr := rt.Record(b.v.Restore.ExitCode)
 		a.Restore = &rr
 		for _, t := range b.v.RestoreReruns[it.NodeID] {
-			a.RestoreReruns = append(a.RestoreReruns, runRecord(t, b.v.Restore.ExitCode))
+			a.RestoreReruns = append(a.RestoreReruns, t.Record(b.v.Restore.ExitCode))
 		}
 	}
 	return a
@@ -133,15 +133,15 @@ func (b *builder) anchor(it runner.Item) report.Anchor {
 func (b *builder) evidence(o runner.Outcome) report.Evidence {
 	s := b.sites[o.Site]
 	ev := report.Evidence{
-		Site: s.ID, Outcome: o.Outcome, Run: runRecord(o.Test, o.Code), Cached: o.Cached, Diff: b.ms.diffs[s.ID],
+		Site: s.ID, Outcome: o.Outcome, Run: o.Test.Record(o.Code), Cached: o.Cached, Diff: b.ms.diffs[s.ID],
 		Reproduce: fmt.Sprintf("teeth verify --site %s --anchors %s %s", quote(s.ID), quote(o.Anchor), quote(b.project)),
 	}
 	if o.Retry != nil {
-		rr := runRecord(o.Retry, o.Code)
+		rr := o.Retry.Record(o.Code)
 		ev.Retry = &rr
 	}
 	for _, t := range o.Reruns {
-		ev.Reruns = append(ev.Reruns, runRecord(t, o.Code))
+		ev.Reruns = append(ev.Reruns, t.Record(o.Code))
 	}
 	ev.Tally = o.Tally
 	return ev
@@ -163,24 +163,6 @@ func (b *builder) site(i int, gateOff map[string]bool) report.Site {
 	}
 	return rs
 }
-
-func runRecord(t *runner.Test, code int) report.Run {
-	if t == nil {
-		return report.Run{Outcome: "not-run", ExitCode: code, Detector: []string{}}
-	}
-	det := t.Detector
-	if det == nil {
-		det = []string{}
-	}
-	var at []string
-	if len(t.DetectorAt) == len(det) && slices.ContainsFunc(t.DetectorAt, func(s string) bool { return s != "" }) {
-		at = t.DetectorAt
-	}
-	return report.Run{Outcome: t.Outcome, ExitCode: code, DurationS: round3(t.Wall), Detector: det, DetectorAt: at,
-		Excerpt: t.Excerpt, Blocked: t.Blocked}
-}
-
-func round3(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }
 
 // quote quotes s for a POSIX shell when it needs it.
 func quote(s string) string {

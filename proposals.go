@@ -102,27 +102,9 @@ func (p *proposer) proveOne(ctx context.Context, prop *report.RuleProposal, s re
 // setup gives the prover the anchor suite and its baseline.
 func (p *proposer) setup(pr *rules.Prover) {
 	base := p.v.Baseline
-	pr.Suite, pr.Files, pr.Green = p.c.Anchors, map[string]string{}, map[string]bool{}
-	for _, it := range base.Items {
-		pr.Files[it.NodeID] = it.File
-		if t := base.Tests[it.NodeID]; t != nil && t.Outcome == "passed" && !it.GateOff {
-			pr.Green[it.NodeID] = true
-		}
-	}
-	var walls float64
-	for _, t := range base.Tests {
-		walls += t.Wall
-	}
-	startup := max(base.Wall-seconds(walls), time.Second)
-	pr.Limit = func(anchors []string) time.Duration {
-		var body float64
-		for _, a := range anchors {
-			if t := base.Tests[a]; t != nil {
-				body += t.Wall
-			}
-		}
-		return 2*startup + seconds(body*p.c.TimeoutFactor+p.c.TimeoutBase)
-	}
+	pr.Suite, pr.Baseline = p.c.Anchors, base
+	startup := runner.Overhead(base)
+	pr.Limit = func(anchors []string) time.Duration { return p.plan.TimeLimit(base, startup, anchors) }
 	pr.SuiteLimit = p.plan.BaselineTimeout
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/teethtool/teeth/report"
+	"github.com/teethtool/teeth/rules"
 	"github.com/teethtool/teeth/runner"
 )
 
@@ -42,9 +43,9 @@ func ruleCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 		return err
 	}
 	site := siteOf(r, f.ruleSite)
-	if site.RuleProposal == nil {
-		return usageError(fmt.Sprintf("site %s is %s, not a rule candidate: %s", site.ID, site.Verdict, site.Reason),
-			"a rule candidate is a survived site: un-offloading it keeps every anchor that reaches it green; teeth verify lists them")
+	if site == nil || site.RuleProposal == nil {
+		re := rules.NotCandidate(site, f.ruleSite)
+		return usageError(re.Msg, re.Hint)
 	}
 	if err := f.out.write(r, stdout); err != nil {
 		return err
@@ -65,18 +66,19 @@ func proposeInto(ctx context.Context, p *proposer, r *report.Report) error {
 	}
 	r.Summary.RuleRuns = n
 	if n > 0 {
-		r.Summary.RuleS = round3(time.Since(start).Seconds())
+		r.Summary.RuleS = report.Round3(time.Since(start).Seconds())
 	}
 	return nil
 }
 
+// siteOf is r's site with this id, or nil.
 func siteOf(r *report.Report, id string) *report.Site {
 	for i := range r.Sites {
 		if r.Sites[i].ID == id {
 			return &r.Sites[i]
 		}
 	}
-	return &report.Site{ID: id, Verdict: "unknown"}
+	return nil
 }
 
 // writeRule prints a site's rule proposal: the site, the rule, its proof,

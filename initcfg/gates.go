@@ -56,13 +56,11 @@ func Gates(ctx context.Context, dir string, interp []string) ([]Gate, error) {
 	if err != nil {
 		return nil, err
 	}
-	confs, err := conftests(dir)
+	req, err := gateRequest(dir, pp)
 	if err != nil {
 		return nil, err
 	}
-	before, after := importPath(dir, pp, confs)
 	var out gateOut
-	req := map[string]any{"dir": dir, "conftests": confs, "before": before, "after": after}
 	if err := scripts.Run(ctx, interp, "gate.py", dir, nil, req, &out); err != nil {
 		return nil, err
 	}

@@ -98,13 +98,11 @@ func Propose(ctx context.Context, o Options) (*Proposal, error) {
 	}
 	p := &Proposal{HasTable: pp.hasTool("teeth")}
 	interp := p.interpreter(o, pp)
-	confs, err := conftests(o.Dir)
+	req, err := gateRequest(o.Dir, pp)
 	if err != nil {
 		return nil, err
 	}
-	before, after := importPath(o.Dir, pp, confs)
 	var out gateOut
-	req := map[string]any{"dir": o.Dir, "conftests": confs, "before": before, "after": after}
 	if err := scripts.Run(ctx, interp, "gate.py", o.Dir, nil, req, &out); err != nil {
 		return nil, &Error{"reading the gate: " + err.Error(), "check that " + interp[0] + " is the project's Python 3 interpreter, or pass --python"}
 	}
@@ -113,6 +111,17 @@ func Propose(ctx context.Context, o Options) (*Proposal, error) {
 		return p, nil
 	}
 	return p, p.fromGates(o.Dir, pp, out)
+}
+
+// gateRequest is scripts/gate.py's input for the project at dir: its
+// conftests and the import path they are read with.
+func gateRequest(dir string, pp *pyproject) (map[string]any, error) {
+	confs, err := conftests(dir)
+	if err != nil {
+		return nil, err
+	}
+	before, after := importPath(dir, pp, confs)
+	return map[string]any{"dir": dir, "conftests": confs, "before": before, "after": after}, nil
 }
 
 // fromGates fills the table's keys from the gates found.

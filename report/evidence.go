@@ -155,7 +155,7 @@ func (b *Blocked) mockClause() string {
 	if len(b.Mocks) == 1 {
 		return fmt.Sprintf("the test replaces %s with %s", names[0], article(mockWord(b.Mocks[0].Type)))
 	}
-	return "the test replaces " + joinAnd(names) + " with mocks"
+	return "the test replaces " + JoinAnd(names) + " with mocks"
 }
 
 func mockWord(t string) string {
@@ -185,10 +185,11 @@ func primitiveList(ps []Primitive, n int) string {
 		}
 		names = append(names, s)
 	}
-	return joinAnd(names)
+	return JoinAnd(names)
 }
 
-func joinAnd(items []string) string {
+// JoinAnd lists items in prose: "a", "a and b", "a, b and c".
+func JoinAnd(items []string) string {
 	switch len(items) {
 	case 0:
 		return ""

@@ -129,9 +129,12 @@ func recount(r *Report, mutants int) {
 		s.SiteVerdicts[st.Verdict]++
 	}
 	if s.DurationS > 0 {
-		s.MutantsPerS = float64(int64(float64(mutants)/s.DurationS*1000+0.5)) / 1000
+		s.MutantsPerS = Round3(float64(mutants) / s.DurationS)
 	}
 	if s.Fallbacks == nil {
 		s.Fallbacks = map[string]int{}
 	}
 }
+
+// Round3 rounds a figure of the reports (seconds, rates) to three decimals.
+func Round3(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }

@@ -504,9 +504,12 @@ func runBrief(r Run) string {
 }
 
 // mdText escapes text for Markdown so that it shows as written.
-func mdText(s string) string {
+func mdText(s string) string { return escapeMarkdown(oneLine(s)) }
+
+// escapeMarkdown backslash-escapes every character Markdown could read as markup.
+func escapeMarkdown(s string) string {
 	var b strings.Builder
-	for _, c := range oneLine(s) {
+	for _, c := range s {
 		if strings.ContainsRune("\\`*_[]<>|~&#!", c) {
 			b.WriteByte('\\')
 		}

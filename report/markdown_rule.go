@@ -95,12 +95,7 @@ func mdEscape(s string) string {
 			b.WriteString("`" + part + "`")
 			continue
 		}
-		for _, c := range part {
-			if strings.ContainsRune("\\*_[]<>|~&#!", c) {
-				b.WriteByte('\\')
-			}
-			b.WriteRune(c)
-		}
+		b.WriteString(escapeMarkdown(part))
 	}
 	return b.String()
 }

@@ -67,11 +67,7 @@ func blockedText(b *report.Blocked) string {
 	for i, p := range b.Primitives {
 		names[i] = p.Name
 	}
-	list := strings.Join(names, ", ")
-	if n := len(names); n > 1 {
-		list = strings.Join(names[:n-1], ", ") + " and " + names[n-1]
-	}
-	return fmt.Sprintf(", although the call blocked the loop for %s in %s", report.Duration(b.LoopS), list)
+	return fmt.Sprintf(", although the call blocked the loop for %s in %s", report.Duration(b.LoopS), report.JoinAnd(names))
 }
 
 func indent(prefix, s string) string {

@@ -65,7 +65,7 @@ func Decide(r *report.Report, siteID, want string) (*report.RuleProposal, error)
 		}
 	}
 	if site == nil || !Candidate(*site) {
-		return nil, notCandidate(site, siteID)
+		return nil, NotCandidate(site, siteID)
 	}
 	var stories []string
 	io, cpu := map[string]*primitive{}, map[string]*primitive{}
@@ -101,7 +101,9 @@ func Decide(r *report.Report, siteID, want string) (*report.RuleProposal, error)
 	return proposal(ranked, 0), nil
 }
 
-func notCandidate(site *report.Site, id string) error {
+// NotCandidate is the error for a site id that names no site (site nil) or
+// a site that is not a rule candidate.
+func NotCandidate(site *report.Site, id string) *Error {
 	if site == nil {
 		return &Error{"no site has the id " + id, "site ids are listed in the summary and the JSON report"}
 	}
@@ -187,7 +189,7 @@ func noRule(stories []string, cpu []*primitive) string {
 			}
 		}
 		return fmt.Sprintf("no rule: the call spent its time on the loop in CPU work (%s), not in IO; a detector rule is for blocking IO, and one on %s would fire at every %s call the scanned modules make on the loop",
-			joinAnd(names), strings.Join(kinds, " or "), strings.Join(kinds, " or "))
+			report.JoinAnd(names), strings.Join(kinds, " or "), strings.Join(kinds, " or "))
 	}
 	for _, s := range stories {
 		if s != "" {
@@ -195,13 +197,6 @@ func noRule(stories []string, cpu []*primitive) string {
 		}
 	}
 	return "no rule: nothing was recorded of what the call did on the loop (an outcome from an older teeth's cache?): run teeth rule SITE-ID to record it"
-}
-
-func joinAnd(items []string) string {
-	if n := len(items); n > 1 {
-		return strings.Join(items[:n-1], ", ") + " and " + items[n-1]
-	}
-	return strings.Join(items, "")
 }
 
 func module(name string) string {

@@ -17,11 +17,10 @@ import (
 type Prover struct {
 	// Suite are the pytest arguments that select the whole anchor suite.
 	Suite []string
-	// Files maps each anchor's node id to its test file, for pytest to collect.
-	Files map[string]string
-	// Green are the anchors green at baseline with the gate on: those whose
-	// run with the rule can reveal collateral.
-	Green map[string]bool
+	// Baseline is the verify run's baseline: where each anchor's test file
+	// is, and which anchors were green with the gate on (those whose run
+	// with the rule can reveal collateral).
+	Baseline *runner.Result
 	// Limit is the time limit of a run of these anchors; SuiteLimit that of
 	// the whole suite.
 	Limit      func(anchors []string) time.Duration
@@ -78,9 +77,10 @@ func (p *Prover) Prove(ctx context.Context, prop *report.RuleProposal, path stri
 	prop.Red = p.runs(red, prop.Anchors, prim)
 	prop.Green = p.runs(suite, prop.Anchors, prim)
 	prop.SuiteAnchors = len(suite.Tests)
+	green := p.green()
 	for _, id := range suite.Order {
 		t := suite.Tests[id]
-		if p.Green[id] && !slices.Contains(prop.Anchors, id) && fires(t.Detector, prim) {
+		if green[id] && !slices.Contains(prop.Anchors, id) && fires(t.Detector, prim) {
 			prop.Collateral = append(prop.Collateral, ruleRun(id, t, suite, prim))
 		}
 	}
@@ -92,21 +92,18 @@ func (p *Prover) Prove(ctx context.Context, prop *report.RuleProposal, path stri
 func (p *Prover) run(ctx context.Context, anchors []string, prim string, limit time.Duration) (*runner.Result, error) {
 	spec := runner.Spec{Args: p.Suite, Timeout: limit, Rules: []string{prim}}
 	if anchors != nil {
-		spec.Args, spec.Select = p.files(anchors), anchors
+		spec.Args, spec.Select = p.Baseline.Files(anchors), anchors
 	}
 	p.Runs++
 	return p.worker.Run(ctx, spec)
 }
 
-func (p *Prover) files(anchors []string) []string {
-	var out []string
-	for _, a := range anchors {
-		f := p.Files[a]
-		if f == "" {
-			f, _, _ = strings.Cut(a, "::")
-		}
-		if !slices.Contains(out, f) {
-			out = append(out, f)
+// green are the anchors that passed at baseline with the gate on.
+func (p *Prover) green() map[string]bool {
+	out := map[string]bool{}
+	for _, it := range p.Baseline.Items {
+		if t := p.Baseline.Tests[it.NodeID]; t != nil && t.Outcome == "passed" && !it.GateOff {
+			out[it.NodeID] = true
 		}
 	}
 	return out
@@ -129,14 +126,7 @@ func ruleRun(anchor string, t *runner.Test, res *runner.Result, prim string) rep
 		}
 		return report.RuleRun{Anchor: anchor, Outcome: out, Run: report.Run{Outcome: out, ExitCode: res.ExitCode, Detector: []string{}, Excerpt: why}}
 	}
-	run := report.Run{Outcome: t.Outcome, ExitCode: res.ExitCode, DurationS: float64(int64(t.Wall*1000+0.5)) / 1000,
-		Detector: t.Detector, Excerpt: t.Excerpt}
-	if run.Detector == nil {
-		run.Detector = []string{}
-	}
-	if len(t.DetectorAt) == len(t.Detector) && slices.ContainsFunc(t.DetectorAt, func(s string) bool { return s != "" }) {
-		run.DetectorAt = t.DetectorAt
-	}
+	run := t.Record(res.ExitCode)
 	fired := fires(t.Detector, prim)
 	out := "error"
 	switch {

@@ -359,26 +359,37 @@ func classify(t *Test) string {
 	return report.Error
 }
 
-// limit is the wall-clock budget of a process running these anchors:
-// start-up overhead, each anchor's baseline time times the factor, plus a constant.
+// limit is the wall-clock budget of a process running these anchors.
 func (m *mutantRunner) limit(anchors []string) time.Duration {
+	return m.plan.TimeLimit(m.base, m.overhead, anchors)
+}
+
+// TimeLimit is the wall-clock budget of a process running these anchors:
+// twice the start-up overhead, each anchor's time in base times
+// TimeoutFactor, plus TimeoutBase.
+func (plan *Plan) TimeLimit(base *Result, overhead time.Duration, anchors []string) time.Duration {
 	var body float64
 	for _, a := range anchors {
-		if t := m.base.Tests[a]; t != nil {
+		if t := base.Tests[a]; t != nil {
 			body += t.Wall
 		}
 	}
-	scaled := time.Duration(min(body*m.plan.TimeoutFactor, maxLimit.Seconds()) * float64(time.Second))
-	return 2*m.overhead + scaled + m.plan.TimeoutBase
+	scaled := time.Duration(min(body*plan.TimeoutFactor, maxLimit.Seconds()) * float64(time.Second))
+	return 2*overhead + scaled + plan.TimeoutBase
 }
 
 // maxLimit caps the scaled part of a time limit far below time.Duration's overflow.
 const maxLimit = 1000 * 24 * time.Hour
 
 // files returns the test files that hold the anchors, for pytest to collect.
-func (m *mutantRunner) files(anchors []string) []string {
+func (m *mutantRunner) files(anchors []string) []string { return m.base.Files(anchors) }
+
+// Files returns the test files that hold the anchors, as r collected them
+// (the node id's file part for an anchor r does not know), for pytest to
+// collect: each once, in the anchors' order.
+func (r *Result) Files(anchors []string) []string {
 	file := map[string]string{}
-	for _, it := range m.base.Items {
+	for _, it := range r.Items {
 		file[it.NodeID] = it.File
 	}
 	seen := map[string]bool{}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/teethtool/teeth/report"
@@ -40,6 +41,24 @@ type Test struct {
 	// Blocked is what the mutant's un-offloaded call did on the loop, when it
 	// ran in this test (mutant runs only).
 	Blocked *report.Blocked `json:"blocked"`
+}
+
+// Record is t's run as the reports carry it, with its process's exit code;
+// a nil t did not run ("not-run").
+func (t *Test) Record(code int) report.Run {
+	if t == nil {
+		return report.Run{Outcome: "not-run", ExitCode: code, Detector: []string{}}
+	}
+	det := t.Detector
+	if det == nil {
+		det = []string{}
+	}
+	var at []string
+	if len(t.DetectorAt) == len(det) && slices.ContainsFunc(t.DetectorAt, func(s string) bool { return s != "" }) {
+		at = t.DetectorAt
+	}
+	return report.Run{Outcome: t.Outcome, ExitCode: code, DurationS: report.Round3(t.Wall), Detector: det, DetectorAt: at,
+		Excerpt: t.Excerpt, Blocked: t.Blocked}
 }
 
 // CollectError is a file pytest could not collect.

@@ -105,7 +105,7 @@ func Verify(ctx context.Context, plan *Plan, tmp string) (*Verified, error) {
 	}
 	v.Baseline, v.Reached, v.Reach = base, reached(base), base.Reach
 	m.base = base
-	m.overhead = max(m.overhead, overhead(base))
+	m.overhead = max(m.overhead, Overhead(base))
 	jobs := plan.jobs(v)
 	plan.phase("mutants", len(jobs))
 	outs, runs, err := m.runAll(ctx, workers, jobs)
@@ -305,8 +305,9 @@ func reached(base *Result) map[string][]int {
 	return m
 }
 
-// overhead is the baseline's cost outside test bodies: start-up, imports, collection.
-func overhead(base *Result) time.Duration {
+// Overhead is the baseline's cost outside test bodies: start-up, imports,
+// collection (at least a second).
+func Overhead(base *Result) time.Duration {
 	var walls float64
 	for _, t := range base.Tests {
 		walls += t.Wall

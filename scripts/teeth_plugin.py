@@ -208,8 +208,9 @@ def _project_rel(filename):
         return rel
     sandbox = _CFG.get("sandbox", "")
     for base in {sandbox, os.path.realpath(sandbox)} if sandbox else ():
-        if filename.startswith(base + os.sep):
-            return filename[len(base) + 1 :].replace(os.sep, "/")
+        rel = _under(filename, base)
+        if rel is not None:
+            return rel
     return ""
 
 
