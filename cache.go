@@ -132,7 +132,7 @@ func (oc *outcomeCache) globalKey(base *runner.Result) string {
 	cfg, _ := json.Marshal([]any{version, oc.c.Command, oc.c.PytestArgs, oc.c.Detectors, oc.c.Marker,
 		oc.c.SourceRoots, oc.c.Anchors, oc.c.Wrappers, oc.c.TimeoutFactor, oc.c.TimeoutBase})
 	h.Write(cfg)
-	for _, name := range pluginFiles { // what a run records, and how, is the plugin's
+	for _, name := range scripts.PluginFiles { // what a run records, and how, is the plugin's
 		data, _ := scripts.FS.ReadFile(name)
 		h.Write(data)
 	}

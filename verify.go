@@ -122,7 +122,7 @@ func discover(ctx context.Context, c *config, prog *progress) (*mutate.Result, e
 // newPlan writes the plugin into tmp and returns the runner's plan, without mutants.
 func newPlan(ctx context.Context, c *config, disc *mutate.Result, tmp string, prog *progress) (*runner.Plan, error) {
 	pluginDir := filepath.Join(tmp, "plugin")
-	if err := writePlugin(pluginDir); err != nil {
+	if err := scripts.WritePlugin(pluginDir); err != nil {
 		return nil, err
 	}
 	entries, err := c.ancestorEntries(ctx)
@@ -253,28 +253,6 @@ func reclaim(stderr io.Writer) {
 	if err != nil {
 		fmt.Fprintf(stderr, "teeth: could not remove a temporary directory left by a killed teeth run: %v\n", err)
 	}
-}
-
-// pluginFiles are the embedded Python files a pytest run loads: the plugin,
-// its warm-path module, its evidence module, the process-group guardian and
-// the rule injector.
-var pluginFiles = []string{"teeth_plugin.py", "teeth_warm.py", "teeth_evidence.py", "teeth_guard.py", "teeth_rules.py"}
-
-// writePlugin writes pluginFiles into dir.
-func writePlugin(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	for _, name := range pluginFiles {
-		data, err := scripts.FS.ReadFile(name)
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

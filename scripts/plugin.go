@@ -1,0 +1,29 @@
+package scripts
+
+import (
+	"os"
+	"path/filepath"
+)
+
+// PluginFiles are the embedded Python files a pytest run loads: the plugin,
+// its warm-path module, its evidence module, the process-group guardian and
+// the rule injector.
+var PluginFiles = []string{"teeth_plugin.py", "teeth_warm.py", "teeth_evidence.py", "teeth_guard.py", "teeth_rules.py"}
+
+// WritePlugin writes PluginFiles into dir, which pytest runs then find on
+// their PYTHONPATH.
+func WritePlugin(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, name := range PluginFiles {
+		data, err := FS.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
