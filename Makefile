@@ -76,7 +76,7 @@ clean:
 # backends: BENCH_FLAGS=-profile=uniform|realistic (default both, about 35
 # minutes on 2 cores); BENCH_JSON=path also writes the figures as JSON.
 bench: venv build
-	$(GO) run ./internal/bench -teeth bin/teeth -python $(VENV)/bin/python $(BENCH_FLAGS)
+	$(GO) run ./tools/bench -teeth bin/teeth -python $(VENV)/bin/python $(BENCH_FLAGS)
 
 # Release artefacts in dist/ (CGO_ENABLED=0 cross builds, reproducible): for
 # linux and darwin on amd64 and arm64, teeth_VERSION_OS_ARCH.tar.gz (the binary
@@ -84,4 +84,4 @@ bench: venv build
 # pip, uv and pipx install; and SHA256SUMS.
 dist:
 	rm -rf dist
-	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) $(GO) run ./internal/release -version $(VERSION) -out dist
+	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) $(GO) run ./tools/release -version $(VERSION) -out dist

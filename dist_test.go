@@ -6,7 +6,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/teethtool/teeth/internal/dist"
+	"github.com/teethtool/teeth/tools/dist"
 )
 
 // cmdDist builds the release artefacts of this machine's linux platform (go

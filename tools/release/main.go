@@ -2,7 +2,7 @@
 // binary archive and the platform wheel, and SHA256SUMS. "make dist" runs it
 // with the version from git describe and the last commit's time:
 //
-//	go run ./internal/release -version v1.2.3 [-out dist] [-platforms linux/amd64,...]
+//	go run ./tools/release -version v1.2.3 [-out dist] [-platforms linux/amd64,...]
 //
 // SOURCE_DATE_EPOCH sets the timestamp of every archive member (default
 // 1980-01-01), so the same tree and toolchain give the same bytes.
@@ -22,7 +22,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/teethtool/teeth/internal/dist"
+	"github.com/teethtool/teeth/tools/dist"
 )
 
 func main() {

@@ -71,7 +71,7 @@ func (w *Wheel) metadata() []byte {
 // wheelFile is the WHEEL file: one Tag line per tag of the compressed set.
 func (w *Wheel) wheelFile() []byte {
 	var b strings.Builder
-	b.WriteString("Wheel-Version: 1.0\nGenerator: teeth internal/dist\nRoot-Is-Purelib: false\n")
+	b.WriteString("Wheel-Version: 1.0\nGenerator: teeth tools/dist\nRoot-Is-Purelib: false\n")
 	for _, p := range strings.Split(w.Platform, ".") {
 		fmt.Fprintf(&b, "Tag: py3-none-%s\n", p)
 	}

@@ -22,9 +22,9 @@ import (
 
 	cp "github.com/otiai10/copy"
 
-	"github.com/teethtool/teeth/internal/bench/backend"
 	"github.com/teethtool/teeth/mutate"
 	"github.com/teethtool/teeth/report"
+	"github.com/teethtool/teeth/tools/bench/backend"
 )
 
 // measure is one timed run.
