@@ -19,15 +19,16 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
-	"github.com/teethtool/teeth/internal/bench/backend"
+	"github.com/teethtool/teeth/cli"
 	"github.com/teethtool/teeth/report"
+	"github.com/teethtool/teeth/tools/bench/backend"
 )
 
 var update = flag.Bool("u", false, "update testscript files in place")
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"teeth": func() { os.Exit(mainExit()) },
+		"teeth": func() { os.Exit(cli.Main(version)) },
 	})
 }
 

@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/teethtool/teeth/config"
 )
 
 // interpreter decides the python or command key (appended to p.Keys, or a
@@ -23,11 +25,9 @@ func (p *Proposal) interpreter(o Options, pp *pyproject) []string {
 		p.Keys = append(p.Keys, Key{"python", tomlString(value), "the interpreter given with --python"})
 		return []string{py}
 	}
-	for _, d := range []string{".venv", "venv"} {
-		if py := filepath.Join(o.Dir, d, "bin", "python"); isFile(py) {
-			p.Comments = append(p.Comments, "python is not set: teeth runs pytest with "+d+"/bin/python, the project's virtualenv")
-			return []string{py}
-		}
+	if py, venv := config.ProjectVenv(o.Dir); py != "" {
+		p.Comments = append(p.Comments, "python is not set: teeth runs pytest with "+venv+"/bin/python, the project's virtualenv")
+		return []string{py}
 	}
 	uvProject := isFile(filepath.Join(o.Dir, "uv.lock")) || pp.hasTool("uv")
 	if _, err := exec.LookPath("uv"); err == nil && uvProject {

@@ -15,6 +15,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/teethtool/teeth/internal/hint"
+	"github.com/teethtool/teeth/pyimport"
 	"github.com/teethtool/teeth/scripts"
 )
 
@@ -41,13 +43,6 @@ type Proposal struct {
 	Template, TemplatePath string
 	HasTable               bool // pyproject.toml already has a [tool.teeth] table
 }
-
-// Error is a project whose gate teeth init cannot turn into a table.
-type Error struct {
-	Msg, Hint string
-}
-
-func (e *Error) Error() string { return e.Msg }
 
 // gateOut is what scripts/gate.py reports.
 type gateOut struct {
@@ -94,7 +89,7 @@ type module struct {
 func Propose(ctx context.Context, o Options) (*Proposal, error) {
 	pp, err := readPyproject(o.Dir)
 	if err != nil {
-		return nil, &Error{"pyproject.toml: " + err.Error(), "fix the TOML syntax of that file"}
+		return nil, hint.New("pyproject.toml: "+err.Error(), "fix the TOML syntax of that file")
 	}
 	p := &Proposal{HasTable: pp.hasTool("teeth")}
 	interp := p.interpreter(o, pp)
@@ -104,7 +99,7 @@ func Propose(ctx context.Context, o Options) (*Proposal, error) {
 	}
 	var out gateOut
 	if err := scripts.Run(ctx, interp, "gate.py", o.Dir, nil, req, &out); err != nil {
-		return nil, &Error{"reading the gate: " + err.Error(), "check that " + interp[0] + " is the project's Python 3 interpreter, or pass --python"}
+		return nil, hint.New("reading the gate: "+err.Error(), "check that "+interp[0]+" is the project's Python 3 interpreter, or pass --python")
 	}
 	if len(out.Gates) == 0 {
 		p.template(o.Dir, pp)
@@ -129,8 +124,8 @@ func (p *Proposal) fromGates(dir string, pp *pyproject, out gateOut) error {
 	roots, why := p.sourceRoots(dir, pp, out)
 	if len(roots) == 0 {
 		g := out.Gates[0]
-		return &Error{fmt.Sprintf("none of the modules the gate at %s:%d scans is a package directory of the project", g.File, g.Line),
-			"make the gate's scanned_modules name the project's packages, then run teeth init again"}
+		return hint.New(fmt.Sprintf("none of the modules the gate at %s:%d scans is a package directory of the project", g.File, g.Line),
+			"make the gate's scanned_modules name the project's packages, then run teeth init again")
 	}
 	keys := []Key{{"source_roots", tomlList(roots), why}}
 	anchors, why := p.anchors(dir, pp, out.Gates, roots)
@@ -249,7 +244,7 @@ func hasTests(d string) bool {
 	}
 	for _, e := range ents {
 		n := e.Name()
-		if !e.IsDir() && strings.HasSuffix(n, ".py") && (strings.HasPrefix(n, "test_") || strings.HasSuffix(n, "_test.py")) {
+		if !e.IsDir() && pyimport.IsTestModule(n) {
 			return true
 		}
 	}

@@ -143,3 +143,21 @@ func TestAncestorEntries(t *testing.T) {
 		t.Fatalf("AncestorEntries = %v, want %v", got, want)
 	}
 }
+
+func TestConftestsOnPath(t *testing.T) {
+	got := Conftests("tests/blocking_io/test_x.py")
+	want := []string{"conftest.py", "tests/conftest.py", "tests/blocking_io/conftest.py"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+}
+
+func TestIsTestModule(t *testing.T) {
+	for name, want := range map[string]bool{
+		"tests/test_x.py": true, "x_test.py": true, "conftest.py": false, "tests/helpers.py": false, "test_data.txt": false,
+	} {
+		if got := IsTestModule(name); got != want {
+			t.Errorf("IsTestModule(%q) = %v, want %v", name, got, want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -157,4 +158,26 @@ func shellFields(s string) []string {
 		out = append(out, word.String())
 	}
 	return out
+}
+
+// IsTestModule reports whether a file (a slash path or a name) matches
+// pytest's default python_files patterns, test_*.py and *_test.py.
+func IsTestModule(file string) bool {
+	name := path.Base(file)
+	return strings.HasSuffix(name, ".py") && (strings.HasPrefix(name, "test_") || strings.HasSuffix(name, "_test.py"))
+}
+
+// Conftests lists every conftest.py pytest loads for a test file (a slash
+// path relative to the project): from the project's root down to the file's
+// directory.
+func Conftests(file string) []string {
+	dir := path.Dir(file)
+	var out []string
+	for {
+		out = append([]string{path.Join(dir, "conftest.py")}, out...)
+		if dir == "." || dir == "/" {
+			return out
+		}
+		dir = path.Dir(dir)
+	}
 }

@@ -16,16 +16,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/teethtool/teeth/internal/hint"
 	"github.com/teethtool/teeth/report"
 )
-
-// Error is bad input to the RULE route: a site that is not a rule
-// candidate, or a primitive its call did not block in.
-type Error struct {
-	Msg, Hint string
-}
-
-func (e *Error) Error() string { return e.Msg }
 
 // cpuModules are the modules whose C functions do CPU work, not IO: a
 // detector rule on them would flag every hash or compression on the loop.
@@ -103,12 +96,12 @@ func Decide(r *report.Report, siteID, want string) (*report.RuleProposal, error)
 
 // NotCandidate is the error for a site id that names no site (site nil) or
 // a site that is not a rule candidate.
-func NotCandidate(site *report.Site, id string) *Error {
+func NotCandidate(site *report.Site, id string) error {
 	if site == nil {
-		return &Error{"no site has the id " + id, "site ids are listed in the summary and the JSON report"}
+		return hint.New("no site has the id "+id, "site ids are listed in the summary and the JSON report")
 	}
-	return &Error{fmt.Sprintf("site %s is %s, not a rule candidate: %s", id, site.Verdict, site.Reason),
-		"a rule candidate is a survived site: un-offloading it keeps every anchor that reaches it green; teeth verify lists them"}
+	return hint.New(fmt.Sprintf("site %s is %s, not a rule candidate: %s", id, site.Verdict, site.Reason),
+		"a rule candidate is a survived site: un-offloading it keeps every anchor that reaches it green; teeth verify lists them")
 }
 
 func chosen(ranked []*primitive, want, id string) (*report.RuleProposal, error) {
@@ -121,11 +114,11 @@ func chosen(ranked []*primitive, want, id string) (*report.RuleProposal, error) 
 	for i, p := range ranked {
 		names[i] = p.name
 	}
-	hint := "its call blocked the loop in no primitive the detector leaves unpatched"
+	fix := "its call blocked the loop in no primitive the detector leaves unpatched"
 	if len(names) > 0 {
-		hint = "its call blocked the loop in: " + strings.Join(names, ", ")
+		fix = "its call blocked the loop in: " + strings.Join(names, ", ")
 	}
-	return nil, &Error{fmt.Sprintf("the un-offloaded call of %s did not block the loop in an unpatched %s", id, want), hint}
+	return nil, hint.New(fmt.Sprintf("the un-offloaded call of %s did not block the loop in an unpatched %s", id, want), fix)
 }
 
 func proposal(ranked []*primitive, i int) *report.RuleProposal {

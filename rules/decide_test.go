@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/teethtool/teeth/internal/hint"
 	"github.com/teethtool/teeth/report"
 )
 
@@ -101,7 +102,7 @@ func TestDecideBadInput(t *testing.T) {
 		{"app/j.py:J.commit:sync#0", "os.lockf", "the un-offloaded call of app/j.py:J.commit:sync#0 did not block the loop in an unpatched os.lockf"},
 	} {
 		_, err := Decide(r, tc.id, tc.prim)
-		var re *Error
+		var re *hint.Error
 		if !errors.As(err, &re) || re.Msg != tc.msg || re.Hint == "" {
 			t.Errorf("Decide(%s, %q) = %v, want %q with a hint", tc.id, tc.prim, err, tc.msg)
 		}

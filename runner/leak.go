@@ -5,6 +5,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/teethtool/teeth/internal/hint"
 )
 
 // LeakCause is how a source-root module came to be imported from the
@@ -19,7 +21,7 @@ type LeakCause struct {
 
 // leakError is the not-loaded error: which module came from the project
 // tree, what put the tree on its path, and the change that fixes it.
-func leakError(res *Result, env Env) *ConfigError {
+func leakError(res *Result, env Env) error {
 	file := res.Leaked[0]
 	var c *LeakCause
 	for i := range res.LeakCauses {
@@ -29,7 +31,7 @@ func leakError(res *Result, env Env) *ConfigError {
 	}
 	msg := "not-loaded: " + file + " was imported from the project tree, not from teeth's sandbox"
 	if c == nil {
-		return &ConfigError{msg, "an editable install or sys.path entry points at the checkout; list that package's directory in source_roots"}
+		return hint.New(msg, "an editable install or sys.path entry points at the checkout; list that package's directory in source_roots")
 	}
 	top, _, _ := strings.Cut(c.Module, ".")
 	msg = fmt.Sprintf("not-loaded: %s (%s) was imported from the project tree, not from teeth's sandbox: %s",
@@ -40,10 +42,10 @@ func leakError(res *Result, env Env) *ConfigError {
 	}
 	root := rootOf(file, env.Roots)
 	if c.Entry != "" && !filepath.IsAbs(c.Entry) && root != "" && root != pkg {
-		return &ConfigError{msg, fmt.Sprintf("teeth puts each source root's parent first on PYTHONPATH so that the sandbox copy wins: "+
-			"list %s's package directory %s in source_roots instead of %s", top, pkg, root)}
+		return hint.New(msg, fmt.Sprintf("teeth puts each source root's parent first on PYTHONPATH so that the sandbox copy wins: "+
+			"list %s's package directory %s in source_roots instead of %s", top, pkg, root))
 	}
-	return &ConfigError{msg, c.fix()}
+	return hint.New(msg, c.fix())
 }
 
 // what names the cause of a leak in words.

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/teethtool/teeth/internal/hint"
 	"github.com/teethtool/teeth/report"
 )
 
@@ -127,9 +128,7 @@ func (m *mutantRunner) runAll(ctx context.Context, workers []*Worker, jobs []job
 				if err != nil && firstErr == nil {
 					firstErr = err
 				}
-				if m.plan.Progress != nil {
-					m.plan.Progress(done, len(jobs))
-				}
+				m.plan.progress(done, len(jobs))
 				mu.Unlock()
 			}
 		}()
@@ -168,9 +167,9 @@ func (m *mutantRunner) runJob(ctx context.Context, w *Worker, j job) ([]Outcome,
 		return cached, 0, nil
 	}
 	outs, runs, err := m.runMutant(ctx, w, job{site: j.site, anchors: rest})
-	if m.plan.Record != nil {
+	if m.plan.Store != nil {
 		for _, o := range outs {
-			m.plan.Record(m.base, o)
+			m.plan.Store.Record(m.base, o)
 		}
 	}
 	all := append(cached, outs...)
@@ -182,11 +181,11 @@ func (m *mutantRunner) runJob(ctx context.Context, w *Worker, j job) ([]Outcome,
 
 // fromCache splits a job's anchors into outcomes the cache holds and anchors to run.
 func (m *mutantRunner) fromCache(j job) (cached []Outcome, rest []string) {
-	if m.plan.Cached == nil {
+	if m.plan.Store == nil {
 		return nil, j.anchors
 	}
 	for _, a := range j.anchors {
-		if o, ok := m.plan.Cached(m.base, j.site, a); ok {
+		if o, ok := m.plan.Store.Lookup(m.base, j.site, a); ok {
 			o.Site, o.Anchor, o.Cached = j.site, a, true
 			cached = append(cached, o)
 		} else {
@@ -296,8 +295,8 @@ func (m *mutantRunner) runAnchors(ctx context.Context, w *Worker, site int, anch
 		m.v.Reach = report.MergeReach(m.v.Reach, res.Reach)
 		m.mu.Unlock()
 		if leaked(res, s.Path) {
-			return outs, runs, &ConfigError{"not-loaded: the mutant of " + s.Path + " was not the module the anchors imported",
-				"an editable install or sys.path entry points at the checkout; list that package's directory in source_roots"}
+			return outs, runs, hint.New("not-loaded: the mutant of "+s.Path+" was not the module the anchors imported",
+				"an editable install or sys.path entry points at the checkout; list that package's directory in source_roots")
 		}
 		var rest []string
 		for _, a := range anchors {

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/teethtool/teeth/internal/hint"
 	"github.com/teethtool/teeth/mutate"
 )
 
@@ -74,15 +75,12 @@ func (p *probe) check(res *Result, plan *Plan) error {
 		return nil
 	}
 	sort.Strings(bad)
-	hint := fmt.Sprintf("the gate must scan the source roots' packages and be active for tests in %s; check its scanned_modules", path.Dir(p.test))
+	fix := fmt.Sprintf("the gate must scan the source roots' packages and be active for tests in %s; check its scanned_modules", path.Dir(p.test))
 	if !hasSites(plan.Sites, bad[0]) {
-		hint = fmt.Sprintf("source root %s holds no offload site: drop it from source_roots, or make the gate scan it", bad[0])
+		fix = fmt.Sprintf("source root %s holds no offload site: drop it from source_roots, or make the gate scan it", bad[0])
 	}
-	return &ConfigError{
-		Msg: fmt.Sprintf("gate self-check: time.sleep on the event loop in %s/%s.py did not raise %s under the gate",
-			bad[0], probeModule, strings.Join(plan.Env.Detectors, " or ")),
-		Hint: hint,
-	}
+	return hint.New(fmt.Sprintf("gate self-check: time.sleep on the event loop in %s/%s.py did not raise %s under the gate",
+		bad[0], probeModule, strings.Join(plan.Env.Detectors, " or ")), fix)
 }
 
 // hasSites says whether some site lies under the source root root.

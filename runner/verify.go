@@ -10,17 +10,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/teethtool/teeth/internal/hint"
 	"github.com/teethtool/teeth/mutate"
 )
-
-// ConfigError is a problem with the project or its configuration that makes
-// every verdict untrustworthy; teeth stops with exit code 2.
-type ConfigError struct {
-	Msg  string
-	Hint string
-}
-
-func (e *ConfigError) Error() string { return e.Msg }
 
 // Plan is one verify run.
 type Plan struct {
@@ -33,23 +25,39 @@ type Plan struct {
 	TimeoutFactor   float64
 	TimeoutBase     time.Duration
 	BaselineTimeout time.Duration
-	Warm            bool  // fork mutants from a pre-imported pytest process per worker
-	Tree            *Tree // the project's odd entries (ScanTree), or nil
-	FullMatrix      bool  // run every (mutant, anchor) pair instead of stopping early
-	Progress        func(done, total int)
-	// Phase, when set, is told when the run enters a phase: "baseline",
-	// "mutants" (n: the mutants to run) or "restore" (n: the anchors to re-run).
-	Phase func(name string, n int)
-	// Running, when set, is told when a worker starts (true) and finishes
-	// (false) running a site's mutant.
-	Running func(site int, running bool)
-	// Cached, when set, returns a stored outcome of (site, anchor) that
-	// nothing it depends on has changed since; Record stores a new one as
-	// soon as its job finishes.
-	Cached func(base *Result, site int, anchor string) (Outcome, bool)
-	Record func(base *Result, o Outcome)
-	// Pair, when set, says whether an anchor runs against a site's mutant.
-	Pair func(site int, anchor string) bool
+	Warm            bool     // fork mutants from a pre-imported pytest process per worker
+	Tree            *Tree    // the project's odd entries (ScanTree), or nil
+	FullMatrix      bool     // run every (mutant, anchor) pair instead of stopping early
+	Observer        Observer // told what the run is doing; nil: nobody is
+	Store           Store    // (mutant, anchor) outcomes kept between runs; nil: none
+	Pairs           Pairs    // which anchors meet which mutant; nil: every anchor that reaches its site
+}
+
+// Observer is told what a run is doing: the command line's progress.
+type Observer interface {
+	// Phase is called when the run enters a phase: "baseline", "mutants"
+	// (n: the mutants to run) or "restore" (n: the anchors to re-run).
+	Phase(name string, n int)
+	// Progress is called when done of total mutants are finished.
+	Progress(done, total int)
+	// Running is called when a worker starts (true) and finishes (false)
+	// running the mutant of the site with this id.
+	Running(site string, running bool)
+}
+
+// Store keeps (mutant, anchor) outcomes between runs: the outcome cache.
+type Store interface {
+	// Lookup returns a stored outcome of (site, anchor) that nothing it
+	// depends on has changed since.
+	Lookup(base *Result, site int, anchor string) (Outcome, bool)
+	// Record stores an outcome as soon as its job finishes.
+	Record(base *Result, o Outcome)
+}
+
+// Pairs says which anchors run against which site's mutant (--site,
+// --shard, --changed).
+type Pairs interface {
+	Pair(site, anchor string) bool
 }
 
 // Outcome is what one mutant did to one anchor.
@@ -128,14 +136,20 @@ func Verify(ctx context.Context, plan *Plan, tmp string) (*Verified, error) {
 }
 
 func (plan *Plan) phase(name string, n int) {
-	if plan.Phase != nil {
-		plan.Phase(name, n)
+	if plan.Observer != nil {
+		plan.Observer.Phase(name, n)
 	}
 }
 
 func (plan *Plan) running(site int, on bool) {
-	if plan.Running != nil {
-		plan.Running(site, on)
+	if plan.Observer != nil {
+		plan.Observer.Running(plan.Sites[site].ID, on)
+	}
+}
+
+func (plan *Plan) progress(done, total int) {
+	if plan.Observer != nil {
+		plan.Observer.Progress(done, total)
 	}
 }
 
@@ -226,33 +240,33 @@ func checkBaseline(res *Result, plan *Plan) error {
 	cmd := strings.Join(append(append([]string{}, plan.Env.Command...), plan.Anchors...), " ")
 	if id := notFound(res.Output, plan.Anchors); id != "" {
 		file, _, _ := strings.Cut(id, "::")
-		return &ConfigError{"anchors: no test has the node id " + id,
-			"fix --anchors or anchors in [tool.teeth]; list the node ids with: " +
-				strings.Join(append(append([]string{}, plan.Env.Command...), "--collect-only", "-q", file), " ")}
+		return hint.New("anchors: no test has the node id "+id,
+			"fix --anchors or anchors in [tool.teeth]; list the node ids with: "+
+				strings.Join(append(append([]string{}, plan.Env.Command...), "--collect-only", "-q", file), " "))
 	}
 	switch {
 	case len(res.MissingDetectors) > 0:
-		return &ConfigError{"detector class " + res.MissingDetectors[0] + " cannot be imported by the project's interpreter",
-			"set detectors in [tool.teeth] to the exception class your gate raises"}
+		return hint.New("detector class "+res.MissingDetectors[0]+" cannot be imported by the project's interpreter",
+			"set detectors in [tool.teeth] to the exception class your gate raises")
 	case res.TimedOut:
-		return &ConfigError{fmt.Sprintf("the baseline run did not finish within %s (hung in %s)", plan.BaselineTimeout, res.Running),
-			"an anchor hangs without any mutation; run it yourself: " + cmd}
+		return hint.New(fmt.Sprintf("the baseline run did not finish within %s (hung in %s)", plan.BaselineTimeout, res.Running),
+			"an anchor hangs without any mutation; run it yourself: "+cmd)
 	case len(res.CollectErrors) > 0:
 		ce := res.CollectErrors[0]
-		return &ConfigError{"baseline collection error in " + ce.NodeID + ": " + lastLine(ce.Excerpt),
-			"run the anchors yourself: " + cmd}
+		return hint.New("baseline collection error in "+ce.NodeID+": "+lastLine(ce.Excerpt),
+			"run the anchors yourself: "+cmd)
 	case len(res.Leaked) > 0:
 		return leakError(res, plan.Env)
 	case !res.Finished && len(res.Items) == 0:
 		last := lastLine(res.Output)
-		hint := "run the anchors yourself: " + cmd
+		fix := "run the anchors yourself: " + cmd
 		if strings.Contains(last, "No module named pytest") {
-			hint = "install pytest into the project's environment, or set python or command in [tool.teeth]"
+			fix = "install pytest into the project's environment, or set python or command in [tool.teeth]"
 		}
-		return &ConfigError{fmt.Sprintf("the test command failed before collecting anything (exit %d): %s", res.ExitCode, last), hint}
+		return hint.New(fmt.Sprintf("the test command failed before collecting anything (exit %d): %s", res.ExitCode, last), fix)
 	case !res.Finished:
-		return &ConfigError{fmt.Sprintf("pytest exited with code %d before finishing: %s", res.ExitCode, lastLine(res.Output)),
-			"run the anchors yourself: " + cmd}
+		return hint.New(fmt.Sprintf("pytest exited with code %d before finishing: %s", res.ExitCode, lastLine(res.Output)),
+			"run the anchors yourself: "+cmd)
 	}
 	return nil
 }
@@ -279,8 +293,8 @@ func notFound(output string, anchors []string) string {
 
 func checkCollected(res *Result, plan *Plan) error {
 	if len(res.Items) == 0 {
-		return &ConfigError{"no anchors collected from " + strings.Join(plan.Anchors, " "),
-			"set anchors in [tool.teeth] to the directories, files or node ids of your anchor tests"}
+		return hint.New("no anchors collected from "+strings.Join(plan.Anchors, " "),
+			"set anchors in [tool.teeth] to the directories, files or node ids of your anchor tests")
 	}
 	return nil
 }
@@ -324,7 +338,7 @@ func (plan *Plan) jobs(v *Verified) []job {
 	bySite := map[int][]string{}
 	for _, id := range v.Baseline.Order {
 		for _, s := range v.Reached[id] {
-			if plan.Pair == nil || plan.Pair(s, id) {
+			if plan.Pairs == nil || plan.Pairs.Pair(plan.Sites[s].ID, id) {
 				bySite[s] = append(bySite[s], id)
 			}
 		}

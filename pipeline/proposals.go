@@ -1,10 +1,8 @@
-package main
+package pipeline
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/teethtool/teeth/initcfg"
@@ -16,15 +14,27 @@ import (
 // proposer fills the rule proposals of a report's survived sites (the RULE
 // route), proving them when asked.
 type proposer struct {
-	c      *config
-	plan   *runner.Plan
-	ms     *mutantSet
-	v      *runner.Verified
-	tmp    string
+	r      *run
 	prove  bool
 	want   map[string]string // site id -> primitive chosen on the command line
-	status io.Writer         // progress lines
 	prover *rules.Prover
+}
+
+// proposeAll fills rep's rule proposals and counts the proofs' runs and time.
+func (p *proposer) proposeAll(ctx context.Context, rep *report.Report) error {
+	start := time.Now()
+	n, err := p.propose(ctx, rep)
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		return err
+	}
+	rep.Summary.RuleRuns = n
+	if n > 0 {
+		rep.Summary.RuleS = report.Round3(time.Since(start).Seconds())
+	}
+	return nil
 }
 
 // propose sets RuleProposal on every survived site of r and returns how
@@ -39,15 +49,12 @@ func (p *proposer) propose(ctx context.Context, r *report.Report) (int, error) {
 			continue
 		}
 		prop, err := rules.Decide(r, s.ID, p.want[s.ID])
-		var re *rules.Error
-		if errors.As(err, &re) {
-			return p.runs(), usageError(re.Msg, re.Hint)
-		} else if err != nil {
+		if err != nil {
 			return p.runs(), err
 		}
 		if prop.Status != report.RuleNone {
 			if !loaded {
-				gates, gateErr = initcfg.Gates(ctx, p.c.Dir, p.c.helperPython())
+				gates, gateErr = initcfg.Gates(ctx, p.r.c.Dir, p.r.c.HelperPython())
 				loaded = true
 			}
 			p.patch(prop, gates, gateErr)
@@ -70,7 +77,7 @@ func (p *proposer) runs() int {
 
 // patch adds the rule's entry and the patch to the gate to the proposal.
 func (p *proposer) patch(prop *report.RuleProposal, gates []initcfg.Gate, gateErr error) {
-	pt := rules.MakePatch(p.c.Dir, gates, prop.Primitive)
+	pt := rules.MakePatch(p.r.c.Dir, gates, prop.Primitive)
 	prop.Rule, prop.Gate, prop.ScannedModules = pt.Rule, pt.Gate, pt.Scanned
 	prop.Patch, prop.Snippet, prop.SnippetWhy = pt.Diff, pt.Snippet, pt.Why
 	if gateErr != nil {
@@ -84,15 +91,15 @@ func (p *proposer) proveOne(ctx context.Context, prop *report.RuleProposal, s re
 		return nil
 	}
 	if p.prover == nil {
-		pr, err := rules.NewProver(&p.plan.Env, p.plan.Tree, p.tmp)
+		pr, err := rules.NewProver(&p.r.plan.Env, p.r.plan.Tree, p.r.tmp)
 		if err != nil {
 			return err
 		}
 		p.setup(pr)
 		p.prover = pr
 	}
-	fmt.Fprintf(p.status, "teeth: proving a rule for %s at %s\n", prop.Primitive, s.ID)
-	err := p.prover.Prove(ctx, prop, s.Path, p.ms.sources[s.Path], p.plan.Mutants[s.ID])
+	fmt.Fprintf(p.r.log, "teeth: proving a rule for %s at %s\n", prop.Primitive, s.ID)
+	err := p.prover.Prove(ctx, prop, s.Path, p.r.ms.sources[s.Path], p.r.plan.Mutants[s.ID])
 	if prop.Status == report.RuleRefuted {
 		prop.Patch, prop.Snippet, prop.SnippetWhy = "", "", "" // nothing to apply
 	}
@@ -101,11 +108,11 @@ func (p *proposer) proveOne(ctx context.Context, prop *report.RuleProposal, s re
 
 // setup gives the prover the anchor suite and its baseline.
 func (p *proposer) setup(pr *rules.Prover) {
-	base := p.v.Baseline
-	pr.Suite, pr.Baseline = p.c.Anchors, base
+	base, plan := p.r.v.Baseline, p.r.plan
+	pr.Suite, pr.Baseline = p.r.c.Anchors, base
 	startup := runner.Overhead(base)
-	pr.Limit = func(anchors []string) time.Duration { return p.plan.TimeLimit(base, startup, anchors) }
-	pr.SuiteLimit = p.plan.BaselineTimeout
+	pr.Limit = func(anchors []string) time.Duration { return plan.TimeLimit(base, startup, anchors) }
+	pr.SuiteLimit = plan.BaselineTimeout
 }
 
 // firstBlocked is what the site's call did in the first of these anchors' survived runs.

@@ -1,10 +1,11 @@
-package main
+package cli
 
 import (
 	"flag"
 	"io"
 	"os"
 
+	"github.com/teethtool/teeth/internal/hint"
 	"github.com/teethtool/teeth/report"
 )
 
@@ -39,20 +40,20 @@ func (o *outputs) write(r *report.Report, stdout io.Writer) error {
 			continue
 		}
 		if err := report.WriteFile(out.path, out.write); err != nil {
-			return &cliError{msg: "writing " + out.path + ": " + err.Error(), code: 2}
+			return &hint.Error{Msg: "writing " + out.path + ": " + err.Error(), Code: 2}
 		}
 	}
 	if summary := os.Getenv("GITHUB_STEP_SUMMARY"); summary != "" {
 		f, err := os.OpenFile(summary, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 		if err != nil {
-			return &cliError{msg: "appending to GITHUB_STEP_SUMMARY: " + err.Error(), code: 2}
+			return &hint.Error{Msg: "appending to GITHUB_STEP_SUMMARY: " + err.Error(), Code: 2}
 		}
 		err = md(f)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
 		if err != nil {
-			return &cliError{msg: "appending to GITHUB_STEP_SUMMARY: " + err.Error(), code: 2}
+			return &hint.Error{Msg: "appending to GITHUB_STEP_SUMMARY: " + err.Error(), Code: 2}
 		}
 	}
 	if os.Getenv("GITHUB_ACTIONS") == "true" {

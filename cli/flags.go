@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"flag"
@@ -7,6 +7,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/teethtool/teeth/config"
+	"github.com/teethtool/teeth/internal/hint"
+	"github.com/teethtool/teeth/pipeline"
+	"github.com/teethtool/teeth/scope"
 )
 
 // listFlag is a flag that may be repeated or given a comma-separated list.
@@ -47,8 +52,9 @@ func (n numFlag) value() any {
 	return s
 }
 
-// verifyFlags are verify's command-line flags; set ones override [tool.teeth].
-type verifyFlags struct {
+// runFlags are the flags of the commands that run or read a project
+// (verify, audit, rule, show, apply); set ones override [tool.teeth].
+type runFlags struct {
 	fs            *flag.FlagSet
 	configFile    string
 	anchors       listFlag
@@ -70,7 +76,7 @@ type verifyFlags struct {
 	base          string
 	dirty         bool
 	force         bool
-	shard         shard
+	shard         scope.Shard
 	project       string
 	siteOnly      bool   // show and apply: no anchors needed
 	proposeRules  bool   // verify: prove a detector rule for every survived site
@@ -78,9 +84,9 @@ type verifyFlags struct {
 	primitive     string // rule: the primitive to propose the rule for
 }
 
-// parseFlags parses the flags of verify or audit.
-func parseFlags(cmd string, args []string, stderr io.Writer) (*verifyFlags, error) {
-	f := &verifyFlags{fs: flag.NewFlagSet("teeth "+cmd, flag.ContinueOnError)}
+// parseFlags parses the flags of verify, audit or rule.
+func parseFlags(cmd string, args []string, stderr io.Writer) (*runFlags, error) {
+	f := &runFlags{fs: flag.NewFlagSet("teeth "+cmd, flag.ContinueOnError)}
 	fs := f.fs
 	fs.SetOutput(stderr)
 	fs.StringVar(&f.configFile, "config", "", "pyproject.toml to read [tool.teeth] from (default PROJECT/pyproject.toml)")
@@ -114,13 +120,13 @@ func parseFlags(cmd string, args []string, stderr io.Writer) (*verifyFlags, erro
 		return nil, err
 	}
 	if f.shardSpec != "" {
-		if f.shard, err = parseShard(f.shardSpec); err != nil {
-			return nil, usageError(err.Error(), "e.g. --shard 2/4 for the second of four CI jobs")
+		if f.shard, err = scope.ParseShard(f.shardSpec); err != nil {
+			return nil, hint.New(err.Error(), "e.g. --shard 2/4 for the second of four CI jobs")
 		}
 	}
 	if cmd == "rule" {
 		if len(pos) == 0 || len(pos) > 2 {
-			return nil, usageError("rule takes a site id and an optional project directory", `teeth rule 'app/x.py:Svc.sync:os.fsync#0' path/to/project`)
+			return nil, hint.New("rule takes a site id and an optional project directory", `teeth rule 'app/x.py:Svc.sync:os.fsync#0' path/to/project`)
 		}
 		f.ruleSite, pos = pos[0], pos[1:]
 	}
@@ -130,7 +136,7 @@ func parseFlags(cmd string, args []string, stderr io.Writer) (*verifyFlags, erro
 	case 1:
 		f.project = pos[0]
 	default:
-		return nil, usageError(fmt.Sprintf("%s takes one project directory, got %d: %s", cmd, len(pos), strings.Join(pos, " ")),
+		return nil, hint.New(fmt.Sprintf("%s takes one project directory, got %d: %s", cmd, len(pos), strings.Join(pos, " ")),
 			fmt.Sprintf(`run "teeth %s -h" for usage`, cmd))
 	}
 	return f, nil
@@ -143,9 +149,9 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	for {
 		if err := fs.Parse(args); err != nil {
 			if err == flag.ErrHelp {
-				return nil, &cliError{code: 0}
+				return nil, hint.Exit(0)
 			}
-			return nil, &cliError{code: 2}
+			return nil, hint.Exit(2)
 		}
 		if fs.NArg() == 0 {
 			return pos, nil
@@ -156,15 +162,15 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 // config loads [tool.teeth] and applies the flags that were set.
-func (f *verifyFlags) config() (*config, error) {
-	c := defaultConfig()
+func (f *runFlags) config() (*config.Config, error) {
+	c := config.Default()
 	file := f.configFile
 	if file == "" {
 		file = filepath.Join(f.project, "pyproject.toml")
-	} else if err := checkNamedConfig(file); err != nil {
+	} else if err := config.CheckNamed(file); err != nil {
 		return nil, err
 	}
-	if err := loadConfig(c, file); err != nil {
+	if err := c.Load(file); err != nil {
 		return nil, err
 	}
 	set := map[string]bool{}
@@ -188,13 +194,13 @@ func (f *verifyFlags) config() (*config, error) {
 		c.PytestArgs = f.pytestArgs
 	}
 	if set["j"] {
-		if err := setInt(&c.Jobs, f.jobs.value()); err != nil {
-			return nil, usageError("-j: "+err.Error(), "leave -j out to run one worker per core")
+		if err := c.Set("jobs", f.jobs.value()); err != nil {
+			return nil, hint.New("-j: "+err.Error(), "leave -j out to run one worker per core")
 		}
 	}
 	if set["timeout-factor"] {
-		if err := setFloat(&c.TimeoutFactor, f.timeoutFactor.value(), false, maxTimeoutFactor); err != nil {
-			return nil, usageError("-timeout-factor: "+err.Error(), fmt.Sprintf("leave -timeout-factor out to use tool.teeth.timeout_factor or the default (%s)", defaultText("timeout_factor")))
+		if err := c.Set("timeout_factor", f.timeoutFactor.value()); err != nil {
+			return nil, hint.New("-timeout-factor: "+err.Error(), fmt.Sprintf("leave -timeout-factor out to use tool.teeth.timeout_factor or the default (%s)", config.DefaultText("timeout_factor")))
 		}
 	}
 	if set["no-warm"] {
@@ -204,20 +210,30 @@ func (f *verifyFlags) config() (*config, error) {
 		c.Findings = f.findings
 	}
 	if set["audit-fail-on"] {
-		if err := setKinds(&c.AuditFailOn, toAny(f.auditFailOn)); err != nil {
-			return nil, usageError("-audit-fail-on: "+err.Error(), "")
+		if err := c.Set("audit_fail_on", toAny(f.auditFailOn)); err != nil {
+			return nil, hint.New("-audit-fail-on: "+err.Error(), "")
 		}
 	}
 	if set["fail-on"] {
-		if err := setVerdicts(&c.FailOn, toAny(f.failOn)); err != nil {
-			return nil, usageError("-fail-on: "+err.Error(), "")
+		if err := c.Set("fail_on", toAny(f.failOn)); err != nil {
+			return nil, hint.New("-fail-on: "+err.Error(), "")
 		}
 	}
 	if f.siteOnly {
 		c.Anchors = nil // show and apply run no test
 	}
 	// --config only says where [tool.teeth] is: paths stay relative to PROJECT.
-	return c, c.resolve(f.project)
+	return c, c.Resolve(f.project)
+}
+
+// options are the flags as the pipeline takes them.
+func (f *runFlags) options(version string, log io.Writer, obs pipeline.Observer) pipeline.Options {
+	return pipeline.Options{
+		Project: f.project, Version: version,
+		Sites: f.sites, Shard: f.shard, Changed: f.changed, Base: f.base, Dirty: f.dirty, FullMatrix: f.fullMatrix,
+		CacheDir: f.cacheDir, Force: f.force, ProposeRules: f.proposeRules,
+		Log: log, Observer: obs,
+	}
 }
 
 func toAny(list []string) []any {

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -11,12 +11,14 @@ import (
 	"strings"
 
 	"github.com/teethtool/teeth/initcfg"
+	"github.com/teethtool/teeth/internal/hint"
 )
 
-// initCmd is "teeth init [--write] [--python PATH] [PROJECT]": it prints the
+// init is "teeth init [--write] [--python PATH] [PROJECT]": it prints the
 // [tool.teeth] table teeth would use, found from the project's gate, or a
 // gate conftest to start from; --write adds the table to pyproject.toml.
-func initCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func (a *app) init(ctx context.Context, args []string) error {
+	stdout, stderr := a.stdout, a.stderr
 	fs := flag.NewFlagSet("teeth init", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	write := fs.Bool("write", false, "add the table to PROJECT/pyproject.toml (never over an existing [tool.teeth])")
@@ -26,7 +28,7 @@ func initCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if len(pos) > 1 {
-		return usageError(fmt.Sprintf("init takes one project directory, got %d: %s", len(pos), strings.Join(pos, " ")), `run "teeth init -h" for usage`)
+		return hint.New(fmt.Sprintf("init takes one project directory, got %d: %s", len(pos), strings.Join(pos, " ")), `run "teeth init -h" for usage`)
 	}
 	project := "."
 	if len(pos) == 1 {
@@ -37,7 +39,7 @@ func initCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		dir, err = filepath.EvalSymlinks(dir)
 	}
 	if info, serr := os.Stat(dir); err != nil || serr != nil || !info.IsDir() {
-		return usageError("project directory "+project+" does not exist", "pass the directory of a Python project")
+		return hint.New("project directory "+project+" does not exist", "pass the directory of a Python project")
 	}
 	p, err := initcfg.Propose(ctx, initcfg.Options{Dir: dir, Python: *python})
 	if p != nil {
@@ -45,10 +47,7 @@ func initCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			fmt.Fprintf(stderr, "teeth: note: %s\n", n)
 		}
 	}
-	var ie *initcfg.Error
-	if errors.As(err, &ie) {
-		return usageError(ie.Msg, ie.Hint)
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
 	if p.Template != "" {
@@ -63,10 +62,10 @@ func initCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	file := filepath.Join(dir, "pyproject.toml")
 	if err := initcfg.Write(file, p.Table()); errors.Is(err, initcfg.ErrExists) {
-		return usageError(filepath.Join(project, "pyproject.toml")+" already has a [tool.teeth] table; teeth init --write never overwrites it",
+		return hint.New(filepath.Join(project, "pyproject.toml")+" already has a [tool.teeth] table; teeth init --write never overwrites it",
 			"edit it by hand to match the table above, or delete it and run teeth init --write again")
 	} else if err != nil {
-		return usageError("writing "+file+": "+err.Error(), "fix that file, or paste the table above into it")
+		return hint.New("writing "+file+": "+err.Error(), "fix that file, or paste the table above into it")
 	}
 	fmt.Fprintf(stderr, "teeth: added [tool.teeth] to %s; next: teeth verify %s\n", filepath.Join(project, "pyproject.toml"), project)
 	return nil
@@ -77,7 +76,7 @@ func offerTemplate(p *initcfg.Proposal, project string, write bool, stdout, stde
 	fmt.Fprint(stdout, p.Template)
 	where := filepath.Join(project, filepath.FromSlash(p.TemplatePath))
 	if write {
-		return usageError("no Blockbuster gate in any conftest.py of "+project+", so there is no [tool.teeth] to write",
+		return hint.New("no Blockbuster gate in any conftest.py of "+project+", so there is no [tool.teeth] to write",
 			fmt.Sprintf("save the gate conftest printed above as %s, add anchor tests beside it, and run teeth init --write again", where))
 	}
 	fmt.Fprintf(stderr, "teeth: no Blockbuster gate in any conftest.py of %s; above is one to start from: save it as %s, add anchor tests beside it, and run teeth init again\n", project, where)

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"fmt"
@@ -41,8 +41,8 @@ func newProgress(w io.Writer, start time.Time) *progress {
 		every: time.Second, quiet: 30 * time.Second, running: map[string]time.Time{}}
 }
 
-// enter starts a phase and, with the first one, the ticker.
-func (p *progress) enter(phase string, n int) {
+// Phase starts a phase and, with the first one, the ticker.
+func (p *progress) Phase(phase string, n int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.phase, p.n, p.done, p.since = phase, n, 0, time.Now()
@@ -61,8 +61,8 @@ func (p *progress) enter(phase string, n int) {
 	}
 }
 
-// setRunning records that a site's mutant started or finished.
-func (p *progress) setRunning(site string, on bool) {
+// Running records that a site's mutant started or finished.
+func (p *progress) Running(site string, on bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if on {
@@ -72,8 +72,8 @@ func (p *progress) setRunning(site string, on bool) {
 	}
 }
 
-// update records that done of total mutants are finished.
-func (p *progress) update(done, total int) {
+// Progress records that done of total mutants are finished.
+func (p *progress) Progress(done, total int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.done, p.n = done, total
@@ -164,8 +164,8 @@ func (p *progress) line(s string, keep bool) {
 	}
 }
 
-// finish stops the ticker and ends the progress line.
-func (p *progress) finish() {
+// Finish stops the ticker and ends the progress line.
+func (p *progress) Finish() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.stop != nil {

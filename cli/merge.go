@@ -1,20 +1,20 @@
-package main
+package cli
 
 import (
 	"context"
 	"encoding/json"
 	"flag"
-	"io"
 	"os"
 
+	"github.com/teethtool/teeth/internal/hint"
 	"github.com/teethtool/teeth/report"
 )
 
-// mergeCmd is "teeth merge [--json OUT] SHARD.json...": it combines the
+// merge is "teeth merge [--json OUT] SHARD.json...": it combines the
 // reports of a sharded run into the report of the whole run.
-func mergeCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
+func (a *app) merge(_ context.Context, args []string) error {
 	fs := flag.NewFlagSet("teeth merge", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(a.stderr)
 	var out outputs
 	out.register(fs)
 	files, err := parseInterspersed(fs, args)
@@ -22,7 +22,7 @@ func mergeCmd(_ context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	if len(files) == 0 {
-		return usageError("merge needs the JSON reports of the shards", "teeth merge --json all.json shard1.json shard2.json")
+		return hint.New("merge needs the JSON reports of the shards", "teeth merge --json all.json shard1.json shard2.json")
 	}
 	var shards []*report.Report
 	for _, f := range files {
@@ -34,14 +34,14 @@ func mergeCmd(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	m, err := report.Merge(shards)
 	if err != nil {
-		return usageError("merge: "+err.Error(), "merge the shard reports of one run of one project")
+		return hint.New("merge: "+err.Error(), "merge the shard reports of one run of one project")
 	}
-	if err := out.write(m, stdout); err != nil {
+	if err := out.write(m, a.stdout); err != nil {
 		return err
 	}
-	report.WriteSummary(stdout, m)
+	report.WriteSummary(a.stdout, m)
 	if m.Summary.Failed {
-		return &cliError{code: 1}
+		return hint.Exit(1)
 	}
 	return nil
 }
@@ -49,11 +49,11 @@ func mergeCmd(_ context.Context, args []string, stdout, stderr io.Writer) error 
 func readReport(path string) (*report.Report, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, usageError("cannot read report "+path, "pass the files written with --json")
+		return nil, hint.New("cannot read report "+path, "pass the files written with --json")
 	}
 	var r report.Report
 	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, usageError(path+" is not a teeth JSON report: "+err.Error(), "pass the files written with --json")
+		return nil, hint.New(path+" is not a teeth JSON report: "+err.Error(), "pass the files written with --json")
 	}
 	return &r, nil
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -43,23 +43,23 @@ func TestProgressPlainSaysWhatRuns(t *testing.T) {
 	out := &syncBuffer{}
 	p := newProgress(out, time.Now())
 	p.quiet, p.every = 20*time.Millisecond, 5*time.Millisecond
-	p.enter("baseline", 0)
+	p.Phase("baseline", 0)
 	waitFor(t, out, "teeth: baseline and gate self-check, ")
-	p.enter("mutants", 2)
+	p.Phase("mutants", 2)
 	waitFor(t, out, "; running 2 mutants\n")
-	p.setRunning("app/x.py:load:read#0", true)
-	p.setRunning("app/x.py:save:write#0", true)
+	p.Running("app/x.py:load:read#0", true)
+	p.Running("app/x.py:save:write#0", true)
 	waitFor(t, out, "teeth: mutants 0/2, ")
 	waitFor(t, out, "; running app/x.py:load:read#0 for ")
 	waitFor(t, out, " (+1 more)\n")
-	p.setRunning("app/x.py:load:read#0", false)
-	p.update(1, 2)
+	p.Running("app/x.py:load:read#0", false)
+	p.Progress(1, 2)
 	waitFor(t, out, "teeth: mutants 1/2, ")
-	p.setRunning("app/x.py:save:write#0", false)
-	p.update(2, 2)
-	p.enter("restore", 3)
+	p.Running("app/x.py:save:write#0", false)
+	p.Progress(2, 2)
+	p.Phase("restore", 3)
 	waitFor(t, out, "teeth: restore check: re-running 3 anchors on the restored sandboxes\n")
-	p.finish()
+	p.Finish()
 	end := out.String()
 	time.Sleep(50 * time.Millisecond)
 	if out.String() != end {
@@ -73,8 +73,8 @@ func TestProgressTerminalRedraws(t *testing.T) {
 	out := &syncBuffer{}
 	p := newProgress(out, time.Now())
 	p.tty, p.every = true, 5*time.Millisecond
-	p.enter("mutants", 1)
-	p.setRunning("app/x.py:load:read#0", true)
+	p.Phase("mutants", 1)
+	p.Running("app/x.py:load:read#0", true)
 	waitFor(t, out, "\r\033[Kteeth: mutants 0/1, ")
 	n := strings.Count(out.String(), "\r\033[K")
 	for deadline := time.Now().Add(time.Minute); strings.Count(out.String(), "\r\033[K") < n+3; time.Sleep(5 * time.Millisecond) {
@@ -82,7 +82,7 @@ func TestProgressTerminalRedraws(t *testing.T) {
 			t.Fatalf("the line was not redrawn:\n%q", out.String())
 		}
 	}
-	p.finish()
+	p.Finish()
 	if !strings.HasSuffix(out.String(), "\n") {
 		t.Errorf("finish left the progress line open: %q", out.String())
 	}

@@ -1,4 +1,4 @@
-package main
+package scope
 
 import (
 	"os"
@@ -31,18 +31,5 @@ func TestCompareFileFollowsNewSameFileCalls(t *testing.T) {
 	}
 	if len(reached) != 2 || !reached["m.py:helper"] || !reached["m.py:deeper"] {
 		t.Errorf("reached = %v, want m.py:helper and m.py:deeper", reached)
-	}
-}
-
-func TestConftestsOnPath(t *testing.T) {
-	got := conftests("tests/blocking_io/test_x.py")
-	want := []string{"conftest.py", "tests/conftest.py", "tests/blocking_io/conftest.py"}
-	if len(got) != len(want) {
-		t.Fatalf("got %v, want %v", got, want)
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Fatalf("got %v, want %v", got, want)
-		}
 	}
 }

@@ -1,12 +1,13 @@
-package main
+package config
 
 import (
-	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/teethtool/teeth/internal/hint"
 )
 
 func writeConfig(t *testing.T, body string) string {
@@ -44,11 +45,11 @@ warm = false
 findings = "findings.json"
 audit_fail_on = ["bypass"]
 `)
-	c := defaultConfig()
-	if err := loadConfig(c, path); err != nil {
+	c := Default()
+	if err := c.Load(path); err != nil {
 		t.Fatal(err)
 	}
-	want := &config{
+	want := &Config{
 		File: path, Dir: "backend", Anchors: []string{"tests/io", "tests/x.py::test_a"}, SourceRoots: []string{"app"},
 		Python: ".venv/bin/python", Command: []string{"uv", "run", "--no-sync", "pytest"}, PytestArgs: []string{"-x"},
 		Detectors: []string{"mypkg.Blocked"}, Wrappers: []string{"run_io"}, Exclude: []string{"app/legacy/*"},
@@ -80,13 +81,13 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"[tool.teeth\n", "toml: "},
 	}
 	for _, tt := range tests {
-		c := defaultConfig()
-		err := loadConfig(c, writeConfig(t, tt.body))
+		c := Default()
+		err := c.Load(writeConfig(t, tt.body))
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%q: got %v, want an error containing %q", tt.body, err, tt.want)
 			continue
 		}
-		if code := err.(exitCoder).ExitCode(); code != 2 {
+		if code := err.(*hint.Error).ExitCode(); code != 2 {
 			t.Errorf("%q: exit code %d, want 2", tt.body, code)
 		}
 	}
@@ -110,9 +111,9 @@ func TestNumericKeysRefuseNaNInfAndRange(t *testing.T) {
 	}
 	for key, want := range wants {
 		for _, v := range append([]string{"nan", "+nan", "-nan", "inf", "+inf", "-inf"}, outside[key]...) {
-			c := defaultConfig()
+			c := Default()
 			before := *c
-			err := loadConfig(c, writeConfig(t, "[tool.teeth]\n"+key+" = "+v+"\n"))
+			err := c.Load(writeConfig(t, "[tool.teeth]\n"+key+" = "+v+"\n"))
 			if err == nil {
 				t.Errorf("%s = %s: accepted", key, v)
 				continue
@@ -122,9 +123,9 @@ func TestNumericKeysRefuseNaNInfAndRange(t *testing.T) {
 			if msg := err.Error(); !strings.Contains(msg, "tool.teeth."+key+": "+want+", got ") || !strings.HasSuffix(msg, shown) {
 				t.Errorf("%s = %s: got %q", key, v, msg)
 			}
-			ce := err.(*cliError)
-			if ce.code != 2 || !strings.HasPrefix(ce.hint, "remove tool.teeth."+key+" to use the default (") {
-				t.Errorf("%s = %s: exit %d, hint %q", key, v, ce.code, ce.hint)
+			ce := err.(*hint.Error)
+			if ce.Code != 2 || !strings.HasPrefix(ce.Hint, "remove tool.teeth."+key+" to use the default (") {
+				t.Errorf("%s = %s: exit %d, hint %q", key, v, ce.Code, ce.Hint)
 			}
 			c.File = ""
 			if !reflect.DeepEqual(*c, before) {
@@ -133,74 +134,31 @@ func TestNumericKeysRefuseNaNInfAndRange(t *testing.T) {
 		}
 	}
 	for _, ok := range []string{"jobs = 1024", "timeout_factor = 1000", "timeout_base = 86400", "baseline_timeout = 86400", "timeout_factor = 1e-3"} {
-		if err := loadConfig(defaultConfig(), writeConfig(t, "[tool.teeth]\n"+ok+"\n")); err != nil {
+		if err := Default().Load(writeConfig(t, "[tool.teeth]\n"+ok+"\n")); err != nil {
 			t.Errorf("%s: %v", ok, err)
 		}
 	}
 }
 
-// TestNumericFlagsRefuseNaNInfAndRange: -j and -timeout-factor refuse what
-// their keys refuse, with one line naming the flag and a hint (issue 13).
-func TestNumericFlagsRefuseNaNInfAndRange(t *testing.T) {
-	tests := []struct{ flag, value, want string }{
-		{"-j", "nan", "-j: want a whole number from 1 to 1024, got nan"},
-		{"-j", "inf", "-j: want a whole number from 1 to 1024, got inf"},
-		{"-j", "-inf", "-j: want a whole number from 1 to 1024, got -inf"},
-		{"-j", "0", "-j: want a whole number from 1 to 1024, got 0"},
-		{"-j", "1025", "-j: want a whole number from 1 to 1024, got 1025"},
-		{"-j", "99999999999999999999", "-j: want a whole number from 1 to 1024, got 1e+20"},
-		{"-j", "two", `-j: want a whole number from 1 to 1024, got "two"`},
-		{"-timeout-factor", "nan", "-timeout-factor: want a number above 0 and at most 1000, got nan"},
-		{"-timeout-factor", "NaN", "-timeout-factor: want a number above 0 and at most 1000, got nan"},
-		{"--timeout-factor", "inf", "-timeout-factor: want a number above 0 and at most 1000, got inf"},
-		{"--timeout-factor", "+Inf", "-timeout-factor: want a number above 0 and at most 1000, got inf"},
-		{"-timeout-factor", "-inf", "-timeout-factor: want a number above 0 and at most 1000, got -inf"},
-		{"-timeout-factor", "0", "-timeout-factor: want a number above 0 and at most 1000, got 0"},
-		{"-timeout-factor", "1e308", "-timeout-factor: want a number above 0 and at most 1000, got 1e+308"},
-		{"-timeout-factor", "fast", `-timeout-factor: want a number above 0 and at most 1000, got "fast"`},
-	}
-	dir := t.TempDir()
-	for _, tt := range tests {
-		f, err := parseFlags("verify", []string{tt.flag, tt.value, dir}, io.Discard)
-		if err != nil {
-			t.Fatalf("%s %s: parse: %v", tt.flag, tt.value, err)
-		}
-		_, err = f.config()
-		ce, ok := err.(*cliError)
-		if !ok || ce.msg != tt.want || ce.code != 2 || ce.hint == "" {
-			t.Errorf("%s %s: got %#v, want %q with a hint, exit 2", tt.flag, tt.value, err, tt.want)
-		}
-	}
-	for _, args := range [][]string{{"-j", "3"}, {"-timeout-factor", "2.5"}, {"-timeout-factor", "1000"}} {
-		f, err := parseFlags("verify", append(args, dir), io.Discard)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.config(); err == nil || !strings.Contains(err.Error(), "no source_roots") {
-			t.Errorf("%v: got %v, want it accepted (and the missing source_roots refused)", args, err)
-		}
-	}
-}
-
 func TestLoadConfigMissingFileIsFine(t *testing.T) {
-	c := defaultConfig()
-	if err := loadConfig(c, filepath.Join(t.TempDir(), "pyproject.toml")); err != nil || c.File != "" {
+	c := Default()
+	if err := c.Load(filepath.Join(t.TempDir(), "pyproject.toml")); err != nil || c.File != "" {
 		t.Fatalf("err %v, file %q", err, c.File)
 	}
 }
 
 func TestHelperPython(t *testing.T) {
 	tests := []struct {
-		c    config
+		c    Config
 		want []string
 	}{
-		{config{Python: "/v/bin/python", Command: []string{"/v/bin/python", "-m", "pytest"}}, []string{"/v/bin/python"}},
-		{config{Command: []string{"uv", "run", "--no-sync", "python", "-m", "pytest"}}, []string{"uv", "run", "--no-sync", "python"}},
-		{config{Command: []string{"uv", "run", "--no-sync", "pytest"}}, []string{"uv", "run", "--no-sync", "python"}},
-		{config{Command: []string{"tox", "-e", "py"}}, []string{"python3"}},
+		{Config{Python: "/v/bin/python", Command: []string{"/v/bin/python", "-m", "pytest"}}, []string{"/v/bin/python"}},
+		{Config{Command: []string{"uv", "run", "--no-sync", "python", "-m", "pytest"}}, []string{"uv", "run", "--no-sync", "python"}},
+		{Config{Command: []string{"uv", "run", "--no-sync", "pytest"}}, []string{"uv", "run", "--no-sync", "python"}},
+		{Config{Command: []string{"tox", "-e", "py"}}, []string{"python3"}},
 	}
 	for _, tt := range tests {
-		if got := tt.c.helperPython(); !reflect.DeepEqual(got, tt.want) {
+		if got := tt.c.HelperPython(); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%v: got %v, want %v", tt.c.Command, got, tt.want)
 		}
 	}

@@ -1,4 +1,4 @@
-package main
+package scope
 
 import (
 	"fmt"
@@ -12,7 +12,7 @@ func TestShardOwnsEachSiteOnce(t *testing.T) {
 			id := fmt.Sprintf("app/m%d.py:Svc.f%d:g#0", k%13, k)
 			owners := 0
 			for i := 1; i <= n; i++ {
-				if (shard{i, n}).owns(id) {
+				if (Shard{i, n}).Owns(id) {
 					owners++
 					counts[i-1]++
 				}
@@ -31,11 +31,11 @@ func TestShardOwnsEachSiteOnce(t *testing.T) {
 
 func TestParseShard(t *testing.T) {
 	for _, bad := range []string{"", "1", "0/2", "3/2", "a/b", "1/0", "-1/2"} {
-		if _, err := parseShard(bad); err == nil {
-			t.Errorf("parseShard(%q) succeeded", bad)
+		if _, err := ParseShard(bad); err == nil {
+			t.Errorf("ParseShard(%q) succeeded", bad)
 		}
 	}
-	if s, err := parseShard("2/4"); err != nil || s != (shard{2, 4}) || s.String() != "2/4" {
-		t.Fatalf("parseShard(2/4) = %v, %v", s, err)
+	if s, err := ParseShard("2/4"); err != nil || s != (Shard{2, 4}) || s.String() != "2/4" {
+		t.Fatalf("ParseShard(2/4) = %v, %v", s, err)
 	}
 }

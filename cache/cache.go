@@ -1,4 +1,7 @@
-package main
+// Package cache owns the outcome cache of --cache: (mutant, anchor)
+// outcomes kept in DIR/outcomes.jsonl and reused while nothing they depend
+// on has changed.
+package cache
 
 import (
 	"bufio"
@@ -8,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -16,7 +18,10 @@ import (
 	"syscall"
 
 	"github.com/teethtool/teeth/audit"
+	"github.com/teethtool/teeth/config"
+	"github.com/teethtool/teeth/internal/hint"
 	"github.com/teethtool/teeth/mutate"
+	"github.com/teethtool/teeth/pyimport"
 	"github.com/teethtool/teeth/runner"
 	"github.com/teethtool/teeth/scripts"
 )
@@ -24,16 +29,13 @@ import (
 // lockFiles are the dependency pins a cached outcome depends on, when present.
 var lockFiles = []string{"pyproject.toml", "uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock", "requirements.txt", "requirements-dev.txt"}
 
-// outcomeCache stores (mutant, anchor) outcomes in DIR/outcomes.jsonl, one
-// JSON line each, appended as soon as a job finishes, so an interrupted run
-// keeps what it finished. An outcome is reused only while its key is the
-// same: the key hashes everything it depends on.
-type outcomeCache struct {
-	c       *config
-	sites   []mutate.Site
-	index   audit.Index
-	sources map[string][]byte
-	force   bool
+// Cache stores (mutant, anchor) outcomes in DIR/outcomes.jsonl, one JSON
+// line each, appended as soon as a job finishes, so an interrupted run keeps
+// what it finished. An outcome is reused only while its key is the same: the
+// key hashes everything it depends on. It is a runner.Store.
+type Cache struct {
+	Inputs
+	force bool
 
 	mu      sync.Mutex
 	file    *os.File
@@ -46,11 +48,22 @@ type cacheLine struct {
 	Outcome runner.Outcome `json:"outcome"`
 }
 
-func openCache(dir string, c *config, sites []mutate.Site, index audit.Index, sources map[string][]byte, force bool) (*outcomeCache, error) {
+// Inputs are what the keys of a run's outcomes are made of.
+type Inputs struct {
+	Config  *config.Config
+	Version string // teeth's version
+	Sites   []mutate.Site
+	Index   audit.Index       // the source roots' functions: a site's key is its enclosing function's text
+	Sources map[string][]byte // original bytes by site path
+}
+
+// Open opens the cache in dir, creating it; with force every lookup misses
+// (the run stores its outcomes anew).
+func Open(dir string, in Inputs, force bool) (*Cache, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, usageError("cannot create the cache directory "+dir, "pass a writable --cache directory")
+		return nil, hint.New("cannot create the cache directory "+dir, "pass a writable --cache directory")
 	}
-	oc := &outcomeCache{c: c, sites: sites, index: index, sources: sources, force: force, entries: map[string]runner.Outcome{}}
+	oc := &Cache{Inputs: in, force: force, entries: map[string]runner.Outcome{}}
 	file := filepath.Join(dir, "outcomes.jsonl")
 	if data, err := os.Open(file); err == nil {
 		sc := bufio.NewScanner(data)
@@ -65,16 +78,17 @@ func openCache(dir string, c *config, sites []mutate.Site, index audit.Index, so
 	}
 	f, err := os.OpenFile(file, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
-		return nil, usageError("cannot write the cache "+file, "pass a writable --cache directory")
+		return nil, hint.New("cannot write the cache "+file, "pass a writable --cache directory")
 	}
 	oc.file = f
 	return oc, nil
 }
 
-func (oc *outcomeCache) close() error { return oc.file.Close() }
+// Close closes the cache file.
+func (oc *Cache) Close() error { return oc.file.Close() }
 
-// lookup is runner.Plan.Cached.
-func (oc *outcomeCache) lookup(base *runner.Result, site int, anchor string) (runner.Outcome, bool) {
+// Lookup is runner.Store.Lookup.
+func (oc *Cache) Lookup(base *runner.Result, site int, anchor string) (runner.Outcome, bool) {
 	if oc.force {
 		return runner.Outcome{}, false
 	}
@@ -85,8 +99,8 @@ func (oc *outcomeCache) lookup(base *runner.Result, site int, anchor string) (ru
 	return o, ok
 }
 
-// record is runner.Plan.Record.
-func (oc *outcomeCache) record(base *runner.Result, o runner.Outcome) {
+// Record is runner.Store.Record.
+func (oc *Cache) Record(base *runner.Result, o runner.Outcome) {
 	if o.Outcome == "error" {
 		return // a harness failure is not worth remembering
 	}
@@ -104,33 +118,34 @@ func (oc *outcomeCache) record(base *runner.Result, o runner.Outcome) {
 // (globally) the project's pins, the support modules the run imported (the
 // gate among them), the detector's version, teeth's configuration and its
 // pytest plugin.
-func (oc *outcomeCache) key(base *runner.Result, site int, anchor string) string {
+func (oc *Cache) key(base *runner.Result, site int, anchor string) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00", oc.globalKey(base), anchor)
-	s := oc.sites[site]
+	s := oc.Sites[site]
 	fmt.Fprintf(h, "%s\x00", s.ID)
-	src := oc.sources[s.Path]
-	if fn := oc.index.Outermost(s.Path, s.Function); fn != nil {
+	src := oc.Sources[s.Path]
+	if fn := oc.Index.Outermost(s.Path, s.Function); fn != nil {
 		h.Write(audit.Lines(src, fn.Line, fn.End))
 	} else {
 		h.Write(src)
 	}
 	file, _, _ := strings.Cut(anchor, "::")
-	for _, f := range append(conftests(file), file) {
+	for _, f := range append(pyimport.Conftests(file), file) {
 		oc.hashFile(h, f)
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-func (oc *outcomeCache) globalKey(base *runner.Result) string {
+func (oc *Cache) globalKey(base *runner.Result) string {
 	oc.mu.Lock()
 	defer oc.mu.Unlock()
 	if oc.global != "" {
 		return oc.global
 	}
 	h := sha256.New()
-	cfg, _ := json.Marshal([]any{version, oc.c.Command, oc.c.PytestArgs, oc.c.Detectors, oc.c.Marker,
-		oc.c.SourceRoots, oc.c.Anchors, oc.c.Wrappers, oc.c.TimeoutFactor, oc.c.TimeoutBase})
+	c := oc.Config
+	cfg, _ := json.Marshal([]any{oc.Version, c.Command, c.PytestArgs, c.Detectors, c.Marker,
+		c.SourceRoots, c.Anchors, c.Wrappers, c.TimeoutFactor, c.TimeoutBase})
 	h.Write(cfg)
 	for _, name := range scripts.PluginFiles { // what a run records, and how, is the plugin's
 		data, _ := scripts.FS.ReadFile(name)
@@ -150,8 +165,8 @@ func (oc *outcomeCache) globalKey(base *runner.Result) string {
 	return oc.global
 }
 
-func (oc *outcomeCache) hashFile(h interface{ Write([]byte) (int, error) }, rel string) {
-	data, err := readRegular(filepath.Join(oc.c.Dir, filepath.FromSlash(rel)))
+func (oc *Cache) hashFile(h interface{ Write([]byte) (int, error) }, rel string) {
+	data, err := readRegular(filepath.Join(oc.Config.Dir, filepath.FromSlash(rel)))
 	if err != nil {
 		fmt.Fprintf(h, "%s\x00absent\x00", rel)
 		return
@@ -172,18 +187,4 @@ func readRegular(path string) ([]byte, error) {
 		return nil, fmt.Errorf("%s is not a regular file", path)
 	}
 	return io.ReadAll(f)
-}
-
-// conftests lists every conftest.py from the project root down to the
-// directory of file.
-func conftests(file string) []string {
-	dir := path.Dir(file)
-	var out []string
-	for {
-		out = append([]string{path.Join(dir, "conftest.py")}, out...)
-		if dir == "." || dir == "/" {
-			return out
-		}
-		dir = path.Dir(dir)
-	}
 }

@@ -1,4 +1,4 @@
-package main
+package scope
 
 import (
 	"bytes"
@@ -12,15 +12,18 @@ import (
 	"strings"
 
 	"github.com/teethtool/teeth/audit"
+	"github.com/teethtool/teeth/config"
+	"github.com/teethtool/teeth/internal/hint"
 	"github.com/teethtool/teeth/internal/tempdir"
 	"github.com/teethtool/teeth/mutate"
+	"github.com/teethtool/teeth/pyimport"
 	"github.com/teethtool/teeth/report"
 )
 
-// changeScope is what --changed selects: the sites in code changed since
-// the merge base, same-file async functions newly reached from it, and the
+// Change is what --changed selects: the sites in code changed since the
+// merge base, same-file async functions newly reached from it, and the
 // anchors whose files changed.
-type changeScope struct {
+type Change struct {
 	report.Scope
 	sites   map[string]bool // changed or newly reached site ids
 	anchors map[string]bool // touched anchor files
@@ -31,14 +34,16 @@ func git(dir string, args ...string) (string, error) {
 	out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).Output()
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
-		return "", usageError("git "+strings.Join(args, " ")+": "+strings.TrimSpace(string(ee.Stderr)),
+		return "", hint.New("git "+strings.Join(args, " ")+": "+strings.TrimSpace(string(ee.Stderr)),
 			"--changed needs the project in a git work tree and a base ref that exists")
 	}
 	return strings.TrimSpace(string(out)), err
 }
 
-// computeScope finds what changed in dir since the merge base with base.
-func computeScope(ctx context.Context, c *config, base string, dirty bool, sites []mutate.Site) (*changeScope, error) {
+// Changed finds what changed in the project since the merge base with
+// base: committed changes, and with dirty the uncommitted and untracked
+// ones too.
+func Changed(ctx context.Context, c *config.Config, base string, dirty bool, sites []mutate.Site) (*Change, error) {
 	mb, err := git(c.Dir, "merge-base", base, "HEAD")
 	if err != nil {
 		return nil, err
@@ -53,7 +58,7 @@ func computeScope(ctx context.Context, c *config, base string, dirty bool, sites
 	if err != nil {
 		return nil, err
 	}
-	sc := &changeScope{sites: map[string]bool{}, anchors: map[string]bool{}}
+	sc := &Change{sites: map[string]bool{}, anchors: map[string]bool{}}
 	sc.ChangedSites, sc.ReachedSites, sc.TouchedAnchorFiles = []string{}, []string{}, []string{}
 	sc.Base, sc.MergeBase, sc.Dirty, sc.ChangedFiles = base, mb, dirty, files
 	sources := sourceFilesOf(files, c.SourceRoots)
@@ -74,7 +79,7 @@ func computeScope(ctx context.Context, c *config, base string, dirty bool, sites
 		}
 	}
 	for _, f := range files {
-		if isTestFile(f) {
+		if pyimport.IsTestModule(f) || path.Base(f) == "conftest.py" {
 			sc.anchors[f] = true
 			sc.TouchedAnchorFiles = append(sc.TouchedAnchorFiles, f)
 		}
@@ -118,16 +123,11 @@ func sourceFilesOf(files, roots []string) []string {
 	return out
 }
 
-func isTestFile(f string) bool {
-	name := path.Base(f)
-	return strings.HasSuffix(f, ".py") && (strings.HasPrefix(name, "test_") || strings.HasSuffix(name, "_test.py") || name == "conftest.py")
-}
-
 // changedFunctions compares each changed source file's top-level functions
 // (keyed "path:qualname") between the merge base and HEAD, or the working
 // tree with dirty; reached holds the same-file async functions that changed
 // code newly calls, transitively.
-func changedFunctions(ctx context.Context, c *config, mb, prefix string, files []string, dirty bool) (changed, reached map[string]bool, err error) {
+func changedFunctions(ctx context.Context, c *config.Config, mb, prefix string, files []string, dirty bool) (changed, reached map[string]bool, err error) {
 	changed, reached = map[string]bool{}, map[string]bool{}
 	if len(files) == 0 {
 		return changed, reached, nil
@@ -151,7 +151,7 @@ func changedFunctions(ctx context.Context, c *config, mb, prefix string, files [
 			return nil, nil, err
 		}
 	}
-	py := c.helperPython()
+	py := c.HelperPython()
 	now, err := audit.BuildIndex(ctx, py, nowDir, nowFiles)
 	if err != nil {
 		return nil, nil, err
@@ -243,16 +243,19 @@ func newCalls(fn audit.Function, before *audit.Function) []string {
 	return out
 }
 
-// touched reports whether an anchor's file, or a conftest on its path, changed.
-func (sc *changeScope) touched(anchor string) bool {
+// Touched reports whether an anchor's file, or a conftest on its path, changed.
+func (sc *Change) Touched(anchor string) bool {
 	file, _, _ := strings.Cut(anchor, "::")
 	if sc.anchors[file] {
 		return true
 	}
-	for _, c := range conftests(file) {
+	for _, c := range pyimport.Conftests(file) {
 		if sc.anchors[c] {
 			return true
 		}
 	}
 	return false
 }
+
+// Has reports whether the site is changed or newly reached.
+func (sc *Change) Has(site string) bool { return sc.sites[site] }

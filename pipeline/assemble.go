@@ -1,0 +1,164 @@
+package pipeline
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/teethtool/teeth/report"
+	"github.com/teethtool/teeth/runner"
+)
+
+// assemble turns the run's raw results into the report's evidence, in mode
+// "verify" or "audit"; report.Finalize decides the verdicts from it.
+func (r *run) assemble(mode string) *report.Report {
+	c, v, sel := r.c, r.v, r.sel
+	rep := &report.Report{
+		SchemaVersion: report.SchemaVersion, Tool: "teeth", Version: r.o.Version,
+		Project: c.Dir, Command: c.Command, Shard: sel.Shard.String(), FailOn: c.FailOn, Mode: mode, Audit: r.aud,
+		Anchors: []report.Anchor{}, Sites: []report.Site{}, Wrappers: []report.Wrapper{}, SkippedFiles: []report.FileError{},
+		Summary: report.Summary{
+			PytestRuns: v.Runs, DurationS: report.Round3(time.Since(r.start).Seconds()),
+			WarmRuns: v.Warm, LazyRuns: v.Lazy, FreshRuns: v.Fresh, Fallbacks: v.Fallback, CachedOutcomes: v.Cached,
+			Reach: v.Reach,
+		},
+	}
+	for _, w := range r.disc.Wrappers {
+		rep.Wrappers = append(rep.Wrappers, report.Wrapper{Name: w.Name, Path: w.Path, Line: w.Line})
+	}
+	for _, fe := range r.disc.Errors {
+		rep.SkippedFiles = append(rep.SkippedFiles, report.FileError{Path: fe.Path, Line: fe.Line, Msg: fe.Msg})
+	}
+	gateOff := map[string]bool{}
+	for _, it := range v.Baseline.Items {
+		gateOff[it.NodeID] = it.GateOff
+		if r.selectedAnchor(it.NodeID) {
+			rep.Anchors = append(rep.Anchors, r.anchor(it))
+		}
+	}
+	sites := r.plan.Sites
+	for i := range sites {
+		if r.selectedSite(i) {
+			rep.Sites = append(rep.Sites, r.site(i, gateOff))
+		}
+	}
+	if sel.Change != nil {
+		sc := sel.Change.Scope
+		sc.LeftOut = fmt.Sprintf("%d of %d sites and %d of %d anchors are outside the change; calls from changed code into other files are not followed",
+			len(sites)-len(rep.Sites), len(sites), len(v.Baseline.Items)-len(rep.Anchors), len(v.Baseline.Items))
+		rep.Scope = &sc
+	}
+	report.Finalize(rep)
+	return rep
+}
+
+// selectedAnchor reports whether the anchor belongs in the report: with
+// --site or --changed, only anchors touched by the change or meeting a
+// selected site do.
+func (r *run) selectedAnchor(nodeid string) bool {
+	sel := r.sel
+	if !sel.Narrowed() || (sel.Change != nil && sel.Change.Touched(nodeid)) {
+		return true
+	}
+	if t := r.v.Baseline.Tests[nodeid]; t != nil {
+		for _, s := range t.Sites {
+			if sel.Pair(r.plan.Sites[s].ID, nodeid) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// selectedSite reports whether the site belongs in the report.
+func (r *run) selectedSite(i int) bool {
+	id, sel := r.plan.Sites[i].ID, r.sel
+	if !sel.Site(id) {
+		return false
+	}
+	if sel.Change == nil || sel.Change.Has(id) {
+		return true
+	}
+	for _, a := range r.v.Baseline.Order {
+		if sel.Change.Touched(a) && slices.Contains(r.v.Reached[a], i) {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *run) anchor(it runner.Item) report.Anchor {
+	t := r.v.Baseline.Tests[it.NodeID]
+	if t == nil {
+		t = &runner.Test{NodeID: it.NodeID, Outcome: "not-run"}
+	}
+	a := report.Anchor{
+		NodeID: it.NodeID, Path: it.Path, Line: it.Line, GateOff: it.GateOff, SelfTest: it.SelfTest,
+		Baseline: t.Record(r.v.Baseline.ExitCode), Sites: []string{}, Mutants: []report.Evidence{},
+	}
+	for _, s := range t.Sites {
+		a.Sites = append(a.Sites, r.plan.Sites[s].ID)
+	}
+	ranNow := false // met a mutant in this run, not only through the cache
+	for _, o := range r.v.Outcomes {
+		if o.Anchor == it.NodeID {
+			a.Mutants = append(a.Mutants, r.evidence(o))
+			ranNow = ranNow || !o.Cached
+		}
+	}
+	if r.v.Restore != nil && ranNow {
+		rt := r.v.Restore.Tests[it.NodeID]
+		if rt == nil {
+			rt = &runner.Test{NodeID: it.NodeID, Outcome: "not-run", Excerpt: "the restore run did not reach this test"}
+		}
+		rr := rt.Record(r.v.Restore.ExitCode)
+		a.Restore = &rr
+		for _, t := range r.v.RestoreReruns[it.NodeID] {
+			a.RestoreReruns = append(a.RestoreReruns, t.Record(r.v.Restore.ExitCode))
+		}
+	}
+	return a
+}
+
+func (r *run) evidence(o runner.Outcome) report.Evidence {
+	s := r.plan.Sites[o.Site]
+	ev := report.Evidence{
+		Site: s.ID, Outcome: o.Outcome, Run: o.Test.Record(o.Code), Cached: o.Cached, Diff: r.ms.diffs[s.ID],
+		Reproduce: fmt.Sprintf("teeth verify --site %s --anchors %s %s", quote(s.ID), quote(o.Anchor), quote(r.o.Project)),
+	}
+	if o.Retry != nil {
+		rr := o.Retry.Record(o.Code)
+		ev.Retry = &rr
+	}
+	for _, t := range o.Reruns {
+		ev.Reruns = append(ev.Reruns, t.Record(o.Code))
+	}
+	ev.Tally = o.Tally
+	return ev
+}
+
+// site is one site's record; its anchors are those with the gate on that reach it.
+func (r *run) site(i int, gateOff map[string]bool) report.Site {
+	s := r.plan.Sites[i]
+	rs := report.Site{
+		ID: s.ID, Path: s.Path, Line: s.Line, Function: s.Function, Callee: s.Callee,
+		Offload: s.Offload, Shape: s.Shape, Anchors: []string{}, Invalid: r.ms.invalid[s.ID], Diff: r.ms.diffs[s.ID],
+	}
+	for _, id := range r.v.Baseline.Order {
+		for _, x := range r.v.Reached[id] {
+			if x == i && !gateOff[id] {
+				rs.Anchors = append(rs.Anchors, id)
+			}
+		}
+	}
+	return rs
+}
+
+// quote quotes s for a POSIX shell when it needs it.
+func quote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:=@,+") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

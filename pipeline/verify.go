@@ -1,0 +1,66 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/teethtool/teeth/cache"
+	"github.com/teethtool/teeth/config"
+	"github.com/teethtool/teeth/report"
+	"github.com/teethtool/teeth/runner"
+	"github.com/teethtool/teeth/scope"
+)
+
+// Verify is teeth verify: it proves every selected anchor's teeth and
+// returns the report, its rule proposals and audit included.
+func Verify(ctx context.Context, c *config.Config, o Options) (*report.Report, error) {
+	r, err := begin(c, o)
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
+	if err := r.prepare(ctx); err != nil {
+		return nil, err
+	}
+	if o.Changed {
+		ch, err := scope.Changed(ctx, c, o.Base, o.Dirty, r.plan.Sites)
+		if err != nil {
+			return nil, err
+		}
+		r.sel.Change = ch
+		fmt.Fprintf(r.log, "teeth: --changed: %d changed files, %d changed sites, %d newly reached, %d touched test files\n",
+			len(ch.ChangedFiles), len(ch.ChangedSites), len(ch.ReachedSites), len(ch.TouchedAnchorFiles))
+	}
+	index, err := sourceIndex(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if o.CacheDir != "" {
+		oc, err := cache.Open(o.CacheDir, cache.Inputs{Config: c, Version: o.Version, Sites: r.plan.Sites, Index: index, Sources: r.plan.Sources}, o.Force)
+		if err != nil {
+			return nil, err
+		}
+		defer oc.Close()
+		r.plan.Store = oc
+	}
+	if err := r.runMutants(ctx); err != nil {
+		return nil, err
+	}
+	if r.aud, err = auditOf(c, index, r.plan.Sites, r.v.Baseline); err != nil {
+		return nil, err
+	}
+	rep := r.assemble("verify")
+	p := &proposer{r: r, prove: o.ProposeRules}
+	return rep, p.proposeAll(ctx, rep)
+}
+
+// runMutants runs the baseline, the mutants and the restore check.
+func (r *run) runMutants(ctx context.Context) error {
+	v, err := runner.Verify(ctx, r.plan, r.tmp)
+	r.obs.Finish()
+	if err == nil {
+		err = ctx.Err()
+	}
+	r.v = v
+	return err
+}
