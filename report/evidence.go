@@ -240,5 +240,5 @@ func baselineGate(outcome, excerpt string, detector, at []string) string {
 		return fmt.Sprintf("the gate fired at baseline: %s%s — already on the loop", msg, where)
 	}
 	return fmt.Sprintf("%s at baseline: %s; the gate also fired there and was swallowed: %s%s — already on the loop",
-		outcome, firstLine(excerpt), msg, where)
+		outcome, FirstLine(excerpt), msg, where)
 }

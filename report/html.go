@@ -94,7 +94,7 @@ func newHTMLData(r *Report) *htmlData {
 		d.Sites = append(d.Sites, htmlSite{
 			Index: i, ID: s.ID, Verdict: s.Verdict, Class: verdictClass(s.Verdict, false),
 			Label: fmt.Sprintf("%s:%d %s", path.Base(s.Path), s.Line, s.Callee),
-			Loc:   fmt.Sprintf("%s:%d", s.Path, s.Line), Reason: siteReason(s),
+			Loc:   fmt.Sprintf("%s:%d", s.Path, s.Line), Reason: SiteReason(s),
 			Function: s.Function, Callee: s.Callee, Offload: s.Offload, Shape: s.Shape,
 			Anchors: strings.Join(s.Anchors, "\n"),
 		})

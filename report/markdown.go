@@ -6,7 +6,6 @@ import (
 	"html"
 	"io"
 	"strings"
-	"unicode/utf8"
 )
 
 // DefaultMarkdownLimit is the default size limit of WriteMarkdown's output:
@@ -284,7 +283,7 @@ func (b *mdWriter) noTeethTable() {
 		}
 		reason := a.Reason
 		if b.p.reasonBytes >= 0 {
-			reason = clipBytes(reason, b.p.reasonBytes)
+			reason = ClipBytes(reason, b.p.reasonBytes)
 		}
 		b.f("| %s | %s | %s | %s |\n", b.mark(*a), mdText(a.Verdict), codeSpan(a.NodeID, true), mdText(reason))
 	}
@@ -378,9 +377,9 @@ func (b *mdWriter) mutant(m *Evidence) {
 	switch {
 	case first == "":
 	case m.Run.Outcome == "timeout" || m.Run.Outcome == "error":
-		b.f(": %s", mdText(clipBytes(first, 300)))
+		b.f(": %s", mdText(ClipBytes(first, 300)))
 	default:
-		b.f(" at %s", codeSpan(clipBytes(first, 300), false))
+		b.f(" at %s", codeSpan(ClipBytes(first, 300), false))
 	}
 	if len(m.Run.Detector) > 0 {
 		distinct, n := distinctCounts(m.Run.Detector)
@@ -390,7 +389,7 @@ func (b *mdWriter) mutant(m *Evidence) {
 				parts = append(parts, fmt.Sprintf("and %d more", len(distinct)-3))
 				break
 			}
-			part := codeSpan(clipBytes(d, 200), false)
+			part := codeSpan(ClipBytes(d, 200), false)
 			if n[d] > 1 {
 				part += fmt.Sprintf(" ×%d", n[d])
 			}
@@ -496,8 +495,8 @@ func (b *mdWriter) compactList() {
 func runBrief(r Run) string {
 	s := fmt.Sprintf("%s (%.3f s)", r.Outcome, r.DurationS)
 	if r.Outcome == "timeout" || r.Outcome == "error" {
-		if first := firstLine(r.Excerpt); first != "" {
-			s += ": " + clipBytes(first, 200)
+		if first := FirstLine(r.Excerpt); first != "" {
+			s += ": " + ClipBytes(first, 200)
 		}
 	}
 	return s
@@ -557,26 +556,9 @@ func clipLines(text string, cp mdCap) (string, int) {
 	}
 	out := strings.Join(lines, "\n")
 	if cp.bytes >= 0 && len(out) > cp.bytes {
-		out = clipBytes(out, cp.bytes)
+		out = ClipBytes(out, cp.bytes)
 	}
 	return out, strings.Count(out, "\n") + 1
-}
-
-// clipBytes cuts s to at most n bytes on a rune boundary, ending in "…"
-// when cut.
-func clipBytes(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	const ell = "…"
-	cut := n - len(ell)
-	if cut < 0 {
-		cut = 0
-	}
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + ell
 }
 
 func pluralS(n int) string {

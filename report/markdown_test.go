@@ -74,14 +74,14 @@ func TestMarkdownContent(t *testing.T) {
 func TestMarkdownTitle(t *testing.T) {
 	r := fixture(t)
 	if out := markdown(t, r, MarkdownOptions{FailOn: []string{Broken}}); !strings.HasPrefix(out, "## teeth: ❌ 1 of 10 anchors fail the run") {
-		t.Errorf("fail_on [broken]: title %q", firstLine(out))
+		t.Errorf("fail_on [broken]: title %q", FirstLine(out))
 	}
 	if out := markdown(t, r, MarkdownOptions{FailOn: []string{}}); !strings.HasPrefix(out, "## teeth: ✅ no anchor fails the run (2 of 10 with teeth)") {
-		t.Errorf("empty fail_on: title %q", firstLine(out))
+		t.Errorf("empty fail_on: title %q", FirstLine(out))
 	}
 	r.Anchors = r.Anchors[:2]
 	if out := markdown(t, r, MarkdownOptions{}); !strings.HasPrefix(out, "## teeth: ✅ all 2 anchors have teeth") {
-		t.Errorf("all teeth: title %q", firstLine(out))
+		t.Errorf("all teeth: title %q", FirstLine(out))
 	}
 }
 
@@ -227,15 +227,3 @@ func TestMarkdownEscaping(t *testing.T) {
 		t.Error("a diff containing ``` is not fenced with ````")
 	}
 }
-
-func TestClipBytesKeepsUTF8(t *testing.T) {
-	s := strings.Repeat("é", 10)
-	for n := 0; n <= len(s); n++ {
-		got := clipBytes(s, n)
-		if len(got) > n && n >= len("…") || !utf8Valid(got) {
-			t.Fatalf("clipBytes(%q, %d) = %q", s, n, got)
-		}
-	}
-}
-
-func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }

@@ -123,8 +123,8 @@ func RuleRunBrief(r RuleRun) string {
 			s += " at " + r.Run.DetectorAt[0]
 		}
 	} else if r.Run.Outcome != "passed" {
-		if first := firstLine(r.Run.Excerpt); first != "" {
-			s += ": " + clipBytes(first, 200)
+		if first := FirstLine(r.Run.Excerpt); first != "" {
+			s += ": " + ClipBytes(first, 200)
 		}
 	}
 	return s

@@ -40,7 +40,7 @@ func WriteSummary(w io.Writer, r *Report) {
 	for _, s := range r.Sites {
 		fmt.Fprintf(w, "  %-15s %s (line %d)\n", s.Verdict, s.ID, s.Line)
 		if s.Verdict != Guarded {
-			fmt.Fprintf(w, "  %-15s   %s\n", "", siteReason(s))
+			fmt.Fprintf(w, "  %-15s   %s\n", "", SiteReason(s))
 		}
 		if p := s.RuleProposal; p != nil {
 			fmt.Fprintf(w, "  %-15s   %s\n", "", p.Brief(func(s string) string { return s }))
