@@ -53,12 +53,6 @@ func TestWriteJSONGolden(t *testing.T) {
 	}
 }
 
-func TestWriteSummaryGolden(t *testing.T) {
-	var buf bytes.Buffer
-	WriteSummary(&buf, sample())
-	checkGolden(t, "summary.txt", buf.Bytes())
-}
-
 func TestWriteFileAtomic(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "r.json")

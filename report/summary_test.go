@@ -1,0 +1,27 @@
+package report
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func TestWriteSummaryGolden(t *testing.T) {
+	var buf bytes.Buffer
+	WriteSummary(&buf, sample())
+	checkGolden(t, "summary.txt", buf.Bytes())
+}
+
+func TestSummaryReach(t *testing.T) {
+	for reach, want := range map[string]string{
+		ReachCall: "reach: per call (sys.monitoring)",
+		ReachLine: "reach: per line (sys.settrace: Python < 3.12 or TEETH_TRACE=settrace)",
+		"":        "",
+	} {
+		var out bytes.Buffer
+		WriteSummary(&out, &Report{Summary: Summary{Reach: reach}})
+		if got := strings.Contains(out.String(), "reach: "); got != (want != "") || (want != "" && !strings.Contains(out.String(), want)) {
+			t.Errorf("reach %q: summary\n%s", reach, out.String())
+		}
+	}
+}
