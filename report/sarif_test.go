@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/teethtool/teeth/internal/testcheck"
 )
 
 // compileSARIFSchema compiles the official SARIF 2.1.0 schema of
@@ -18,7 +20,7 @@ func compileSARIFSchema(t *testing.T) *jsonschema.Schema {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return compileJSONSchema(t, "sarif-schema-2.1.0.json", data, true)
+	return testcheck.Schema(t, "sarif-schema-2.1.0.json", data, true)
 }
 
 // sarifLog is the part of a SARIF log the tests read.

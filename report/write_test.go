@@ -8,9 +8,17 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/teethtool/teeth/internal/testcheck"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
+
+// checkGolden compares got with testdata/name, rewriting it under -update.
+func checkGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	testcheck.Golden(t, filepath.Join("testdata", name), got, *update)
+}
 
 func sample() *Report {
 	run := Run{Outcome: "failed", ExitCode: 1, DurationS: 0.02, Detector: []string{"Blocking call to io.TextIOWrapper.read"},
