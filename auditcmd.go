@@ -12,6 +12,7 @@ import (
 
 	"github.com/teethtool/teeth/audit"
 	"github.com/teethtool/teeth/mutate"
+	"github.com/teethtool/teeth/render"
 	"github.com/teethtool/teeth/report"
 	"github.com/teethtool/teeth/runner"
 )
@@ -52,7 +53,7 @@ func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	if err := f.out.write(r, stdout); err != nil {
 		return err
 	}
-	report.WriteAuditRun(stdout, r)
+	render.WriteAuditRun(stdout, r)
 	if failed := auditFailures(r, c.AuditFailOn); len(failed) > 0 {
 		fmt.Fprintf(stdout, "audit failed on: %s (the kinds in audit_fail_on)\n", strings.Join(failed, ", "))
 		return &cliError{code: 1}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/teethtool/teeth/render"
 	"github.com/teethtool/teeth/report"
 )
 
@@ -39,7 +40,7 @@ func mergeCmd(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := out.write(m, stdout); err != nil {
 		return err
 	}
-	report.WriteSummary(stdout, m)
+	render.WriteSummary(stdout, m)
 	if m.Summary.Failed {
 		return &cliError{code: 1}
 	}

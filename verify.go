@@ -13,7 +13,7 @@ import (
 
 	"github.com/teethtool/teeth/internal/tempdir"
 	"github.com/teethtool/teeth/mutate"
-	"github.com/teethtool/teeth/report"
+	"github.com/teethtool/teeth/render"
 	"github.com/teethtool/teeth/runner"
 	"github.com/teethtool/teeth/scripts"
 )
@@ -69,7 +69,7 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (er
 	if err := f.out.write(r, stdout); err != nil {
 		return err
 	}
-	report.WriteSummary(stdout, r)
+	render.WriteSummary(stdout, r)
 	if r.Summary.Failed {
 		return &cliError{code: 1}
 	}

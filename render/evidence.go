@@ -23,7 +23,7 @@ func Evidence(w io.Writer, r *report.Report, id string) bool {
 				fmt.Fprintf(w, "  %s\n", st.Reason)
 			}
 			if st.RuleProposal != nil {
-				fmt.Fprintf(w, "  %s\n", st.RuleProposal.Brief(func(s string) string { return s }))
+				fmt.Fprintf(w, "  %s\n", ruleBrief(st.RuleProposal, func(s string) string { return s }))
 			}
 		}
 	}
@@ -36,7 +36,7 @@ func Evidence(w io.Writer, r *report.Report, id string) bool {
 			for _, d := range ev.Run.Detector {
 				fmt.Fprintf(w, "  detector: %s\n", d)
 			}
-			if loop := ev.Run.Blocked.Brief(func(s string) string { return s }); loop != "" {
+			if loop := blockedBrief(ev.Run.Blocked, func(s string) string { return s }); loop != "" {
 				fmt.Fprintf(w, "  on the loop: %s\n", loop)
 			}
 			if ev.Run.Excerpt != "" {

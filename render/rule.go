@@ -40,7 +40,7 @@ func Rule(w io.Writer, s *report.Site) {
 		for _, r := range p.Green {
 			fmt.Fprintf(w, "  %-9s offload restored, rule in: %s %s\n", r.Outcome, r.Anchor, report.RuleRunBrief(r))
 		}
-		fmt.Fprintf(w, "%s\n", p.CollateralBrief())
+		fmt.Fprintf(w, "%s\n", collateralBrief(p))
 		for _, r := range p.Collateral {
 			fmt.Fprintf(w, "  %-9s %s %s\n", r.Outcome, r.Anchor, report.RuleRunBrief(r))
 		}

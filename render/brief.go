@@ -1,32 +1,34 @@
-package report
+package render
 
 import (
 	"fmt"
 	"strings"
+
+	"github.com/teethtool/teeth/report"
 )
 
-// Brief is the proposal in one line for the summary and the reports:
+// ruleBrief is a rule proposal in one line for the summary and the reports:
 // "rule for `os.fsync` proven: red with it and the offload removed, green
 // with the offload restored; no collateral (24 anchors run with it unmutated)",
 // or "no rule: ..." with the reason.
-func (p *RuleProposal) Brief(code func(string) string) string {
+func ruleBrief(p *report.RuleProposal, code func(string) string) string {
 	if p == nil {
 		return ""
 	}
 	switch p.Status {
-	case RuleNone:
+	case report.RuleNone:
 		return p.Reason
-	case RuleProven:
-		return fmt.Sprintf("rule for %s proven: red with it and the offload removed, green with the offload restored; %s", code(p.Primitive), p.CollateralBrief())
-	case RuleUnproven:
+	case report.RuleProven:
+		return fmt.Sprintf("rule for %s proven: red with it and the offload removed, green with the offload restored; %s", code(p.Primitive), collateralBrief(p))
+	case report.RuleUnproven:
 		return fmt.Sprintf("rule for %s proposed, not proven: teeth rule SITE-ID (or teeth verify --propose-rules) runs its proof", code(p.Primitive))
 	}
 	return fmt.Sprintf("rule for %s %s: %s", code(p.Primitive), p.Status, p.Reason)
 }
 
-// CollateralBrief says which anchors the rule fires in on unmutated code:
+// collateralBrief says which anchors the rule fires in on unmutated code:
 // "collateral: none of the 24 anchors fires it on unmutated code".
-func (p *RuleProposal) CollateralBrief() string {
+func collateralBrief(p *report.RuleProposal) string {
 	if p.SuiteAnchors == 0 {
 		return "collateral: not checked"
 	}
@@ -44,24 +46,25 @@ func (p *RuleProposal) CollateralBrief() string {
 	return fmt.Sprintf("collateral: %d of the %d anchors %s it on unmutated code (%s)", len(p.Collateral), p.SuiteAnchors, verb, strings.Join(names, ", "))
 }
 
-// Brief is the evidence in a few words for the reports' evidence blocks:
+// blockedBrief is what an un-offloaded call did, in a few words for the
+// reports' evidence blocks:
 // "ran 1× on the loop, 0.4 ms · not patched: `os.fsync` ×2 · mocked: `os.listdir` (MagicMock)".
-func (b *Blocked) Brief(code func(string) string) string {
+func blockedBrief(b *report.Blocked, code func(string) string) string {
 	if b == nil || b.Runs == 0 {
 		return ""
 	}
-	parts := []string{fmt.Sprintf("ran %d×, %d× on the loop, %s", b.Runs, b.OnLoop, Duration(b.LoopS))}
-	if b.Reach == ReachLine {
+	parts := []string{fmt.Sprintf("ran %d×, %d× on the loop, %s", b.Runs, b.OnLoop, report.Duration(b.LoopS))}
+	if b.Reach == report.ReachLine {
 		parts[0] += " (per line)"
 	}
-	list := func(ps []Primitive) string {
+	list := func(ps []report.Primitive) string {
 		var out []string
 		for _, p := range ps {
 			s := code(p.Name)
 			if p.Calls > 1 {
 				s += fmt.Sprintf(" ×%d", p.Calls)
 			}
-			out = append(out, s+" "+Duration(p.S))
+			out = append(out, s+" "+report.Duration(p.S))
 		}
 		return strings.Join(out, ", ")
 	}

@@ -1,10 +1,11 @@
-package report
+package render
 
 import (
 	"fmt"
 	"io"
 
 	"github.com/teethtool/teeth/audit"
+	"github.com/teethtool/teeth/report"
 )
 
 // auditCounts is the audit findings in one line of counts.
@@ -16,10 +17,10 @@ func auditCounts(a *audit.Report) string {
 
 // WriteAuditRun writes teeth audit's terminal output: the anchors that are
 // not green at baseline, the audit findings, the files skipped, and the counts.
-func WriteAuditRun(w io.Writer, r *Report) {
-	var broken []Anchor
+func WriteAuditRun(w io.Writer, r *report.Report) {
+	var broken []report.Anchor
 	for _, a := range r.Anchors {
-		if a.Verdict == Broken {
+		if a.Verdict == report.Broken {
 			broken = append(broken, a)
 		}
 	}
@@ -32,14 +33,14 @@ func WriteAuditRun(w io.Writer, r *Report) {
 
 // writeAuditAndCounts writes the audit findings, the files skipped, and the
 // counts lines that verify and audit both end with.
-func writeAuditAndCounts(w io.Writer, r *Report) {
+func writeAuditAndCounts(w io.Writer, r *report.Report) {
 	WriteAudit(w, r.Audit)
 	for _, fe := range r.SkippedFiles {
 		fmt.Fprintf(w, "skipped %s:%d: %s\n", fe.Path, fe.Line, fe.Msg)
 	}
 	s := r.Summary
-	fmt.Fprintf(w, "anchors: %s\n", counts(s.AnchorVerdicts, AnchorVerdicts))
-	fmt.Fprintf(w, "sites: %s\n", counts(s.SiteVerdicts, SiteVerdicts))
+	fmt.Fprintf(w, "anchors: %s\n", counts(s.AnchorVerdicts, report.AnchorVerdicts))
+	fmt.Fprintf(w, "sites: %s\n", counts(s.SiteVerdicts, report.SiteVerdicts))
 	if r.Audit != nil {
 		fmt.Fprintf(w, "audit: %s\n", auditCounts(r.Audit))
 	}

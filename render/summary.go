@@ -1,32 +1,34 @@
-package report
+package render
 
 import (
 	"fmt"
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/teethtool/teeth/report"
 )
 
 // WriteSummary writes the human summary: one line per anchor with its
 // verdict, the reason for every anchor without teeth, every site with its
 // verdict and the reason for every site no anchor kills, the counts, and how
 // reach was recorded (per call or per line).
-func WriteSummary(w io.Writer, r *Report) {
+func WriteSummary(w io.Writer, r *report.Report) {
 	fmt.Fprintf(w, "anchors (%d):\n", len(r.Anchors))
 	for _, a := range r.Anchors {
 		fmt.Fprintf(w, "  %-15s %s\n", a.Verdict, a.NodeID)
-		if a.Verdict != Teeth {
+		if a.Verdict != report.Teeth {
 			fmt.Fprintf(w, "  %-15s   %s\n", "", a.Reason)
 		}
 	}
 	fmt.Fprintf(w, "sites (%d):\n", len(r.Sites))
 	for _, s := range r.Sites {
 		fmt.Fprintf(w, "  %-15s %s (line %d)\n", s.Verdict, s.ID, s.Line)
-		if s.Verdict != Guarded {
-			fmt.Fprintf(w, "  %-15s   %s\n", "", SiteReason(s))
+		if s.Verdict != report.Guarded {
+			fmt.Fprintf(w, "  %-15s   %s\n", "", report.SiteReason(s))
 		}
 		if p := s.RuleProposal; p != nil {
-			fmt.Fprintf(w, "  %-15s   %s\n", "", p.Brief(func(s string) string { return s }))
+			fmt.Fprintf(w, "  %-15s   %s\n", "", ruleBrief(p, func(s string) string { return s }))
 		}
 	}
 	writeAuditAndCounts(w, r)
@@ -40,9 +42,9 @@ func WriteSummary(w io.Writer, r *Report) {
 		fmt.Fprintf(w, "warm runs that imported the mutated module lazily: %d\n", s.LazyRuns)
 	}
 	switch s.Reach {
-	case ReachCall:
+	case report.ReachCall:
 		fmt.Fprintf(w, "reach: per call (sys.monitoring): a site is reached when its offload call runs\n")
-	case ReachLine:
+	case report.ReachLine:
 		fmt.Fprintf(w, "reach: per line (sys.settrace: Python < 3.12 or TEETH_TRACE=settrace): a site is reached when its line runs, even if its call does not\n")
 	}
 	if s.CachedOutcomes > 0 {
@@ -57,15 +59,15 @@ func WriteSummary(w io.Writer, r *Report) {
 		fmt.Fprintf(w, "fresh-process fallback (%d): %s\n", s.Fallbacks[r], r)
 	}
 	if s.Failed {
-		fmt.Fprintf(w, "failed on: %s (the verdicts in fail_on)\n", counts(failedOn(r), AnchorVerdicts))
+		fmt.Fprintf(w, "failed on: %s (the verdicts in fail_on)\n", counts(failedOn(r), report.AnchorVerdicts))
 	}
 }
 
 // failedOn counts, by verdict, the anchors whose verdict fails the run.
-func failedOn(r *Report) map[string]int {
+func failedOn(r *report.Report) map[string]int {
 	out := map[string]int{}
 	for _, a := range r.Anchors {
-		if Fails(a, r.FailOn) {
+		if report.Fails(a, r.FailOn) {
 			out[a.Verdict]++
 		}
 	}

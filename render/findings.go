@@ -1,8 +1,10 @@
-package report
+package render
 
 import (
 	"sort"
 	"strings"
+
+	"github.com/teethtool/teeth/report"
 )
 
 // Levels of a finding, as GitHub annotations and SARIF name them.
@@ -23,8 +25,8 @@ type finding struct {
 	line    int
 	message string
 	level   string
-	anchor  *Anchor // set for anchor findings
-	site    *Site   // set for site findings
+	anchor  *report.Anchor // set for anchor findings
+	site    *report.Site   // set for site findings
 }
 
 // ruleID is the id of the rule a finding breaks: "anchor-<verdict>" or
@@ -34,18 +36,18 @@ func (f finding) ruleID() string { return f.kind + "-" + f.verdict }
 // noTeethAnchor reports whether an anchor verdict is reported as a finding:
 // every verdict but teeth and gate-off (an anchor that opts out of the gate
 // on purpose is shown in the human reports, not flagged).
-func noTeethAnchor(verdict string) bool { return verdict != Teeth && verdict != GateOff }
+func noTeethAnchor(verdict string) bool { return verdict != report.Teeth && verdict != report.GateOff }
 
 // unguardedSite reports whether a site verdict is reported as a finding:
 // every verdict but guarded.
-func unguardedSite(verdict string) bool { return verdict != Guarded }
+func unguardedSite(verdict string) bool { return verdict != report.Guarded }
 
 // findings lists the findings of r: anchors first, then sites, each in
 // report order. An anchor finding is an error when the anchor fails the run
-// under failOn (see Fails), a note for a no-site gate self-test, a warning
+// under failOn (see report.Fails), a note for a no-site gate self-test, a warning
 // otherwise; a site finding is an error when its verdict is in failOn, a
 // warning otherwise.
-func findings(r *Report, failOn []string) []finding {
+func findings(r *report.Report, failOn []string) []finding {
 	var out []finding
 	for i := range r.Anchors {
 		a := &r.Anchors[i]
@@ -54,9 +56,9 @@ func findings(r *Report, failOn []string) []finding {
 		}
 		level := levelWarning
 		switch {
-		case Fails(*a, failOn):
+		case report.Fails(*a, failOn):
 			level = levelError
-		case a.Verdict == NoSite && a.SelfTest:
+		case a.Verdict == report.NoSite && a.SelfTest:
 			level = levelNote
 		}
 		out = append(out, finding{kind: "anchor", verdict: a.Verdict, id: a.NodeID, path: a.Path, line: a.Line,
@@ -72,14 +74,14 @@ func findings(r *Report, failOn []string) []finding {
 			level = levelError
 		}
 		out = append(out, finding{kind: "site", verdict: s.Verdict, id: s.ID, path: s.Path, line: s.Line,
-			message: SiteReason(*s), level: level, site: s})
+			message: report.SiteReason(*s), level: level, site: s})
 	}
 	return out
 }
 
 // testName returns the test part of an anchor's node id: "test_x" for
 // "tests/a.py::test_x", "TestA::test_x[1]" for a method.
-func testName(a Anchor) string {
+func testName(a report.Anchor) string {
 	if a.Path != "" && strings.HasPrefix(a.NodeID, a.Path+"::") {
 		return a.NodeID[len(a.Path)+2:]
 	}
@@ -90,7 +92,7 @@ func testName(a Anchor) string {
 }
 
 // anchorFile returns the anchor's file: its path, or the node id's file part.
-func anchorFile(a Anchor) string {
+func anchorFile(a report.Anchor) string {
 	if a.Path != "" {
 		return a.Path
 	}
@@ -121,7 +123,7 @@ type verdictCount struct {
 // first, then the anchor verdicts in precedence order, then the site-only
 // verdicts, then any unknown verdict by name. Verdicts nobody has are left
 // out.
-func verdictCounts(r *Report) []verdictCount {
+func verdictCounts(r *report.Report) []verdictCount {
 	anchors, sites := map[string]int{}, map[string]int{}
 	for _, a := range r.Anchors {
 		anchors[a.Verdict]++
@@ -129,9 +131,9 @@ func verdictCounts(r *Report) []verdictCount {
 	for _, s := range r.Sites {
 		sites[s.Verdict]++
 	}
-	order := []string{Teeth, Guarded}
-	order = append(order, AnchorVerdicts...)
-	order = append(order, SiteVerdicts...)
+	order := []string{report.Teeth, report.Guarded}
+	order = append(order, report.AnchorVerdicts...)
+	order = append(order, report.SiteVerdicts...)
 	var rest []string
 	for _, m := range []map[string]int{anchors, sites} {
 		for v := range m {
@@ -155,12 +157,12 @@ func verdictCounts(r *Report) []verdictCount {
 }
 
 // reaches reports whether anchor a reaches site s at baseline.
-func reaches(a Anchor, s Site) bool {
+func reaches(a report.Anchor, s report.Site) bool {
 	return hasString(a.Sites, s.ID) || hasString(s.Anchors, a.NodeID)
 }
 
 // evidenceFor returns a's evidence for the mutant of site id, or nil.
-func evidenceFor(a *Anchor, id string) *Evidence {
+func evidenceFor(a *report.Anchor, id string) *report.Evidence {
 	for i := range a.Mutants {
 		if a.Mutants[i].Site == id {
 			return &a.Mutants[i]
@@ -183,11 +185,11 @@ func distinctCounts(list []string) (distinct []string, n map[string]int) {
 
 // outcomeWords says in words what an outcome means for an anchor's run.
 var outcomeWords = map[string]string{
-	Killed:      "red, the gate fired",
-	KilledOther: "red, the gate did not fire",
-	Swallowed:   "stayed green although the gate fired",
-	Survived:    "stayed green, the gate stayed silent",
-	NotReached:  "did not reach the site",
-	Timeout:     "timed out",
-	Error:       "harness error",
+	report.Killed:      "red, the gate fired",
+	report.KilledOther: "red, the gate did not fire",
+	report.Swallowed:   "stayed green although the gate fired",
+	report.Survived:    "stayed green, the gate stayed silent",
+	report.NotReached:  "did not reach the site",
+	report.Timeout:     "timed out",
+	report.Error:       "harness error",
 }

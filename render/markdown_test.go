@@ -1,4 +1,4 @@
-package report
+package render
 
 import (
 	"bytes"
@@ -6,9 +6,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/teethtool/teeth/report"
 )
 
-func markdown(t *testing.T, r *Report, opt MarkdownOptions) string {
+func markdown(t *testing.T, r *report.Report, opt MarkdownOptions) string {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := WriteMarkdown(&buf, r, opt); err != nil {
@@ -73,15 +75,15 @@ func TestMarkdownContent(t *testing.T) {
 
 func TestMarkdownTitle(t *testing.T) {
 	r := fixture(t)
-	if out := markdown(t, r, MarkdownOptions{FailOn: []string{Broken}}); !strings.HasPrefix(out, "## teeth: ❌ 1 of 10 anchors fail the run") {
-		t.Errorf("fail_on [broken]: title %q", FirstLine(out))
+	if out := markdown(t, r, MarkdownOptions{FailOn: []string{report.Broken}}); !strings.HasPrefix(out, "## teeth: ❌ 1 of 10 anchors fail the run") {
+		t.Errorf("fail_on [broken]: title %q", report.FirstLine(out))
 	}
 	if out := markdown(t, r, MarkdownOptions{FailOn: []string{}}); !strings.HasPrefix(out, "## teeth: ✅ no anchor fails the run (2 of 10 with teeth)") {
-		t.Errorf("empty fail_on: title %q", FirstLine(out))
+		t.Errorf("empty fail_on: title %q", report.FirstLine(out))
 	}
 	r.Anchors = r.Anchors[:2]
 	if out := markdown(t, r, MarkdownOptions{}); !strings.HasPrefix(out, "## teeth: ✅ all 2 anchors have teeth") {
-		t.Errorf("all teeth: title %q", FirstLine(out))
+		t.Errorf("all teeth: title %q", report.FirstLine(out))
 	}
 }
 
@@ -111,7 +113,7 @@ func TestMarkdown2000AnchorsStaysUnderLimit(t *testing.T) {
 	if len(out) > DefaultMarkdownLimit {
 		t.Fatalf("%d bytes, over the limit of %d", len(out), DefaultMarkdownLimit)
 	}
-	full := renderMarkdown(r, DefaultFailOn, mdLadder()[0], 1<<30)
+	full := renderMarkdown(r, report.DefaultFailOn, mdLadder()[0], 1<<30)
 	if len(full) <= DefaultMarkdownLimit {
 		t.Fatalf("the unshortened report is only %d bytes: the test does not test shortening", len(full))
 	}

@@ -1,4 +1,4 @@
-package report
+package render
 
 import (
 	"errors"
@@ -6,6 +6,8 @@ import (
 	"html"
 	"io"
 	"strings"
+
+	"github.com/teethtool/teeth/report"
 )
 
 // DefaultMarkdownLimit is the default size limit of WriteMarkdown's output:
@@ -23,8 +25,8 @@ type MarkdownOptions struct {
 	// DefaultMarkdownLimit. GitHub counts characters, never more than bytes,
 	// so a byte limit is safe.
 	Limit int
-	// FailOn lists the anchor verdicts that fail the run (see Fails); nil
-	// means the report's own FailOn, or DefaultFailOn if that is nil too. It
+	// FailOn lists the anchor verdicts that fail the run (see report.Fails); nil
+	// means the report's own FailOn, or report.DefaultFailOn if that is nil too. It
 	// decides the title and each anchor's mark.
 	FailOn []string
 }
@@ -46,7 +48,7 @@ type MarkdownOptions struct {
 // at least its verdict and node id. If even the compact form is over the
 // limit, WriteMarkdown writes nothing and returns an error wrapping
 // ErrMarkdownTooLarge.
-func WriteMarkdown(w io.Writer, r *Report, opt MarkdownOptions) error {
+func WriteMarkdown(w io.Writer, r *report.Report, opt MarkdownOptions) error {
 	limit := opt.Limit
 	if limit <= 0 {
 		limit = DefaultMarkdownLimit
@@ -56,7 +58,7 @@ func WriteMarkdown(w io.Writer, r *Report, opt MarkdownOptions) error {
 		failOn = r.FailOn
 	}
 	if failOn == nil {
-		failOn = DefaultFailOn
+		failOn = report.DefaultFailOn
 	}
 	var out string
 	for _, p := range mdLadder() {
@@ -146,10 +148,10 @@ func (p mdPlan) cuts() []string {
 
 type mdWriter struct {
 	strings.Builder
-	r      *Report
+	r      *report.Report
 	failOn []string
 	p      mdPlan
-	sites  map[string]*Site
+	sites  map[string]*report.Site
 	limit  int // rendering may stop once the output is over it
 }
 
@@ -159,8 +161,8 @@ func (b *mdWriter) over() bool { return b.Len() > b.limit }
 
 func (b *mdWriter) f(format string, args ...any) { fmt.Fprintf(b, format, args...) }
 
-func renderMarkdown(r *Report, failOn []string, p mdPlan, limit int) string {
-	b := &mdWriter{r: r, failOn: failOn, p: p, sites: map[string]*Site{}, limit: limit}
+func renderMarkdown(r *report.Report, failOn []string, p mdPlan, limit int) string {
+	b := &mdWriter{r: r, failOn: failOn, p: p, sites: map[string]*report.Site{}, limit: limit}
 	for i := range r.Sites {
 		b.sites[r.Sites[i].ID] = &r.Sites[i]
 	}
@@ -184,11 +186,11 @@ func renderMarkdown(r *Report, failOn []string, p mdPlan, limit int) string {
 }
 
 // mark is an anchor's mark: ✅ teeth, ❌ fails the run, ⚠️ neither.
-func (b *mdWriter) mark(a Anchor) string {
+func (b *mdWriter) mark(a report.Anchor) string {
 	switch {
-	case a.Verdict == Teeth:
+	case a.Verdict == report.Teeth:
 		return "✅"
-	case Fails(a, b.failOn):
+	case report.Fails(a, b.failOn):
 		return "❌"
 	}
 	return "⚠️"
@@ -197,10 +199,10 @@ func (b *mdWriter) mark(a Anchor) string {
 func (b *mdWriter) title() {
 	failing, teeth := 0, 0
 	for _, a := range b.r.Anchors {
-		if Fails(a, b.failOn) {
+		if report.Fails(a, b.failOn) {
 			failing++
 		}
-		if a.Verdict == Teeth {
+		if a.Verdict == report.Teeth {
 			teeth++
 		}
 	}
@@ -246,16 +248,16 @@ func (b *mdWriter) summary() {
 // ordered returns the anchors in the order the report shows them: those
 // failing the run, then the others without teeth, then those with teeth,
 // each in report order.
-func (b *mdWriter) ordered() []*Anchor {
-	var out []*Anchor
+func (b *mdWriter) ordered() []*report.Anchor {
+	var out []*report.Anchor
 	for pass := 0; pass < 3; pass++ {
 		for i := range b.r.Anchors {
 			a := &b.r.Anchors[i]
 			group := 1
 			switch {
-			case Fails(*a, b.failOn):
+			case report.Fails(*a, b.failOn):
 				group = 0
-			case a.Verdict == Teeth:
+			case a.Verdict == report.Teeth:
 				group = 2
 			}
 			if group == pass {
@@ -267,9 +269,9 @@ func (b *mdWriter) ordered() []*Anchor {
 }
 
 func (b *mdWriter) noTeethTable() {
-	var rows []*Anchor
+	var rows []*report.Anchor
 	for _, a := range b.ordered() {
-		if a.Verdict != Teeth {
+		if a.Verdict != report.Teeth {
 			rows = append(rows, a)
 		}
 	}
@@ -283,7 +285,7 @@ func (b *mdWriter) noTeethTable() {
 		}
 		reason := a.Reason
 		if b.p.reasonBytes >= 0 {
-			reason = ClipBytes(reason, b.p.reasonBytes)
+			reason = report.ClipBytes(reason, b.p.reasonBytes)
 		}
 		b.f("| %s | %s | %s | %s |\n", b.mark(*a), mdText(a.Verdict), codeSpan(a.NodeID, true), mdText(reason))
 	}
@@ -291,18 +293,18 @@ func (b *mdWriter) noTeethTable() {
 }
 
 func (b *mdWriter) evidence() {
-	var listed []*Anchor
+	var listed []*report.Anchor
 	header := false
 	for _, a := range b.ordered() {
 		if b.over() {
 			return
 		}
 		show := b.p.otherDetails
-		if a.Verdict == Teeth {
+		if a.Verdict == report.Teeth {
 			show = b.p.teethDetails
 		}
 		if !show {
-			if a.Verdict == Teeth {
+			if a.Verdict == report.Teeth {
 				listed = append(listed, a)
 			}
 			continue
@@ -322,7 +324,7 @@ func (b *mdWriter) evidence() {
 	}
 }
 
-func (b *mdWriter) anchorDetails(a *Anchor) {
+func (b *mdWriter) anchorDetails(a *report.Anchor) {
 	b.f("<details><summary>%s <b>%s</b> <code>%s</code></summary>\n\n", b.mark(*a), html.EscapeString(a.Verdict), html.EscapeString(a.NodeID))
 	b.f("> %s\n\n", mdText(oneLine(a.Reason)))
 	b.f("anchor %s · baseline %s\n\n", codeSpan(fmt.Sprintf("%s:%d", anchorFile(*a), a.Line), false), mdText(runBrief(a.Baseline)))
@@ -353,7 +355,7 @@ func (b *mdWriter) anchorDetails(a *Anchor) {
 	b.f("</details>\n\n")
 }
 
-func (b *mdWriter) mutant(m *Evidence) {
+func (b *mdWriter) mutant(m *report.Evidence) {
 	loc := ""
 	if s := b.sites[m.Site]; s != nil {
 		loc = fmt.Sprintf(" at %s", codeSpan(fmt.Sprintf("%s:%d", s.Path, s.Line), false))
@@ -364,7 +366,7 @@ func (b *mdWriter) mutant(m *Evidence) {
 	}
 	b.f("**mutant** %s%s → **%s**%s\n\n", codeSpan(m.Site, false), loc, mdText(m.Outcome), cached)
 	b.block("diff", "diff", m.Diff, b.p.diff)
-	icon := map[string]string{Killed: "🔴", KilledOther: "🟠", Swallowed: "🟡", Survived: "⚪", Timeout: "⏱️", Error: "⚠️", NotReached: "➖"}[m.Outcome]
+	icon := map[string]string{report.Killed: "🔴", report.KilledOther: "🟠", report.Swallowed: "🟡", report.Survived: "⚪", report.Timeout: "⏱️", report.Error: "⚠️", report.NotReached: "➖"}[m.Outcome]
 	if icon == "" {
 		icon = "❔"
 	}
@@ -377,9 +379,9 @@ func (b *mdWriter) mutant(m *Evidence) {
 	switch {
 	case first == "":
 	case m.Run.Outcome == "timeout" || m.Run.Outcome == "error":
-		b.f(": %s", mdText(ClipBytes(first, 300)))
+		b.f(": %s", mdText(report.ClipBytes(first, 300)))
 	default:
-		b.f(" at %s", codeSpan(ClipBytes(first, 300), false))
+		b.f(" at %s", codeSpan(report.ClipBytes(first, 300), false))
 	}
 	if len(m.Run.Detector) > 0 {
 		distinct, n := distinctCounts(m.Run.Detector)
@@ -389,18 +391,18 @@ func (b *mdWriter) mutant(m *Evidence) {
 				parts = append(parts, fmt.Sprintf("and %d more", len(distinct)-3))
 				break
 			}
-			part := codeSpan(ClipBytes(d, 200), false)
+			part := codeSpan(report.ClipBytes(d, 200), false)
 			if n[d] > 1 {
 				part += fmt.Sprintf(" ×%d", n[d])
 			}
 			parts = append(parts, part)
 		}
 		b.f(" · detector: %s", strings.Join(parts, ", "))
-	} else if m.Outcome != NotReached {
+	} else if m.Outcome != report.NotReached {
 		b.f(" · detector silent")
 	}
 	b.f("\n\n")
-	if loop := m.Run.Blocked.Brief(func(s string) string { return codeSpan(s, false) }); loop != "" {
+	if loop := blockedBrief(m.Run.Blocked, func(s string) string { return codeSpan(s, false) }); loop != "" {
 		b.f("⏲️ **on the loop**: %s\n\n", loop)
 	}
 	b.block("text", "excerpt", rest, b.p.excerpt)
@@ -408,7 +410,7 @@ func (b *mdWriter) mutant(m *Evidence) {
 		b.f("🔁 **re-run**: %s\n\n", mdText(runBrief(*m.Retry)))
 	}
 	if len(m.Tally) > 2 {
-		b.f("🔁 **runs**: %s\n\n", mdText(DescribeTally(m.Tally)))
+		b.f("🔁 **runs**: %s\n\n", mdText(report.DescribeTally(m.Tally)))
 	}
 	if m.Reproduce != "" {
 		b.f("reproduce: %s\n\n", codeSpan(m.Reproduce, false))
@@ -437,13 +439,13 @@ func (b *mdWriter) block(lang, what, text string, cp mdCap) {
 
 // decidingFirst returns a's evidence with the mutants that decided its
 // verdict first (killed for teeth, survived for rule-candidate, ...).
-func (b *mdWriter) decidingFirst(a *Anchor) []*Evidence {
-	want := map[string]string{Teeth: Killed, Swallowed: Swallowed, RedOther: KilledOther, Timeout: Timeout,
-		RuleCandidate: Survived, Error: Error}[a.Verdict]
-	var first, rest []*Evidence
+func (b *mdWriter) decidingFirst(a *report.Anchor) []*report.Evidence {
+	want := map[string]string{report.Teeth: report.Killed, report.Swallowed: report.Swallowed, report.RedOther: report.KilledOther, report.Timeout: report.Timeout,
+		report.RuleCandidate: report.Survived, report.Error: report.Error}[a.Verdict]
+	var first, rest []*report.Evidence
 	for i := range a.Mutants {
 		m := &a.Mutants[i]
-		if m.Outcome == want || (a.Verdict == Flaky && m.Retry != nil && (m.Retry.Outcome != m.Run.Outcome || len(m.Tally) > 2)) {
+		if m.Outcome == want || (a.Verdict == report.Flaky && m.Retry != nil && (m.Retry.Outcome != m.Run.Outcome || len(m.Tally) > 2)) {
 			first = append(first, m)
 		} else {
 			rest = append(rest, m)
@@ -492,11 +494,11 @@ func (b *mdWriter) compactList() {
 }
 
 // runBrief is a run in a few words: "passed (0.004 s)".
-func runBrief(r Run) string {
+func runBrief(r report.Run) string {
 	s := fmt.Sprintf("%s (%.3f s)", r.Outcome, r.DurationS)
 	if r.Outcome == "timeout" || r.Outcome == "error" {
-		if first := FirstLine(r.Excerpt); first != "" {
-			s += ": " + ClipBytes(first, 200)
+		if first := report.FirstLine(r.Excerpt); first != "" {
+			s += ": " + report.ClipBytes(first, 200)
 		}
 	}
 	return s
@@ -556,7 +558,7 @@ func clipLines(text string, cp mdCap) (string, int) {
 	}
 	out := strings.Join(lines, "\n")
 	if cp.bytes >= 0 && len(out) > cp.bytes {
-		out = ClipBytes(out, cp.bytes)
+		out = report.ClipBytes(out, cp.bytes)
 	}
 	return out, strings.Count(out, "\n") + 1
 }
