@@ -53,7 +53,7 @@ func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	if err := f.out.write(r, stdout); err != nil {
 		return err
 	}
-	render.WriteAuditRun(stdout, r)
+	render.AuditRun(stdout, r)
 	if failed := auditFailures(r, c.AuditFailOn); len(failed) > 0 {
 		fmt.Fprintf(stdout, "audit failed on: %s (the kinds in audit_fail_on)\n", strings.Join(failed, ", "))
 		return &cliError{code: 1}

@@ -40,7 +40,7 @@ func mergeCmd(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := out.write(m, stdout); err != nil {
 		return err
 	}
-	render.WriteSummary(stdout, m)
+	render.Summary(stdout, m)
 	if m.Summary.Failed {
 		return &cliError{code: 1}
 	}

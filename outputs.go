@@ -25,16 +25,16 @@ func (o *outputs) register(fs *flag.FlagSet) {
 // write writes every requested report atomically; on GitHub Actions it also
 // appends the Markdown report to the step summary and prints annotations.
 func (o *outputs) write(r *report.Report, stdout io.Writer) error {
-	md := func(w io.Writer) error { return render.WriteMarkdown(w, r, render.MarkdownOptions{FailOn: r.FailOn}) }
+	md := func(w io.Writer) error { return render.Markdown(w, r, render.MarkdownOptions{FailOn: r.FailOn}) }
 	for _, out := range []struct {
 		path  string
 		write func(io.Writer) error
 	}{
 		{o.json, func(w io.Writer) error { return report.WriteJSON(w, r) }},
 		{o.markdown, md},
-		{o.junit, func(w io.Writer) error { return render.WriteJUnit(w, r, r.FailOn) }},
-		{o.sarif, func(w io.Writer) error { return render.WriteSARIF(w, r, r.FailOn) }},
-		{o.html, func(w io.Writer) error { return render.WriteHTML(w, r) }},
+		{o.junit, func(w io.Writer) error { return render.JUnit(w, r, r.FailOn) }},
+		{o.sarif, func(w io.Writer) error { return render.SARIF(w, r, r.FailOn) }},
+		{o.html, func(w io.Writer) error { return render.HTML(w, r) }},
 	} {
 		if out.path == "" {
 			continue
@@ -57,7 +57,7 @@ func (o *outputs) write(r *report.Report, stdout io.Writer) error {
 		}
 	}
 	if os.Getenv("GITHUB_ACTIONS") == "true" {
-		render.WriteAnnotations(stdout, r, r.FailOn)
+		render.Annotations(stdout, r, r.FailOn)
 	}
 	return nil
 }

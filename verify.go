@@ -69,7 +69,7 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (er
 	if err := f.out.write(r, stdout); err != nil {
 		return err
 	}
-	render.WriteSummary(stdout, r)
+	render.Summary(stdout, r)
 	if r.Summary.Failed {
 		return &cliError{code: 1}
 	}

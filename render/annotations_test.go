@@ -11,7 +11,7 @@ import (
 
 func annotations(r *report.Report, failOn []string) []string {
 	var buf bytes.Buffer
-	WriteAnnotations(&buf, r, failOn)
+	Annotations(&buf, r, failOn)
 	return strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
 }
 

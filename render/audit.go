@@ -15,9 +15,9 @@ func auditCounts(a *audit.Report) string {
 		len(a.Stale), len(a.Bypass), len(a.OptedOut), len(a.Dangling), len(a.Duplicates), u.Sites-u.Reached, u.Sites, u.Coverage*100, len(a.Static))
 }
 
-// WriteAuditRun writes teeth audit's terminal output: the anchors that are
+// AuditRun writes teeth audit's terminal output: the anchors that are
 // not green at baseline, the audit findings, the files skipped, and the counts.
-func WriteAuditRun(w io.Writer, r *report.Report) {
+func AuditRun(w io.Writer, r *report.Report) {
 	var broken []report.Anchor
 	for _, a := range r.Anchors {
 		if a.Verdict == report.Broken {
@@ -34,7 +34,7 @@ func WriteAuditRun(w io.Writer, r *report.Report) {
 // writeAuditAndCounts writes the audit findings, the files skipped, and the
 // counts lines that verify and audit both end with.
 func writeAuditAndCounts(w io.Writer, r *report.Report) {
-	WriteAudit(w, r.Audit)
+	Audit(w, r.Audit)
 	for _, fe := range r.SkippedFiles {
 		fmt.Fprintf(w, "skipped %s:%d: %s\n", fe.Path, fe.Line, fe.Msg)
 	}
@@ -46,8 +46,8 @@ func writeAuditAndCounts(w io.Writer, r *report.Report) {
 	}
 }
 
-// WriteAudit writes the audit findings as a terminal table.
-func WriteAudit(w io.Writer, a *audit.Report) {
+// Audit writes the audit findings as a terminal table.
+func Audit(w io.Writer, a *audit.Report) {
 	if a == nil {
 		return
 	}

@@ -42,9 +42,9 @@ func noTeethAnchor(verdict string) bool { return verdict != report.Teeth && verd
 // every verdict but guarded.
 func unguardedSite(verdict string) bool { return verdict != report.Guarded }
 
-// findings lists the findings of r: anchors first, then sites, each in
-// report order. An anchor finding is an error when the anchor fails the run
-// under failOn (see report.Fails), a note for a no-site gate self-test, a warning
+// findings lists the findings of r: anchors first, then sites, each in report
+// order. An anchor finding is an error when the anchor fails the run under
+// failOn (see report.Fails), a note for a no-site gate self-test, a warning
 // otherwise; a site finding is an error when its verdict is in failOn, a
 // warning otherwise.
 func findings(r *report.Report, failOn []string) []finding {

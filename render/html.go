@@ -10,7 +10,7 @@ import (
 	"github.com/teethtool/teeth/report"
 )
 
-// WriteHTML writes a self-contained HTML page of the report (inline CSS, no
+// HTML writes a self-contained HTML page of the report (inline CSS, no
 // scripts, nothing loaded from elsewhere): a header with the result and the
 // verdict counts; the anchors × sites matrix, one row per anchor and one
 // column per site, each cell the outcome of that (mutant, anchor) pair from
@@ -23,7 +23,7 @@ import (
 // The matrix carries data attributes for tools: each row data-anchor (node
 // id), each column header and cell data-site (site id), each cell with a
 // run data-outcome.
-func WriteHTML(w io.Writer, r *report.Report) error {
+func HTML(w io.Writer, r *report.Report) error {
 	return htmlPage.Execute(w, newHTMLData(r))
 }
 

@@ -19,7 +19,7 @@ import (
 func htmlOf(t *testing.T, r *report.Report) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := WriteHTML(&buf, r); err != nil {
+	if err := HTML(&buf, r); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()

@@ -78,14 +78,15 @@ type JUnitSkipped struct {
 	Message string `xml:"message,attr,omitempty"`
 }
 
-// JUnit converts a report to JUnit XML: one suite "teeth" with one test case
-// per anchor (classname = the anchor's file, name = the test's name within
-// it). An anchor that fails the run under failOn (see report.Fails) is a <failure>
-// with its verdict as type, its reason as message and its evidence as text;
-// an anchor without teeth that does not fail the run is <skipped>, except a
-// no-site gate self-test, which passes like an anchor with teeth. at is the
-// suite's timestamp and host its hostname ("localhost" if empty).
-func JUnit(r *report.Report, failOn []string, at time.Time, host string) *JUnitTestSuites {
+// JUnitSuites converts a report to JUnit XML: one suite "teeth" with one test
+// case per anchor (classname = the anchor's file, name = the test's name
+// within it). An anchor that fails the run under failOn (see report.Fails) is
+// a <failure> with its verdict as type, its reason as message and its
+// evidence as text; an anchor without teeth that does not fail the run is
+// <skipped>, except a no-site gate self-test, which passes like an anchor
+// with teeth. at is the suite's timestamp and host its hostname ("localhost"
+// if empty).
+func JUnitSuites(r *report.Report, failOn []string, at time.Time, host string) *JUnitTestSuites {
 	if host == "" {
 		host = "localhost"
 	}
@@ -116,15 +117,16 @@ func JUnit(r *report.Report, failOn []string, at time.Time, host string) *JUnitT
 	}
 	suite.Tests = len(suite.TestCases)
 	var out bytes.Buffer
-	WriteSummary(&out, r)
+	Summary(&out, r)
 	suite.SystemOut = JUnitText{xmlText(out.String())}
 	return &JUnitTestSuites{Suites: []JUnitTestSuite{suite}}
 }
 
-// WriteJUnit writes r as JUnit XML (see JUnit), timestamped now on this host.
-func WriteJUnit(w io.Writer, r *report.Report, failOn []string) error {
+// JUnit writes r as JUnit XML (see JUnitSuites), timestamped now on this
+// host.
+func JUnit(w io.Writer, r *report.Report, failOn []string) error {
 	host, _ := os.Hostname()
-	return writeXML(w, JUnit(r, failOn, time.Now(), host))
+	return writeXML(w, JUnitSuites(r, failOn, time.Now(), host))
 }
 
 func writeXML(w io.Writer, v any) error {

@@ -42,7 +42,7 @@ func TestJUnitValidatesAgainstSchema(t *testing.T) {
 	// Terminal colours and other control characters XML cannot hold.
 	r.Anchors[2].Mutants[0].Run.Excerpt = "\x1b[31mE   BlockingError\x1b[0m ]]> end"
 	var buf bytes.Buffer
-	if err := WriteJUnit(&buf, r, report.DefaultFailOn); err != nil {
+	if err := JUnit(&buf, r, report.DefaultFailOn); err != nil {
 		t.Fatal(err)
 	}
 	if err := xmllintSchema(t, buf.Bytes()); err != nil {
@@ -53,7 +53,7 @@ func TestJUnitValidatesAgainstSchema(t *testing.T) {
 	}
 	// The validation can fail: a test case both failed and skipped breaks
 	// the schema's choice.
-	bad := JUnit(r, report.DefaultFailOn, time.Unix(0, 0), "h")
+	bad := JUnitSuites(r, report.DefaultFailOn, time.Unix(0, 0), "h")
 	bad.Suites[0].TestCases[2].Skipped = &JUnitSkipped{Message: "both"}
 	var badBuf bytes.Buffer
 	if err := writeXML(&badBuf, bad); err != nil {
@@ -68,7 +68,7 @@ func TestJUnitContent(t *testing.T) {
 	r := fixture(t)
 	at := time.Date(2026, 3, 1, 12, 30, 45, 0, time.FixedZone("X", 3600))
 	var buf bytes.Buffer
-	if err := writeXML(&buf, JUnit(r, report.DefaultFailOn, at, "")); err != nil {
+	if err := writeXML(&buf, JUnitSuites(r, report.DefaultFailOn, at, "")); err != nil {
 		t.Fatal(err)
 	}
 	var back JUnitTestSuites
@@ -118,7 +118,7 @@ func TestJUnitContent(t *testing.T) {
 		t.Error("system-out lacks the summary")
 	}
 	// With broken alone failing, everything else without teeth is skipped.
-	s2 := JUnit(r, []string{report.Broken}, at, "h").Suites[0]
+	s2 := JUnitSuites(r, []string{report.Broken}, at, "h").Suites[0]
 	if s2.Failures != 1 || s2.Skipped != 6 {
 		t.Errorf("fail_on [broken]: %d failures, %d skipped; want 1 and 6", s2.Failures, s2.Skipped)
 	}

@@ -10,28 +10,29 @@ import (
 	"github.com/teethtool/teeth/report"
 )
 
-// DefaultMarkdownLimit is the default size limit of WriteMarkdown's output:
+// DefaultMarkdownLimit is the default size limit of Markdown's output:
 // GitHub's limit on the body of a pull-request comment.
 const DefaultMarkdownLimit = 65536
 
-// ErrMarkdownTooLarge is returned (wrapped) by WriteMarkdown when even the
+// ErrMarkdownTooLarge is returned (wrapped) by Markdown when even the
 // most compact form of the report, which still lists every anchor, is over
 // the limit. Nothing is written then.
 var ErrMarkdownTooLarge = errors.New("markdown report over the size limit")
 
-// MarkdownOptions configures WriteMarkdown.
+// MarkdownOptions configures Markdown.
 type MarkdownOptions struct {
 	// Limit is the most bytes the output may take; 0 means
 	// DefaultMarkdownLimit. GitHub counts characters, never more than bytes,
 	// so a byte limit is safe.
 	Limit int
-	// FailOn lists the anchor verdicts that fail the run (see report.Fails); nil
-	// means the report's own FailOn, or report.DefaultFailOn if that is nil too. It
-	// decides the title and each anchor's mark.
+	// FailOn lists the anchor verdicts that fail the run (see
+	// report.Fails); nil means the report's own FailOn, or
+	// report.DefaultFailOn if that is nil too. It decides the title and each
+	// anchor's mark.
 	FailOn []string
 }
 
-// WriteMarkdown writes a pull-request-comment-ready report: a title line
+// Markdown writes a pull-request-comment-ready report: a title line
 // with the overall result, one table of verdict counts for anchors and
 // sites, a table of the anchors without teeth (verdict, reason), then per
 // anchor a collapsible <details> block with its red→green evidence: each
@@ -46,9 +47,9 @@ type MarkdownOptions struct {
 // grouped by verdict and file. Each cut is marked where it happens and
 // summed up in a note under the title. No anchor is ever dropped: each keeps
 // at least its verdict and node id. If even the compact form is over the
-// limit, WriteMarkdown writes nothing and returns an error wrapping
+// limit, Markdown writes nothing and returns an error wrapping
 // ErrMarkdownTooLarge.
-func WriteMarkdown(w io.Writer, r *report.Report, opt MarkdownOptions) error {
+func Markdown(w io.Writer, r *report.Report, opt MarkdownOptions) error {
 	limit := opt.Limit
 	if limit <= 0 {
 		limit = DefaultMarkdownLimit

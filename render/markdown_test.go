@@ -13,7 +13,7 @@ import (
 func markdown(t *testing.T, r *report.Report, opt MarkdownOptions) string {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := WriteMarkdown(&buf, r, opt); err != nil {
+	if err := Markdown(&buf, r, opt); err != nil {
 		t.Fatal(err)
 	}
 	return buf.String()
@@ -165,7 +165,7 @@ func TestMarkdownEveryLimit(t *testing.T) {
 	r := bigReport(120, 60)
 	for limit := 3000; limit <= 200000; limit = limit * 3 / 2 {
 		var buf bytes.Buffer
-		err := WriteMarkdown(&buf, r, MarkdownOptions{Limit: limit})
+		err := Markdown(&buf, r, MarkdownOptions{Limit: limit})
 		if errors.Is(err, ErrMarkdownTooLarge) {
 			if buf.Len() != 0 {
 				t.Fatalf("limit %d: wrote %d bytes and failed", limit, buf.Len())
@@ -188,14 +188,14 @@ func TestMarkdownEveryLimit(t *testing.T) {
 	}
 	// The full report is about 200 kB; some limit in the sweep must fit.
 	var buf bytes.Buffer
-	if err := WriteMarkdown(&buf, r, MarkdownOptions{Limit: 12000}); err != nil {
+	if err := Markdown(&buf, r, MarkdownOptions{Limit: 12000}); err != nil {
 		t.Fatalf("limit 12000: %v", err)
 	}
 }
 
 func TestMarkdownTooLarge(t *testing.T) {
 	var buf bytes.Buffer
-	err := WriteMarkdown(&buf, bigReport(200, 5), MarkdownOptions{Limit: 1000})
+	err := Markdown(&buf, bigReport(200, 5), MarkdownOptions{Limit: 1000})
 	if !errors.Is(err, ErrMarkdownTooLarge) {
 		t.Fatalf("err = %v, want ErrMarkdownTooLarge", err)
 	}

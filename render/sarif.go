@@ -53,7 +53,7 @@ var ruleText = map[string]string{
 // projectRoot is the uriBaseId that result locations are relative to.
 const projectRoot = "PROJECTROOT"
 
-// buildSARIF builds the SARIF log that WriteSARIF writes.
+// buildSARIF builds the SARIF log that SARIF writes.
 func buildSARIF(r *report.Report, failOn []string) *sarif.Report {
 	rep := sarif.NewReport()
 	run := sarif.NewRun()
@@ -119,18 +119,18 @@ func buildSARIF(r *report.Report, failOn []string) *sarif.Report {
 	return rep
 }
 
-// WriteSARIF writes r as an indented SARIF 2.1.0 log with one run of the tool
+// SARIF writes r as an indented SARIF 2.1.0 log with one run of the tool
 // "teeth". The driver has one rule per id of SARIFRuleIDs; each finding is a
 // result of its rule, located at the site's file and line (site findings) or
 // the anchor's file and line (anchor findings), relative to the project
 // directory (uriBaseId PROJECTROOT), with the reason as message. A result's
-// level is error when it fails the run under failOn (an anchor: see report.Fails; a
-// site: its verdict is in failOn), note for a no-site gate self-test, warning
-// otherwise; a rule's default level follows the same rule. Site results
-// carry the anchors that reach them as related locations. Every result has a
-// partial fingerprint from its anchor node id or site id, which survive line
-// shifts.
-func WriteSARIF(w io.Writer, r *report.Report, failOn []string) error {
+// level is error when it fails the run under failOn (an anchor: see
+// report.Fails; a site: its verdict is in failOn), note for a no-site gate
+// self-test, warning otherwise; a rule's default level follows the same rule.
+// Site results carry the anchors that reach them as related locations. Every
+// result has a partial fingerprint from its anchor node id or site id, which
+// survive line shifts.
+func SARIF(w io.Writer, r *report.Report, failOn []string) error {
 	return buildSARIF(r, failOn).PrettyWrite(w)
 }
 

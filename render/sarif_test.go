@@ -69,7 +69,7 @@ type sarifLog struct {
 func TestSARIFValidatesAgainstSchema(t *testing.T) {
 	schema := compileSARIFSchema(t)
 	var buf bytes.Buffer
-	if err := WriteSARIF(&buf, fixture(t), report.DefaultFailOn); err != nil {
+	if err := SARIF(&buf, fixture(t), report.DefaultFailOn); err != nil {
 		t.Fatal(err)
 	}
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(buf.Bytes()))
@@ -92,7 +92,7 @@ func TestSARIFValidatesAgainstSchema(t *testing.T) {
 
 func TestSARIFContent(t *testing.T) {
 	var buf bytes.Buffer
-	if err := WriteSARIF(&buf, fixture(t), report.DefaultFailOn); err != nil {
+	if err := SARIF(&buf, fixture(t), report.DefaultFailOn); err != nil {
 		t.Fatal(err)
 	}
 	var log sarifLog

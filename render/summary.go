@@ -9,11 +9,11 @@ import (
 	"github.com/teethtool/teeth/report"
 )
 
-// WriteSummary writes the human summary: one line per anchor with its
+// Summary writes the human summary: one line per anchor with its
 // verdict, the reason for every anchor without teeth, every site with its
 // verdict and the reason for every site no anchor kills, the counts, and how
 // reach was recorded (per call or per line).
-func WriteSummary(w io.Writer, r *report.Report) {
+func Summary(w io.Writer, r *report.Report) {
 	fmt.Fprintf(w, "anchors (%d):\n", len(r.Anchors))
 	for _, a := range r.Anchors {
 		fmt.Fprintf(w, "  %-15s %s\n", a.Verdict, a.NodeID)

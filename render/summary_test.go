@@ -8,9 +8,9 @@ import (
 	"github.com/teethtool/teeth/report"
 )
 
-func TestWriteSummaryGolden(t *testing.T) {
+func TestSummaryGolden(t *testing.T) {
 	var buf bytes.Buffer
-	WriteSummary(&buf, sample(t))
+	Summary(&buf, sample(t))
 	checkGolden(t, "summary.txt", buf.Bytes())
 }
 
@@ -21,7 +21,7 @@ func TestSummaryReach(t *testing.T) {
 		"":               "",
 	} {
 		var out bytes.Buffer
-		WriteSummary(&out, &report.Report{Summary: report.Summary{Reach: reach}})
+		Summary(&out, &report.Report{Summary: report.Summary{Reach: reach}})
 		if got := strings.Contains(out.String(), "reach: "); got != (want != "") || (want != "" && !strings.Contains(out.String(), want)) {
 			t.Errorf("reach %q: summary\n%s", reach, out.String())
 		}
