@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/teethtool/teeth/internal/atomicfile"
 	"github.com/teethtool/teeth/render"
 	"github.com/teethtool/teeth/report"
 )
@@ -39,7 +40,7 @@ func (o *outputs) write(r *report.Report, stdout io.Writer) error {
 		if out.path == "" {
 			continue
 		}
-		if err := report.WriteFile(out.path, out.write); err != nil {
+		if err := atomicfile.Write(out.path, 0o644, out.write); err != nil {
 			return &cliError{msg: "writing " + out.path + ": " + err.Error(), code: 2}
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/teethtool/teeth/internal/atomicfile"
 	"github.com/teethtool/teeth/mutate"
 	"github.com/teethtool/teeth/render"
 	"github.com/teethtool/teeth/report"
@@ -116,7 +117,7 @@ func applyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	err = report.WriteFile(path, func(w io.Writer) error { _, err := w.Write(mut); return err })
+	err = atomicfile.WriteBytes(path, 0o644, mut)
 	if err != nil {
 		return err
 	}

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"io"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -58,30 +56,5 @@ func TestWriteJSONGolden(t *testing.T) {
 	var back Report
 	if err := json.Unmarshal(buf.Bytes(), &back); err != nil || back.SchemaVersion != 1 {
 		t.Fatalf("round trip: %v, schema %d", err, back.SchemaVersion)
-	}
-}
-
-func TestWriteFileAtomic(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "r.json")
-	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	err := WriteFile(path, func(w io.Writer) error {
-		w.Write([]byte("half"))
-		return os.ErrClosed
-	})
-	if err == nil {
-		t.Fatal("a failing writer did not fail WriteFile")
-	}
-	if data, _ := os.ReadFile(path); string(data) != "old" {
-		t.Fatalf("a failed write changed the file to %q", data)
-	}
-	if err := WriteFile(path, func(w io.Writer) error { _, err := w.Write([]byte("new")); return err }); err != nil {
-		t.Fatal(err)
-	}
-	entries, _ := os.ReadDir(dir)
-	if data, _ := os.ReadFile(path); string(data) != "new" || len(entries) != 1 {
-		t.Fatalf("got %q and %d entries, want \"new\" and 1", data, len(entries))
 	}
 }
