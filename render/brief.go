@@ -83,3 +83,14 @@ func blockedBrief(b *report.Blocked, code func(string) string) string {
 	}
 	return strings.Join(parts, " · ")
 }
+
+// runBrief is a run in a few words: "passed (0.004 s)".
+func runBrief(r report.Run) string {
+	s := fmt.Sprintf("%s (%.3f s)", r.Outcome, r.DurationS)
+	if r.Outcome == "timeout" || r.Outcome == "error" {
+		if first := report.FirstLine(r.Excerpt); first != "" {
+			s += ": " + report.ClipBytes(first, 200)
+		}
+	}
+	return s
+}
