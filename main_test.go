@@ -212,7 +212,7 @@ func cmdVerdicts(ts *testscript.TestScript, neg bool, args []string) {
 func cmdSchema(ts *testscript.TestScript, neg bool, args []string) {
 	schema := report.Schema
 	if len(args) == 2 && args[0] == "-sarif" {
-		schema = []byte(ts.ReadFile(filepath.Join(ts.Getenv("REPO"), "report", "testdata", "sarif-schema-2.1.0.json")))
+		schema = []byte(ts.ReadFile(filepath.Join(ts.Getenv("REPO"), "render", "testdata", "sarif-schema-2.1.0.json")))
 		args = args[1:]
 	}
 	if len(args) != 1 {

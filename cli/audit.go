@@ -8,7 +8,7 @@ import (
 
 	"github.com/teethtool/teeth/internal/hint"
 	"github.com/teethtool/teeth/pipeline"
-	"github.com/teethtool/teeth/report"
+	"github.com/teethtool/teeth/render"
 )
 
 // audit is "teeth audit": the baseline and reachability pass only, no
@@ -28,7 +28,7 @@ func (a *app) audit(ctx context.Context, args []string) (err error) {
 	if err := f.out.write(r, a.stdout); err != nil {
 		return err
 	}
-	report.WriteAuditRun(a.stdout, r)
+	render.AuditRun(a.stdout, r)
 	if failed := r.AuditFailures(c.AuditFailOn); len(failed) > 0 {
 		fmt.Fprintf(a.stdout, "audit failed on: %s (the kinds in audit_fail_on)\n", strings.Join(failed, ", "))
 		return hint.Exit(1)

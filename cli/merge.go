@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/teethtool/teeth/internal/hint"
+	"github.com/teethtool/teeth/render"
 	"github.com/teethtool/teeth/report"
 )
 
@@ -39,7 +40,7 @@ func (a *app) merge(_ context.Context, args []string) error {
 	if err := out.write(m, a.stdout); err != nil {
 		return err
 	}
-	report.WriteSummary(a.stdout, m)
+	render.Summary(a.stdout, m)
 	if m.Summary.Failed {
 		return hint.Exit(1)
 	}

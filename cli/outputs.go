@@ -5,7 +5,9 @@ import (
 	"io"
 	"os"
 
+	"github.com/teethtool/teeth/internal/atomicfile"
 	"github.com/teethtool/teeth/internal/hint"
+	"github.com/teethtool/teeth/render"
 	"github.com/teethtool/teeth/report"
 )
 
@@ -25,21 +27,21 @@ func (o *outputs) register(fs *flag.FlagSet) {
 // write writes every requested report atomically; on GitHub Actions it also
 // appends the Markdown report to the step summary and prints annotations.
 func (o *outputs) write(r *report.Report, stdout io.Writer) error {
-	md := func(w io.Writer) error { return report.WriteMarkdown(w, r, report.MarkdownOptions{FailOn: r.FailOn}) }
+	md := func(w io.Writer) error { return render.Markdown(w, r, render.MarkdownOptions{FailOn: r.FailOn}) }
 	for _, out := range []struct {
 		path  string
 		write func(io.Writer) error
 	}{
 		{o.json, func(w io.Writer) error { return report.WriteJSON(w, r) }},
 		{o.markdown, md},
-		{o.junit, func(w io.Writer) error { return report.WriteJUnit(w, r, r.FailOn) }},
-		{o.sarif, func(w io.Writer) error { return report.WriteSARIF(w, r, r.FailOn) }},
-		{o.html, func(w io.Writer) error { return report.WriteHTML(w, r) }},
+		{o.junit, func(w io.Writer) error { return render.JUnit(w, r, r.FailOn) }},
+		{o.sarif, func(w io.Writer) error { return render.SARIF(w, r, r.FailOn) }},
+		{o.html, func(w io.Writer) error { return render.HTML(w, r) }},
 	} {
 		if out.path == "" {
 			continue
 		}
-		if err := report.WriteFile(out.path, out.write); err != nil {
+		if err := atomicfile.Write(out.path, 0o644, out.write); err != nil {
 			return &hint.Error{Msg: "writing " + out.path + ": " + err.Error(), Code: 2}
 		}
 	}
@@ -57,7 +59,7 @@ func (o *outputs) write(r *report.Report, stdout io.Writer) error {
 		}
 	}
 	if os.Getenv("GITHUB_ACTIONS") == "true" {
-		report.WriteAnnotations(stdout, r, r.FailOn)
+		render.Annotations(stdout, r, r.FailOn)
 	}
 	return nil
 }

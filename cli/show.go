@@ -5,11 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/teethtool/teeth/config"
 	"github.com/teethtool/teeth/internal/hint"
 	"github.com/teethtool/teeth/pipeline"
+	"github.com/teethtool/teeth/render"
 	"github.com/teethtool/teeth/report"
 )
 
@@ -74,41 +74,7 @@ func (a *app) show(ctx context.Context, args []string) error {
 }
 
 func showEvidence(w io.Writer, r *report.Report, id string) error {
-	found := false
-	for _, st := range r.Sites {
-		if st.ID == id {
-			found = true
-			fmt.Fprintf(w, "\nsite verdict: %s\n", st.Verdict)
-			if st.Reason != "" {
-				fmt.Fprintf(w, "  %s\n", st.Reason)
-			}
-			if st.RuleProposal != nil {
-				fmt.Fprintf(w, "  %s\n", st.RuleProposal.Brief(func(s string) string { return s }))
-			}
-		}
-	}
-	for _, a := range r.Anchors {
-		for _, ev := range a.Mutants {
-			if ev.Site != id {
-				continue
-			}
-			fmt.Fprintf(w, "\n%s %s (exit %d, %.3fs)\n", ev.Outcome, a.NodeID, ev.Run.ExitCode, ev.Run.DurationS)
-			for _, d := range ev.Run.Detector {
-				fmt.Fprintf(w, "  detector: %s\n", d)
-			}
-			if loop := ev.Run.Blocked.Brief(func(s string) string { return s }); loop != "" {
-				fmt.Fprintf(w, "  on the loop: %s\n", loop)
-			}
-			if ev.Run.Excerpt != "" {
-				fmt.Fprintf(w, "  %s\n", strings.ReplaceAll(ev.Run.Excerpt, "\n", "\n  "))
-			}
-			if a.Restore != nil {
-				fmt.Fprintf(w, "  restore: %s\n", a.Restore.Outcome)
-			}
-			fmt.Fprintf(w, "  reproduce: %s\n", ev.Reproduce)
-		}
-	}
-	if !found {
+	if !render.Evidence(w, r, id) {
 		return hint.New("the report has no site "+id, "pass the report of a run that mutated it")
 	}
 	return nil

@@ -7,7 +7,7 @@ import (
 	"github.com/teethtool/teeth/config"
 	"github.com/teethtool/teeth/internal/hint"
 	"github.com/teethtool/teeth/pipeline"
-	"github.com/teethtool/teeth/report"
+	"github.com/teethtool/teeth/render"
 )
 
 // verify is "teeth verify".
@@ -26,7 +26,7 @@ func (a *app) verify(ctx context.Context, args []string) (err error) {
 	if err := f.out.write(r, a.stdout); err != nil {
 		return err
 	}
-	report.WriteSummary(a.stdout, r)
+	render.Summary(a.stdout, r)
 	if r.Summary.Failed {
 		return hint.Exit(1)
 	}

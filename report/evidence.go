@@ -103,43 +103,6 @@ func (b *Blocked) Story() string {
 	return ran + " and called no known blocking primitive: nothing there for a detector to catch"
 }
 
-// Brief is the evidence in a few words for the reports' evidence blocks:
-// "ran 1× on the loop, 0.4 ms · not patched: `os.fsync` ×2 · mocked: `os.listdir` (MagicMock)".
-func (b *Blocked) Brief(code func(string) string) string {
-	if b == nil || b.Runs == 0 {
-		return ""
-	}
-	parts := []string{fmt.Sprintf("ran %d×, %d× on the loop, %s", b.Runs, b.OnLoop, Duration(b.LoopS))}
-	if b.Reach == ReachLine {
-		parts[0] += " (per line)"
-	}
-	list := func(ps []Primitive) string {
-		var out []string
-		for _, p := range ps {
-			s := code(p.Name)
-			if p.Calls > 1 {
-				s += fmt.Sprintf(" ×%d", p.Calls)
-			}
-			out = append(out, s+" "+Duration(p.S))
-		}
-		return strings.Join(out, ", ")
-	}
-	if len(b.Primitives) > 0 {
-		parts = append(parts, "not patched: "+list(b.Primitives))
-	}
-	if len(b.Patched) > 0 {
-		parts = append(parts, "patched: "+list(b.Patched))
-	}
-	if len(b.Mocks) > 0 {
-		var ms []string
-		for _, m := range b.Mocks {
-			ms = append(ms, fmt.Sprintf("%s (%s)", code(m.Name), m.Type))
-		}
-		parts = append(parts, "mocked: "+strings.Join(ms, ", "))
-	}
-	return strings.Join(parts, " · ")
-}
-
 func (b *Blocked) mockClause() string {
 	if len(b.Mocks) == 0 {
 		return ""
@@ -240,5 +203,5 @@ func baselineGate(outcome, excerpt string, detector, at []string) string {
 		return fmt.Sprintf("the gate fired at baseline: %s%s — already on the loop", msg, where)
 	}
 	return fmt.Sprintf("%s at baseline: %s; the gate also fired there and was swallowed: %s%s — already on the loop",
-		outcome, firstLine(excerpt), msg, where)
+		outcome, FirstLine(excerpt), msg, where)
 }

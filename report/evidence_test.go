@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 )
@@ -58,19 +57,6 @@ func TestDuration(t *testing.T) {
 		if got := Duration(s); got != want {
 			t.Errorf("Duration(%v) = %q, want %q", s, got, want)
 		}
-	}
-}
-
-func TestBrief(t *testing.T) {
-	b := &Blocked{Reach: ReachLine, Runs: 2, OnLoop: 1, LoopS: 0.0007,
-		Primitives: []Primitive{{Name: "os.fsync", Calls: 2, S: 0.0004}}, Patched: []Primitive{{Name: "os.stat", Calls: 1, S: 0.00002}},
-		Mocks: []Mock{{Name: "os.listdir", Type: "MagicMock"}}}
-	want := "ran 2×, 1× on the loop, 0.7 ms (per line) · not patched: [os.fsync] ×2 0.4 ms · patched: [os.stat] 0.02 ms · mocked: [os.listdir] (MagicMock)"
-	if got := b.Brief(func(s string) string { return "[" + s + "]" }); got != want {
-		t.Errorf("Brief =\n %q\nwant\n %q", got, want)
-	}
-	if (*Blocked)(nil).Brief(strings.ToUpper) != "" {
-		t.Error("no evidence gave a brief")
 	}
 }
 
@@ -139,20 +125,6 @@ func TestFinalizeGateOffSite(t *testing.T) {
 			if s := r.Sites[1]; s.Verdict != Survived || s.Reason != want {
 				t.Errorf("survived site = %s %q, want %q", s.Verdict, s.Reason, want)
 			}
-		}
-	}
-}
-
-func TestSummaryReach(t *testing.T) {
-	for reach, want := range map[string]string{
-		ReachCall: "reach: per call (sys.monitoring)",
-		ReachLine: "reach: per line (sys.settrace: Python < 3.12 or TEETH_TRACE=settrace)",
-		"":        "",
-	} {
-		var out bytes.Buffer
-		WriteSummary(&out, &Report{Summary: Summary{Reach: reach}})
-		if got := strings.Contains(out.String(), "reach: "); got != (want != "") || (want != "" && !strings.Contains(out.String(), want)) {
-			t.Errorf("reach %q: summary\n%s", reach, out.String())
 		}
 	}
 }

@@ -110,7 +110,7 @@ func restoreTally(a *Anchor) (flaky, note string) {
 	if out, ok := Settle(tally); ok && out == "passed" {
 		return "", "unmutated (baseline, restore run, re-runs) it " + DescribeTally(tally)
 	}
-	why := fmt.Sprintf("green at baseline, %s on the restore run: %s", rs.Outcome, firstLine(rs.Excerpt))
+	why := fmt.Sprintf("green at baseline, %s on the restore run: %s", rs.Outcome, FirstLine(rs.Excerpt))
 	if len(a.RestoreReruns) > 0 {
 		why += " (unmutated: " + DescribeTally(tally) + ")"
 	}

@@ -1,10 +1,5 @@
 package report
 
-import (
-	"fmt"
-	"strings"
-)
-
 // Statuses of a rule proposal (Site.RuleProposal).
 const (
 	RuleProven   = "proven"   // red with the rule and the offload removed, green with the rule and the offload restored
@@ -74,45 +69,6 @@ type RuleRun struct {
 	Run     Run    `json:"run"`
 }
 
-// Brief is the proposal in one line for the summary and the reports:
-// "rule for `os.fsync` proven: red with it and the offload removed, green
-// with the offload restored; no collateral (24 anchors run with it unmutated)",
-// or "no rule: ..." with the reason.
-func (p *RuleProposal) Brief(code func(string) string) string {
-	if p == nil {
-		return ""
-	}
-	switch p.Status {
-	case RuleNone:
-		return p.Reason
-	case RuleProven:
-		return fmt.Sprintf("rule for %s proven: red with it and the offload removed, green with the offload restored; %s", code(p.Primitive), p.CollateralBrief())
-	case RuleUnproven:
-		return fmt.Sprintf("rule for %s proposed, not proven: teeth rule SITE-ID (or teeth verify --propose-rules) runs its proof", code(p.Primitive))
-	}
-	return fmt.Sprintf("rule for %s %s: %s", code(p.Primitive), p.Status, p.Reason)
-}
-
-// CollateralBrief says which anchors the rule fires in on unmutated code:
-// "collateral: none of the 24 anchors fires it on unmutated code".
-func (p *RuleProposal) CollateralBrief() string {
-	if p.SuiteAnchors == 0 {
-		return "collateral: not checked"
-	}
-	if len(p.Collateral) == 0 {
-		return fmt.Sprintf("collateral: none of the %d anchors fires it on unmutated code", p.SuiteAnchors)
-	}
-	names := make([]string, len(p.Collateral))
-	for i, c := range p.Collateral {
-		names[i] = c.Anchor
-	}
-	verb := "fire"
-	if len(p.Collateral) == 1 {
-		verb = "fires"
-	}
-	return fmt.Sprintf("collateral: %d of the %d anchors %s it on unmutated code (%s)", len(p.Collateral), p.SuiteAnchors, verb, strings.Join(names, ", "))
-}
-
 // RuleRunBrief is one proof run in a few words: "failed: Blocking call to
 // os.fsync at app/fileio.py:41".
 func RuleRunBrief(r RuleRun) string {
@@ -123,8 +79,8 @@ func RuleRunBrief(r RuleRun) string {
 			s += " at " + r.Run.DetectorAt[0]
 		}
 	} else if r.Run.Outcome != "passed" {
-		if first := firstLine(r.Run.Excerpt); first != "" {
-			s += ": " + clipBytes(first, 200)
+		if first := FirstLine(r.Run.Excerpt); first != "" {
+			s += ": " + ClipBytes(first, 200)
 		}
 	}
 	return s

@@ -6,32 +6,13 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/teethtool/teeth/internal/testcheck"
 )
 
 // compileSchema compiles the embedded report schema.
 func compileSchema(t *testing.T) *jsonschema.Schema {
-	return compileJSONSchema(t, "schema.json", Schema, false)
-}
-
-// compileJSONSchema compiles a JSON Schema document named name.
-func compileJSONSchema(t *testing.T, name string, data []byte, formats bool) *jsonschema.Schema {
-	t.Helper()
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	if formats {
-		c.AssertFormat()
-	}
-	if err := c.AddResource(name, doc); err != nil {
-		t.Fatal(err)
-	}
-	s, err := c.Compile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return testcheck.Schema(t, "schema.json", Schema, false)
 }
 
 func TestReportMatchesSchema(t *testing.T) {

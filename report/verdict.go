@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"strings"
 )
 
 // Outcomes of one (mutant, anchor) run.
@@ -75,7 +74,7 @@ func Decide(f Facts) (verdict, reason string) {
 		if gate := baselineGate(f.Baseline, f.Excerpt, f.Detector, f.DetectorAt); gate != "" {
 			return Broken, gate
 		}
-		return Broken, fmt.Sprintf("%s at baseline: %s", f.Baseline, firstLine(f.Excerpt))
+		return Broken, fmt.Sprintf("%s at baseline: %s", f.Baseline, FirstLine(f.Excerpt))
 	case f.Flaky != "":
 		return Flaky, f.Flaky
 	case f.GateOff:
@@ -140,12 +139,4 @@ func Fails(a Anchor, failOn []string) bool {
 		}
 	}
 	return false
-}
-
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	return s
 }

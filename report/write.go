@@ -2,12 +2,7 @@ package report
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
-	"sort"
-	"strings"
-
-	"github.com/teethtool/teeth/internal/atomicfile"
 )
 
 // WriteJSON writes r as indented JSON.
@@ -16,100 +11,4 @@ func WriteJSON(w io.Writer, r *Report) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(r)
-}
-
-// WriteFile writes a report to path atomically: a reader sees the old file or
-// the whole new one, never a half-written one.
-func WriteFile(path string, write func(io.Writer) error) error {
-	return atomicfile.Write(path, 0o644, write)
-}
-
-// WriteSummary writes the human summary: one line per anchor with its
-// verdict, the reason for every anchor without teeth, every site with its
-// verdict and the reason for every site no anchor kills, the counts, and how
-// reach was recorded (per call or per line).
-func WriteSummary(w io.Writer, r *Report) {
-	fmt.Fprintf(w, "anchors (%d):\n", len(r.Anchors))
-	for _, a := range r.Anchors {
-		fmt.Fprintf(w, "  %-15s %s\n", a.Verdict, a.NodeID)
-		if a.Verdict != Teeth {
-			fmt.Fprintf(w, "  %-15s   %s\n", "", a.Reason)
-		}
-	}
-	fmt.Fprintf(w, "sites (%d):\n", len(r.Sites))
-	for _, s := range r.Sites {
-		fmt.Fprintf(w, "  %-15s %s (line %d)\n", s.Verdict, s.ID, s.Line)
-		if s.Verdict != Guarded {
-			fmt.Fprintf(w, "  %-15s   %s\n", "", siteReason(s))
-		}
-		if p := s.RuleProposal; p != nil {
-			fmt.Fprintf(w, "  %-15s   %s\n", "", p.Brief(func(s string) string { return s }))
-		}
-	}
-	writeAuditAndCounts(w, r)
-	s := r.Summary
-	fmt.Fprintf(w, "mutants: %d, pytest runs: %d (%d forked warm, %d fresh), %.1fs, %.2f mutants/s\n",
-		s.Mutants, s.PytestRuns, s.WarmRuns, s.FreshRuns, s.DurationS, s.MutantsPerS)
-	if s.RuleRuns > 0 {
-		fmt.Fprintf(w, "rule proofs: %d pytest runs, %.1fs\n", s.RuleRuns, s.RuleS)
-	}
-	if s.LazyRuns > 0 {
-		fmt.Fprintf(w, "warm runs that imported the mutated module lazily: %d\n", s.LazyRuns)
-	}
-	switch s.Reach {
-	case ReachCall:
-		fmt.Fprintf(w, "reach: per call (sys.monitoring): a site is reached when its offload call runs\n")
-	case ReachLine:
-		fmt.Fprintf(w, "reach: per line (sys.settrace: Python < 3.12 or TEETH_TRACE=settrace): a site is reached when its line runs, even if its call does not\n")
-	}
-	if s.CachedOutcomes > 0 {
-		fmt.Fprintf(w, "outcomes from the cache: %d\n", s.CachedOutcomes)
-	}
-	reasons := make([]string, 0, len(s.Fallbacks))
-	for r := range s.Fallbacks {
-		reasons = append(reasons, r)
-	}
-	sort.Strings(reasons)
-	for _, r := range reasons {
-		fmt.Fprintf(w, "fresh-process fallback (%d): %s\n", s.Fallbacks[r], r)
-	}
-	if s.Failed {
-		fmt.Fprintf(w, "failed on: %s (the verdicts in fail_on)\n", counts(failedOn(r), AnchorVerdicts))
-	}
-}
-
-// failedOn counts, by verdict, the anchors whose verdict fails the run.
-func failedOn(r *Report) map[string]int {
-	out := map[string]int{}
-	for _, a := range r.Anchors {
-		if Fails(a, r.FailOn) {
-			out[a.Verdict]++
-		}
-	}
-	return out
-}
-
-func counts(m map[string]int, order []string) string {
-	var parts []string
-	seen := map[string]bool{}
-	for _, k := range order {
-		if m[k] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", m[k], k))
-		}
-		seen[k] = true
-	}
-	var rest []string
-	for k := range m {
-		if !seen[k] {
-			rest = append(rest, k)
-		}
-	}
-	sort.Strings(rest)
-	for _, k := range rest {
-		parts = append(parts, fmt.Sprintf("%d %s", m[k], k))
-	}
-	if len(parts) == 0 {
-		return "none"
-	}
-	return strings.Join(parts, ", ")
 }

@@ -4,13 +4,19 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"io"
-	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/teethtool/teeth/internal/testcheck"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
+
+// checkGolden compares got with testdata/name, rewriting it under -update.
+func checkGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	testcheck.Golden(t, filepath.Join("testdata", name), got, *update)
+}
 
 func sample() *Report {
 	run := Run{Outcome: "failed", ExitCode: 1, DurationS: 0.02, Detector: []string{"Blocking call to io.TextIOWrapper.read"},
@@ -50,36 +56,5 @@ func TestWriteJSONGolden(t *testing.T) {
 	var back Report
 	if err := json.Unmarshal(buf.Bytes(), &back); err != nil || back.SchemaVersion != 1 {
 		t.Fatalf("round trip: %v, schema %d", err, back.SchemaVersion)
-	}
-}
-
-func TestWriteSummaryGolden(t *testing.T) {
-	var buf bytes.Buffer
-	WriteSummary(&buf, sample())
-	checkGolden(t, "summary.txt", buf.Bytes())
-}
-
-func TestWriteFileAtomic(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "r.json")
-	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	err := WriteFile(path, func(w io.Writer) error {
-		w.Write([]byte("half"))
-		return os.ErrClosed
-	})
-	if err == nil {
-		t.Fatal("a failing writer did not fail WriteFile")
-	}
-	if data, _ := os.ReadFile(path); string(data) != "old" {
-		t.Fatalf("a failed write changed the file to %q", data)
-	}
-	if err := WriteFile(path, func(w io.Writer) error { _, err := w.Write([]byte("new")); return err }); err != nil {
-		t.Fatal(err)
-	}
-	entries, _ := os.ReadDir(dir)
-	if data, _ := os.ReadFile(path); string(data) != "new" || len(entries) != 1 {
-		t.Fatalf("got %q and %d entries, want \"new\" and 1", data, len(entries))
 	}
 }

@@ -22,6 +22,7 @@ import (
 
 	cp "github.com/otiai10/copy"
 
+	"github.com/teethtool/teeth/internal/atomicfile"
 	"github.com/teethtool/teeth/mutate"
 	"github.com/teethtool/teeth/report"
 	"github.com/teethtool/teeth/tools/bench/backend"
@@ -124,7 +125,7 @@ func run(teeth, python string, profiles []profile, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return report.WriteFile(path, func(w io.Writer) error { _, err := w.Write(append(data, '\n')); return err })
+	return atomicfile.WriteBytes(path, 0o644, append(data, '\n'))
 }
 
 // runProfile measures one backend: teeth (default, -j 1, --no-warm), which

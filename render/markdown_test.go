@@ -1,4 +1,4 @@
-package report
+package render
 
 import (
 	"bytes"
@@ -6,12 +6,14 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/teethtool/teeth/report"
 )
 
-func markdown(t *testing.T, r *Report, opt MarkdownOptions) string {
+func markdown(t *testing.T, r *report.Report, opt MarkdownOptions) string {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := WriteMarkdown(&buf, r, opt); err != nil {
+	if err := Markdown(&buf, r, opt); err != nil {
 		t.Fatal(err)
 	}
 	return buf.String()
@@ -73,15 +75,15 @@ func TestMarkdownContent(t *testing.T) {
 
 func TestMarkdownTitle(t *testing.T) {
 	r := fixture(t)
-	if out := markdown(t, r, MarkdownOptions{FailOn: []string{Broken}}); !strings.HasPrefix(out, "## teeth: ❌ 1 of 10 anchors fail the run") {
-		t.Errorf("fail_on [broken]: title %q", firstLine(out))
+	if out := markdown(t, r, MarkdownOptions{FailOn: []string{report.Broken}}); !strings.HasPrefix(out, "## teeth: ❌ 1 of 10 anchors fail the run") {
+		t.Errorf("fail_on [broken]: title %q", report.FirstLine(out))
 	}
 	if out := markdown(t, r, MarkdownOptions{FailOn: []string{}}); !strings.HasPrefix(out, "## teeth: ✅ no anchor fails the run (2 of 10 with teeth)") {
-		t.Errorf("empty fail_on: title %q", firstLine(out))
+		t.Errorf("empty fail_on: title %q", report.FirstLine(out))
 	}
 	r.Anchors = r.Anchors[:2]
 	if out := markdown(t, r, MarkdownOptions{}); !strings.HasPrefix(out, "## teeth: ✅ all 2 anchors have teeth") {
-		t.Errorf("all teeth: title %q", firstLine(out))
+		t.Errorf("all teeth: title %q", report.FirstLine(out))
 	}
 }
 
@@ -111,7 +113,7 @@ func TestMarkdown2000AnchorsStaysUnderLimit(t *testing.T) {
 	if len(out) > DefaultMarkdownLimit {
 		t.Fatalf("%d bytes, over the limit of %d", len(out), DefaultMarkdownLimit)
 	}
-	full := renderMarkdown(r, DefaultFailOn, mdLadder()[0], 1<<30)
+	full := renderMarkdown(r, report.DefaultFailOn, mdLadder()[0], 1<<30)
 	if len(full) <= DefaultMarkdownLimit {
 		t.Fatalf("the unshortened report is only %d bytes: the test does not test shortening", len(full))
 	}
@@ -163,7 +165,7 @@ func TestMarkdownEveryLimit(t *testing.T) {
 	r := bigReport(120, 60)
 	for limit := 3000; limit <= 200000; limit = limit * 3 / 2 {
 		var buf bytes.Buffer
-		err := WriteMarkdown(&buf, r, MarkdownOptions{Limit: limit})
+		err := Markdown(&buf, r, MarkdownOptions{Limit: limit})
 		if errors.Is(err, ErrMarkdownTooLarge) {
 			if buf.Len() != 0 {
 				t.Fatalf("limit %d: wrote %d bytes and failed", limit, buf.Len())
@@ -186,14 +188,14 @@ func TestMarkdownEveryLimit(t *testing.T) {
 	}
 	// The full report is about 200 kB; some limit in the sweep must fit.
 	var buf bytes.Buffer
-	if err := WriteMarkdown(&buf, r, MarkdownOptions{Limit: 12000}); err != nil {
+	if err := Markdown(&buf, r, MarkdownOptions{Limit: 12000}); err != nil {
 		t.Fatalf("limit 12000: %v", err)
 	}
 }
 
 func TestMarkdownTooLarge(t *testing.T) {
 	var buf bytes.Buffer
-	err := WriteMarkdown(&buf, bigReport(200, 5), MarkdownOptions{Limit: 1000})
+	err := Markdown(&buf, bigReport(200, 5), MarkdownOptions{Limit: 1000})
 	if !errors.Is(err, ErrMarkdownTooLarge) {
 		t.Fatalf("err = %v, want ErrMarkdownTooLarge", err)
 	}
@@ -227,15 +229,3 @@ func TestMarkdownEscaping(t *testing.T) {
 		t.Error("a diff containing ``` is not fenced with ````")
 	}
 }
-
-func TestClipBytesKeepsUTF8(t *testing.T) {
-	s := strings.Repeat("é", 10)
-	for n := 0; n <= len(s); n++ {
-		got := clipBytes(s, n)
-		if len(got) > n && n >= len("…") || !utf8Valid(got) {
-			t.Fatalf("clipBytes(%q, %d) = %q", s, n, got)
-		}
-	}
-}
-
-func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }

@@ -1,28 +1,30 @@
-package report
+package render
 
 import (
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/teethtool/teeth/report"
 )
 
-// WriteAnnotations writes GitHub Actions workflow commands that annotate the
+// Annotations writes GitHub Actions workflow commands that annotate the
 // code: one at the site's file and line for every site without a guard
 // (every site verdict but guarded), and one at the anchor's file and line for
 // every anchor without teeth (every anchor verdict but teeth and gate-off).
 // Anchors come first, then sites, each in report order.
 //
 // A finding is `::error` when it fails the run under failOn (an anchor: see
-// Fails; a site: its verdict is in failOn) and `::warning` otherwise; a
-// no-site gate self-test is a `::notice`. Each command is one line:
+// report.Fails; a site: its verdict is in failOn) and `::warning` otherwise;
+// a no-site gate self-test is a `::notice`. Each command is one line:
 //
 //	::error file=app/x.py,line=5,title=teeth%3A site survived::message
 //
 // Data and properties are escaped as the Actions runner expects (%, \r, \n;
 // and : and , in properties). GitHub shows at most 10 annotations of each
 // level per step, so errors are worth keeping few.
-func WriteAnnotations(w io.Writer, r *Report, failOn []string) {
+func Annotations(w io.Writer, r *report.Report, failOn []string) {
 	for _, f := range findings(r, failOn) {
 		io.WriteString(w, annotation(f))
 	}

@@ -1,10 +1,11 @@
-package report
+package render
 
 import (
 	"fmt"
 	"io"
 
 	"github.com/teethtool/teeth/audit"
+	"github.com/teethtool/teeth/report"
 )
 
 // auditCounts is the audit findings in one line of counts.
@@ -14,12 +15,12 @@ func auditCounts(a *audit.Report) string {
 		len(a.Stale), len(a.Bypass), len(a.OptedOut), len(a.Dangling), len(a.Duplicates), u.Sites-u.Reached, u.Sites, u.Coverage*100, len(a.Static))
 }
 
-// WriteAuditRun writes teeth audit's terminal output: the anchors that are
+// AuditRun writes teeth audit's terminal output: the anchors that are
 // not green at baseline, the audit findings, the files skipped, and the counts.
-func WriteAuditRun(w io.Writer, r *Report) {
-	var broken []Anchor
+func AuditRun(w io.Writer, r *report.Report) {
+	var broken []report.Anchor
 	for _, a := range r.Anchors {
-		if a.Verdict == Broken {
+		if a.Verdict == report.Broken {
 			broken = append(broken, a)
 		}
 	}
@@ -32,21 +33,21 @@ func WriteAuditRun(w io.Writer, r *Report) {
 
 // writeAuditAndCounts writes the audit findings, the files skipped, and the
 // counts lines that verify and audit both end with.
-func writeAuditAndCounts(w io.Writer, r *Report) {
-	WriteAudit(w, r.Audit)
+func writeAuditAndCounts(w io.Writer, r *report.Report) {
+	Audit(w, r.Audit)
 	for _, fe := range r.SkippedFiles {
 		fmt.Fprintf(w, "skipped %s:%d: %s\n", fe.Path, fe.Line, fe.Msg)
 	}
 	s := r.Summary
-	fmt.Fprintf(w, "anchors: %s\n", counts(s.AnchorVerdicts, AnchorVerdicts))
-	fmt.Fprintf(w, "sites: %s\n", counts(s.SiteVerdicts, SiteVerdicts))
+	fmt.Fprintf(w, "anchors: %s\n", counts(s.AnchorVerdicts, report.AnchorVerdicts))
+	fmt.Fprintf(w, "sites: %s\n", counts(s.SiteVerdicts, report.SiteVerdicts))
 	if r.Audit != nil {
 		fmt.Fprintf(w, "audit: %s\n", auditCounts(r.Audit))
 	}
 }
 
-// WriteAudit writes the audit findings as a terminal table.
-func WriteAudit(w io.Writer, a *audit.Report) {
+// Audit writes the audit findings as a terminal table.
+func Audit(w io.Writer, a *audit.Report) {
 	if a == nil {
 		return
 	}

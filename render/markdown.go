@@ -1,36 +1,37 @@
-package report
+package render
 
 import (
 	"errors"
 	"fmt"
-	"html"
 	"io"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/teethtool/teeth/report"
 )
 
-// DefaultMarkdownLimit is the default size limit of WriteMarkdown's output:
+// DefaultMarkdownLimit is the default size limit of Markdown's output:
 // GitHub's limit on the body of a pull-request comment.
 const DefaultMarkdownLimit = 65536
 
-// ErrMarkdownTooLarge is returned (wrapped) by WriteMarkdown when even the
+// ErrMarkdownTooLarge is returned (wrapped) by Markdown when even the
 // most compact form of the report, which still lists every anchor, is over
 // the limit. Nothing is written then.
 var ErrMarkdownTooLarge = errors.New("markdown report over the size limit")
 
-// MarkdownOptions configures WriteMarkdown.
+// MarkdownOptions configures Markdown.
 type MarkdownOptions struct {
 	// Limit is the most bytes the output may take; 0 means
 	// DefaultMarkdownLimit. GitHub counts characters, never more than bytes,
 	// so a byte limit is safe.
 	Limit int
-	// FailOn lists the anchor verdicts that fail the run (see Fails); nil
-	// means the report's own FailOn, or DefaultFailOn if that is nil too. It
-	// decides the title and each anchor's mark.
+	// FailOn lists the anchor verdicts that fail the run (see
+	// report.Fails); nil means the report's own FailOn, or
+	// report.DefaultFailOn if that is nil too. It decides the title and each
+	// anchor's mark.
 	FailOn []string
 }
 
-// WriteMarkdown writes a pull-request-comment-ready report: a title line
+// Markdown writes a pull-request-comment-ready report: a title line
 // with the overall result, one table of verdict counts for anchors and
 // sites, a table of the anchors without teeth (verdict, reason), then per
 // anchor a collapsible <details> block with its red→green evidence: each
@@ -45,9 +46,9 @@ type MarkdownOptions struct {
 // grouped by verdict and file. Each cut is marked where it happens and
 // summed up in a note under the title. No anchor is ever dropped: each keeps
 // at least its verdict and node id. If even the compact form is over the
-// limit, WriteMarkdown writes nothing and returns an error wrapping
+// limit, Markdown writes nothing and returns an error wrapping
 // ErrMarkdownTooLarge.
-func WriteMarkdown(w io.Writer, r *Report, opt MarkdownOptions) error {
+func Markdown(w io.Writer, r *report.Report, opt MarkdownOptions) error {
 	limit := opt.Limit
 	if limit <= 0 {
 		limit = DefaultMarkdownLimit
@@ -57,7 +58,7 @@ func WriteMarkdown(w io.Writer, r *Report, opt MarkdownOptions) error {
 		failOn = r.FailOn
 	}
 	if failOn == nil {
-		failOn = DefaultFailOn
+		failOn = report.DefaultFailOn
 	}
 	var out string
 	for _, p := range mdLadder() {
@@ -147,10 +148,10 @@ func (p mdPlan) cuts() []string {
 
 type mdWriter struct {
 	strings.Builder
-	r      *Report
+	r      *report.Report
 	failOn []string
 	p      mdPlan
-	sites  map[string]*Site
+	sites  map[string]*report.Site
 	limit  int // rendering may stop once the output is over it
 }
 
@@ -160,8 +161,8 @@ func (b *mdWriter) over() bool { return b.Len() > b.limit }
 
 func (b *mdWriter) f(format string, args ...any) { fmt.Fprintf(b, format, args...) }
 
-func renderMarkdown(r *Report, failOn []string, p mdPlan, limit int) string {
-	b := &mdWriter{r: r, failOn: failOn, p: p, sites: map[string]*Site{}, limit: limit}
+func renderMarkdown(r *report.Report, failOn []string, p mdPlan, limit int) string {
+	b := &mdWriter{r: r, failOn: failOn, p: p, sites: map[string]*report.Site{}, limit: limit}
 	for i := range r.Sites {
 		b.sites[r.Sites[i].ID] = &r.Sites[i]
 	}
@@ -185,11 +186,11 @@ func renderMarkdown(r *Report, failOn []string, p mdPlan, limit int) string {
 }
 
 // mark is an anchor's mark: ✅ teeth, ❌ fails the run, ⚠️ neither.
-func (b *mdWriter) mark(a Anchor) string {
+func (b *mdWriter) mark(a report.Anchor) string {
 	switch {
-	case a.Verdict == Teeth:
+	case a.Verdict == report.Teeth:
 		return "✅"
-	case Fails(a, b.failOn):
+	case report.Fails(a, b.failOn):
 		return "❌"
 	}
 	return "⚠️"
@@ -198,10 +199,10 @@ func (b *mdWriter) mark(a Anchor) string {
 func (b *mdWriter) title() {
 	failing, teeth := 0, 0
 	for _, a := range b.r.Anchors {
-		if Fails(a, b.failOn) {
+		if report.Fails(a, b.failOn) {
 			failing++
 		}
-		if a.Verdict == Teeth {
+		if a.Verdict == report.Teeth {
 			teeth++
 		}
 	}
@@ -247,16 +248,16 @@ func (b *mdWriter) summary() {
 // ordered returns the anchors in the order the report shows them: those
 // failing the run, then the others without teeth, then those with teeth,
 // each in report order.
-func (b *mdWriter) ordered() []*Anchor {
-	var out []*Anchor
+func (b *mdWriter) ordered() []*report.Anchor {
+	var out []*report.Anchor
 	for pass := 0; pass < 3; pass++ {
 		for i := range b.r.Anchors {
 			a := &b.r.Anchors[i]
 			group := 1
 			switch {
-			case Fails(*a, b.failOn):
+			case report.Fails(*a, b.failOn):
 				group = 0
-			case a.Verdict == Teeth:
+			case a.Verdict == report.Teeth:
 				group = 2
 			}
 			if group == pass {
@@ -268,9 +269,9 @@ func (b *mdWriter) ordered() []*Anchor {
 }
 
 func (b *mdWriter) noTeethTable() {
-	var rows []*Anchor
+	var rows []*report.Anchor
 	for _, a := range b.ordered() {
-		if a.Verdict != Teeth {
+		if a.Verdict != report.Teeth {
 			rows = append(rows, a)
 		}
 	}
@@ -284,173 +285,11 @@ func (b *mdWriter) noTeethTable() {
 		}
 		reason := a.Reason
 		if b.p.reasonBytes >= 0 {
-			reason = clipBytes(reason, b.p.reasonBytes)
+			reason = report.ClipBytes(reason, b.p.reasonBytes)
 		}
 		b.f("| %s | %s | %s | %s |\n", b.mark(*a), mdText(a.Verdict), codeSpan(a.NodeID, true), mdText(reason))
 	}
 	b.f("\n")
-}
-
-func (b *mdWriter) evidence() {
-	var listed []*Anchor
-	header := false
-	for _, a := range b.ordered() {
-		if b.over() {
-			return
-		}
-		show := b.p.otherDetails
-		if a.Verdict == Teeth {
-			show = b.p.teethDetails
-		}
-		if !show {
-			if a.Verdict == Teeth {
-				listed = append(listed, a)
-			}
-			continue
-		}
-		if !header {
-			b.f("### Evidence\n\n")
-			header = true
-		}
-		b.anchorDetails(a)
-	}
-	if len(listed) > 0 {
-		b.f("### Anchors with teeth (%d)\n\n", len(listed))
-		for _, a := range listed {
-			b.f("- %s\n", codeSpan(a.NodeID, false))
-		}
-		b.f("\n")
-	}
-}
-
-func (b *mdWriter) anchorDetails(a *Anchor) {
-	b.f("<details><summary>%s <b>%s</b> <code>%s</code></summary>\n\n", b.mark(*a), html.EscapeString(a.Verdict), html.EscapeString(a.NodeID))
-	b.f("> %s\n\n", mdText(oneLine(a.Reason)))
-	b.f("anchor %s · baseline %s\n\n", codeSpan(fmt.Sprintf("%s:%d", anchorFile(*a), a.Line), false), mdText(runBrief(a.Baseline)))
-	if a.Baseline.Outcome != "passed" {
-		b.block("text", "excerpt", a.Baseline.Excerpt, b.p.excerpt)
-	}
-	mutants := b.decidingFirst(a)
-	shown := mutants
-	if b.p.mutants >= 0 && len(shown) > b.p.mutants {
-		shown = shown[:b.p.mutants]
-	}
-	for _, m := range shown {
-		b.mutant(m)
-	}
-	if n := len(mutants) - len(shown); n > 0 {
-		b.f("_✂️ %d more mutant%s not shown._\n\n", n, pluralS(n))
-	}
-	if len(mutants) == 0 && a.Baseline.Outcome == "passed" {
-		b.f("_No mutant ran against this anchor._\n\n")
-	}
-	if a.Restore != nil {
-		icon := "🟢"
-		if a.Restore.Outcome != "passed" {
-			icon = "🔴"
-		}
-		b.f("%s **restore**: %s\n\n", icon, mdText(runBrief(*a.Restore)))
-	}
-	b.f("</details>\n\n")
-}
-
-func (b *mdWriter) mutant(m *Evidence) {
-	loc := ""
-	if s := b.sites[m.Site]; s != nil {
-		loc = fmt.Sprintf(" at %s", codeSpan(fmt.Sprintf("%s:%d", s.Path, s.Line), false))
-	}
-	cached := ""
-	if m.Cached {
-		cached = " (cached)"
-	}
-	b.f("**mutant** %s%s → **%s**%s\n\n", codeSpan(m.Site, false), loc, mdText(m.Outcome), cached)
-	b.block("diff", "diff", m.Diff, b.p.diff)
-	icon := map[string]string{Killed: "🔴", KilledOther: "🟠", Swallowed: "🟡", Survived: "⚪", Timeout: "⏱️", Error: "⚠️", NotReached: "➖"}[m.Outcome]
-	if icon == "" {
-		icon = "❔"
-	}
-	words := outcomeWords[m.Outcome]
-	if words == "" {
-		words = m.Outcome
-	}
-	first, rest, _ := strings.Cut(strings.TrimSpace(m.Run.Excerpt), "\n")
-	b.f("%s **%s**: %s", icon, mdText(words), mdText(m.Run.Outcome))
-	switch {
-	case first == "":
-	case m.Run.Outcome == "timeout" || m.Run.Outcome == "error":
-		b.f(": %s", mdText(clipBytes(first, 300)))
-	default:
-		b.f(" at %s", codeSpan(clipBytes(first, 300), false))
-	}
-	if len(m.Run.Detector) > 0 {
-		distinct, n := distinctCounts(m.Run.Detector)
-		var parts []string
-		for i, d := range distinct {
-			if i == 3 {
-				parts = append(parts, fmt.Sprintf("and %d more", len(distinct)-3))
-				break
-			}
-			part := codeSpan(clipBytes(d, 200), false)
-			if n[d] > 1 {
-				part += fmt.Sprintf(" ×%d", n[d])
-			}
-			parts = append(parts, part)
-		}
-		b.f(" · detector: %s", strings.Join(parts, ", "))
-	} else if m.Outcome != NotReached {
-		b.f(" · detector silent")
-	}
-	b.f("\n\n")
-	if loop := m.Run.Blocked.Brief(func(s string) string { return codeSpan(s, false) }); loop != "" {
-		b.f("⏲️ **on the loop**: %s\n\n", loop)
-	}
-	b.block("text", "excerpt", rest, b.p.excerpt)
-	if m.Retry != nil {
-		b.f("🔁 **re-run**: %s\n\n", mdText(runBrief(*m.Retry)))
-	}
-	if len(m.Tally) > 2 {
-		b.f("🔁 **runs**: %s\n\n", mdText(DescribeTally(m.Tally)))
-	}
-	if m.Reproduce != "" {
-		b.f("reproduce: %s\n\n", codeSpan(m.Reproduce, false))
-	}
-}
-
-// block writes text as a fenced code block within the cap, with a note on
-// what was cut.
-func (b *mdWriter) block(lang, what, text string, cp mdCap) {
-	text = strings.TrimRight(text, "\n")
-	if strings.TrimSpace(text) == "" {
-		return
-	}
-	total := strings.Count(text, "\n") + 1
-	if cp.lines == 0 {
-		b.f("_✂️ %s left out (%d line%s)._\n\n", what, total, pluralS(total))
-		return
-	}
-	shown, n := clipLines(text, cp)
-	fence := fenceFor(shown)
-	b.f("%s%s\n%s\n%s\n\n", fence, lang, shown, fence)
-	if shown != text {
-		b.f("_✂️ %s cut to %d of %d line%s._\n\n", what, n, total, pluralS(total))
-	}
-}
-
-// decidingFirst returns a's evidence with the mutants that decided its
-// verdict first (killed for teeth, survived for rule-candidate, ...).
-func (b *mdWriter) decidingFirst(a *Anchor) []*Evidence {
-	want := map[string]string{Teeth: Killed, Swallowed: Swallowed, RedOther: KilledOther, Timeout: Timeout,
-		RuleCandidate: Survived, Error: Error}[a.Verdict]
-	var first, rest []*Evidence
-	for i := range a.Mutants {
-		m := &a.Mutants[i]
-		if m.Outcome == want || (a.Verdict == Flaky && m.Retry != nil && (m.Retry.Outcome != m.Run.Outcome || len(m.Tally) > 2)) {
-			first = append(first, m)
-		} else {
-			rest = append(rest, m)
-		}
-	}
-	return append(first, rest...)
 }
 
 // compactList lists every anchor, grouped by verdict (failing the run first,
@@ -490,98 +329,4 @@ func (b *mdWriter) compactList() {
 		}
 		b.f("\n")
 	}
-}
-
-// runBrief is a run in a few words: "passed (0.004 s)".
-func runBrief(r Run) string {
-	s := fmt.Sprintf("%s (%.3f s)", r.Outcome, r.DurationS)
-	if r.Outcome == "timeout" || r.Outcome == "error" {
-		if first := firstLine(r.Excerpt); first != "" {
-			s += ": " + clipBytes(first, 200)
-		}
-	}
-	return s
-}
-
-// mdText escapes text for Markdown so that it shows as written.
-func mdText(s string) string { return escapeMarkdown(oneLine(s)) }
-
-// escapeMarkdown backslash-escapes every character Markdown could read as markup.
-func escapeMarkdown(s string) string {
-	var b strings.Builder
-	for _, c := range s {
-		if strings.ContainsRune("\\`*_[]<>|~&#!", c) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
-// codeSpan writes s as inline code, with a fence longer than any run of
-// backticks in it; inTable escapes | as GFM tables need even in code.
-func codeSpan(s string, inTable bool) string {
-	s = oneLine(s)
-	fence := "`"
-	for strings.Contains(s, fence) {
-		fence += "`"
-	}
-	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
-		s = " " + s + " "
-	}
-	if inTable {
-		s = strings.ReplaceAll(s, "|", `\|`)
-	}
-	return fence + s + fence
-}
-
-// fenceFor returns a code fence longer than any backtick run in text.
-func fenceFor(text string) string {
-	fence := "```"
-	for strings.Contains(text, fence) {
-		fence += "`"
-	}
-	return fence
-}
-
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(strings.NewReplacer("\r", " ", "\n", " ").Replace(s)), " ")
-}
-
-// clipLines keeps at most cp.lines lines and cp.bytes bytes of text (a
-// negative bound is none) and returns them with the number of lines kept.
-func clipLines(text string, cp mdCap) (string, int) {
-	lines := strings.Split(text, "\n")
-	if cp.lines >= 0 && len(lines) > cp.lines {
-		lines = lines[:cp.lines]
-	}
-	out := strings.Join(lines, "\n")
-	if cp.bytes >= 0 && len(out) > cp.bytes {
-		out = clipBytes(out, cp.bytes)
-	}
-	return out, strings.Count(out, "\n") + 1
-}
-
-// clipBytes cuts s to at most n bytes on a rune boundary, ending in "…"
-// when cut.
-func clipBytes(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	const ell = "…"
-	cut := n - len(ell)
-	if cut < 0 {
-		cut = 0
-	}
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + ell
-}
-
-func pluralS(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }

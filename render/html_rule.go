@@ -1,6 +1,10 @@
-package report
+package render
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/teethtool/teeth/report"
+)
 
 // htmlRule is a survived site's rule proposal, for the HTML report.
 type htmlRule struct {
@@ -12,7 +16,7 @@ type htmlRule struct {
 
 type htmlRuleRun struct{ Label, Anchor, Outcome, Class, Brief string }
 
-func newHTMLRules(r *Report) []htmlRule {
+func newHTMLRules(r *report.Report) []htmlRule {
 	var out []htmlRule
 	for _, s := range r.Sites {
 		p := s.RuleProposal
@@ -21,20 +25,20 @@ func newHTMLRules(r *Report) []htmlRule {
 		}
 		h := htmlRule{Site: s.ID, Status: p.Status, Primitive: p.Primitive, Reason: p.Reason, Rule: p.Rule, Gate: p.Gate,
 			Detector: p.Detector, Snippet: p.Snippet, SnippetWhy: p.SnippetWhy, Commit: p.Commit, Patch: diffLines(p.Patch)}
-		h.Class = map[string]string{RuleProven: "good", RuleRefuted: "bad"}[p.Status]
+		h.Class = map[string]string{report.RuleProven: "good", report.RuleRefuted: "bad"}[p.Status]
 		if h.Class == "" {
 			h.Class = "neutral"
 		}
 		if len(p.Red)+len(p.Green) > 0 {
-			h.Collateral = p.CollateralBrief()
+			h.Collateral = collateralBrief(p)
 		}
-		add := func(label string, runs []RuleRun) {
+		add := func(label string, runs []report.RuleRun) {
 			for _, run := range runs {
-				class := map[string]string{RuleRed: "red", RuleGreen: "green"}[run.Outcome]
+				class := map[string]string{report.RuleRed: "red", report.RuleGreen: "green"}[run.Outcome]
 				if class == "" {
 					class = "other"
 				}
-				h.Runs = append(h.Runs, htmlRuleRun{label, run.Anchor, run.Outcome, class, RuleRunBrief(run)})
+				h.Runs = append(h.Runs, htmlRuleRun{label, run.Anchor, run.Outcome, class, report.RuleRunBrief(run)})
 			}
 		}
 		add("offload removed, rule in", p.Red)

@@ -1,4 +1,4 @@
-package report
+package render
 
 import (
 	"bytes"
@@ -12,12 +12,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/teethtool/teeth/report"
 )
 
-func htmlOf(t *testing.T, r *Report) []byte {
+func htmlOf(t *testing.T, r *report.Report) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := WriteHTML(&buf, r); err != nil {
+	if err := HTML(&buf, r); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -211,8 +213,8 @@ func TestHTMLMatrixInChromium(t *testing.T) {
 		t.Errorf("the column of %s is labelled %q", get, columns[column(get)].text.String())
 	}
 	for _, c := range []struct{ anchor, site, outcome, text string }{
-		{download, get, Killed, "kill"},
-		{upload, hash, Survived, "surv"},
+		{download, get, report.Killed, "kill"},
+		{upload, hash, report.Survived, "surv"},
 		{broken, create, "not-run", "–"},
 		{download, audit, "", ""}, // does not reach: empty
 	} {

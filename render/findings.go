@@ -1,9 +1,10 @@
-package report
+package render
 
 import (
-	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/teethtool/teeth/report"
 )
 
 // Levels of a finding, as GitHub annotations and SARIF name them.
@@ -24,8 +25,8 @@ type finding struct {
 	line    int
 	message string
 	level   string
-	anchor  *Anchor // set for anchor findings
-	site    *Site   // set for site findings
+	anchor  *report.Anchor // set for anchor findings
+	site    *report.Site   // set for site findings
 }
 
 // ruleID is the id of the rule a finding breaks: "anchor-<verdict>" or
@@ -35,18 +36,18 @@ func (f finding) ruleID() string { return f.kind + "-" + f.verdict }
 // noTeethAnchor reports whether an anchor verdict is reported as a finding:
 // every verdict but teeth and gate-off (an anchor that opts out of the gate
 // on purpose is shown in the human reports, not flagged).
-func noTeethAnchor(verdict string) bool { return verdict != Teeth && verdict != GateOff }
+func noTeethAnchor(verdict string) bool { return verdict != report.Teeth && verdict != report.GateOff }
 
 // unguardedSite reports whether a site verdict is reported as a finding:
 // every verdict but guarded.
-func unguardedSite(verdict string) bool { return verdict != Guarded }
+func unguardedSite(verdict string) bool { return verdict != report.Guarded }
 
-// findings lists the findings of r: anchors first, then sites, each in
-// report order. An anchor finding is an error when the anchor fails the run
-// under failOn (see Fails), a note for a no-site gate self-test, a warning
+// findings lists the findings of r: anchors first, then sites, each in report
+// order. An anchor finding is an error when the anchor fails the run under
+// failOn (see report.Fails), a note for a no-site gate self-test, a warning
 // otherwise; a site finding is an error when its verdict is in failOn, a
 // warning otherwise.
-func findings(r *Report, failOn []string) []finding {
+func findings(r *report.Report, failOn []string) []finding {
 	var out []finding
 	for i := range r.Anchors {
 		a := &r.Anchors[i]
@@ -55,9 +56,9 @@ func findings(r *Report, failOn []string) []finding {
 		}
 		level := levelWarning
 		switch {
-		case Fails(*a, failOn):
+		case report.Fails(*a, failOn):
 			level = levelError
-		case a.Verdict == NoSite && a.SelfTest:
+		case a.Verdict == report.NoSite && a.SelfTest:
 			level = levelNote
 		}
 		out = append(out, finding{kind: "anchor", verdict: a.Verdict, id: a.NodeID, path: a.Path, line: a.Line,
@@ -73,94 +74,14 @@ func findings(r *Report, failOn []string) []finding {
 			level = levelError
 		}
 		out = append(out, finding{kind: "site", verdict: s.Verdict, id: s.ID, path: s.Path, line: s.Line,
-			message: siteReason(*s), level: level, site: s})
+			message: report.SiteReason(*s), level: level, site: s})
 	}
 	return out
 }
 
-// siteReason returns the one-line reason for a site's verdict: the one
-// Finalize decided from the evidence, or, for a report without it, one in
-// the words of the anchor reasons.
-func siteReason(s Site) string {
-	if s.Reason != "" {
-		return s.Reason
-	}
-	return describeSite(s, "", nil, false)
-}
-
-// describeSite says what un-offloading the site did, and which anchors reach
-// it: story is what a survived mutant's call did on the loop (see
-// Blocked.Story), gateOff the anchors that opt out of the gate and reach it.
-func describeSite(s Site, story string, gateOff []string, audit bool) string {
-	call := siteCall(s)
-	var reason string
-	switch s.Verdict {
-	case Guarded:
-		reason = fmt.Sprintf("un-offloading %s turns an anchor red through the gate", call)
-	case Swallowed:
-		reason = fmt.Sprintf("un-offloading %s fires the gate but no anchor turns red: the detection is swallowed", call)
-	case RedOther:
-		reason = fmt.Sprintf("un-offloading %s turns anchors red only through their own assertions, never the gate", call)
-	case Timeout:
-		reason = fmt.Sprintf("un-offloading %s hung the loop past the time limit", call)
-	case Survived:
-		if story == "" {
-			story = "the detector has no rule for that call"
-		}
-		reason = fmt.Sprintf("un-offloading %s keeps every anchor that reaches it green: %s", call, story)
-	case GateOff:
-		reason = fmt.Sprintf("only anchors that opt out of the gate reach %s: its mutant runs with the gate off, so nothing guards it", call)
-		if audit {
-			reason = fmt.Sprintf("only anchors that opt out of the gate reach %s, so nothing guards it", call)
-		}
-		return reason + anchorList(gateOff)
-	case Unguarded:
-		return fmt.Sprintf("no anchor with the gate on reaches %s", call)
-	case Invalid:
-		return fmt.Sprintf("the mutant of %s does not compile: %s", call, firstLine(s.Invalid))
-	case Error:
-		reason = fmt.Sprintf("the harness failed on the mutant of %s", call)
-	default:
-		reason = fmt.Sprintf("%s: %s", s.Verdict, call)
-	}
-	return reason + anchorList(s.Anchors)
-}
-
-// anchorList is " (anchors: a, b, c and 2 more)", or "" for none.
-func anchorList(anchors []string) string {
-	n := len(anchors)
-	if n == 0 {
-		return ""
-	}
-	shown := anchors
-	if n > 3 {
-		shown = shown[:3]
-	}
-	out := " (anchors: " + strings.Join(shown, ", ")
-	if n > 3 {
-		out += fmt.Sprintf(" and %d more", n-3)
-	}
-	return out + ")"
-}
-
-// siteCall describes the offloaded call of a site: "asyncio.to_thread(path.read_text) in Svc.read".
-func siteCall(s Site) string {
-	call := s.Callee
-	if s.Offload != "" {
-		call = s.Offload + "(" + s.Callee + ")"
-	}
-	if call == "" {
-		call = s.ID
-	}
-	if s.Function != "" {
-		call += " in " + s.Function
-	}
-	return call
-}
-
 // testName returns the test part of an anchor's node id: "test_x" for
 // "tests/a.py::test_x", "TestA::test_x[1]" for a method.
-func testName(a Anchor) string {
+func testName(a report.Anchor) string {
 	if a.Path != "" && strings.HasPrefix(a.NodeID, a.Path+"::") {
 		return a.NodeID[len(a.Path)+2:]
 	}
@@ -171,7 +92,7 @@ func testName(a Anchor) string {
 }
 
 // anchorFile returns the anchor's file: its path, or the node id's file part.
-func anchorFile(a Anchor) string {
+func anchorFile(a report.Anchor) string {
 	if a.Path != "" {
 		return a.Path
 	}
@@ -202,7 +123,7 @@ type verdictCount struct {
 // first, then the anchor verdicts in precedence order, then the site-only
 // verdicts, then any unknown verdict by name. Verdicts nobody has are left
 // out.
-func verdictCounts(r *Report) []verdictCount {
+func verdictCounts(r *report.Report) []verdictCount {
 	anchors, sites := map[string]int{}, map[string]int{}
 	for _, a := range r.Anchors {
 		anchors[a.Verdict]++
@@ -210,9 +131,9 @@ func verdictCounts(r *Report) []verdictCount {
 	for _, s := range r.Sites {
 		sites[s.Verdict]++
 	}
-	order := []string{Teeth, Guarded}
-	order = append(order, AnchorVerdicts...)
-	order = append(order, SiteVerdicts...)
+	order := []string{report.Teeth, report.Guarded}
+	order = append(order, report.AnchorVerdicts...)
+	order = append(order, report.SiteVerdicts...)
 	var rest []string
 	for _, m := range []map[string]int{anchors, sites} {
 		for v := range m {
@@ -236,12 +157,12 @@ func verdictCounts(r *Report) []verdictCount {
 }
 
 // reaches reports whether anchor a reaches site s at baseline.
-func reaches(a Anchor, s Site) bool {
+func reaches(a report.Anchor, s report.Site) bool {
 	return hasString(a.Sites, s.ID) || hasString(s.Anchors, a.NodeID)
 }
 
 // evidenceFor returns a's evidence for the mutant of site id, or nil.
-func evidenceFor(a *Anchor, id string) *Evidence {
+func evidenceFor(a *report.Anchor, id string) *report.Evidence {
 	for i := range a.Mutants {
 		if a.Mutants[i].Site == id {
 			return &a.Mutants[i]
@@ -264,11 +185,11 @@ func distinctCounts(list []string) (distinct []string, n map[string]int) {
 
 // outcomeWords says in words what an outcome means for an anchor's run.
 var outcomeWords = map[string]string{
-	Killed:      "red, the gate fired",
-	KilledOther: "red, the gate did not fire",
-	Swallowed:   "stayed green although the gate fired",
-	Survived:    "stayed green, the gate stayed silent",
-	NotReached:  "did not reach the site",
-	Timeout:     "timed out",
-	Error:       "harness error",
+	report.Killed:      "red, the gate fired",
+	report.KilledOther: "red, the gate did not fire",
+	report.Swallowed:   "stayed green although the gate fired",
+	report.Survived:    "stayed green, the gate stayed silent",
+	report.NotReached:  "did not reach the site",
+	report.Timeout:     "timed out",
+	report.Error:       "harness error",
 }

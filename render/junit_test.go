@@ -1,4 +1,4 @@
-package report
+package render
 
 import (
 	"bytes"
@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/teethtool/teeth/report"
 )
 
 // xmllintSchema validates doc against the JUnit schema of testdata/junit.xsd
@@ -40,7 +42,7 @@ func TestJUnitValidatesAgainstSchema(t *testing.T) {
 	// Terminal colours and other control characters XML cannot hold.
 	r.Anchors[2].Mutants[0].Run.Excerpt = "\x1b[31mE   BlockingError\x1b[0m ]]> end"
 	var buf bytes.Buffer
-	if err := WriteJUnit(&buf, r, DefaultFailOn); err != nil {
+	if err := JUnit(&buf, r, report.DefaultFailOn); err != nil {
 		t.Fatal(err)
 	}
 	if err := xmllintSchema(t, buf.Bytes()); err != nil {
@@ -51,7 +53,7 @@ func TestJUnitValidatesAgainstSchema(t *testing.T) {
 	}
 	// The validation can fail: a test case both failed and skipped breaks
 	// the schema's choice.
-	bad := JUnit(r, DefaultFailOn, time.Unix(0, 0), "h")
+	bad := JUnitSuites(r, report.DefaultFailOn, time.Unix(0, 0), "h")
 	bad.Suites[0].TestCases[2].Skipped = &JUnitSkipped{Message: "both"}
 	var badBuf bytes.Buffer
 	if err := writeXML(&badBuf, bad); err != nil {
@@ -66,7 +68,7 @@ func TestJUnitContent(t *testing.T) {
 	r := fixture(t)
 	at := time.Date(2026, 3, 1, 12, 30, 45, 0, time.FixedZone("X", 3600))
 	var buf bytes.Buffer
-	if err := writeXML(&buf, JUnit(r, DefaultFailOn, at, "")); err != nil {
+	if err := writeXML(&buf, JUnitSuites(r, report.DefaultFailOn, at, "")); err != nil {
 		t.Fatal(err)
 	}
 	var back JUnitTestSuites
@@ -93,7 +95,7 @@ func TestJUnitContent(t *testing.T) {
 		t.Errorf("anchor with teeth: %+v", teeth)
 	}
 	rc := cases["tests/blocking_io/test_durability_io.py::test_checkpoint_flushes_notes_directory"]
-	if rc.Failure == nil || rc.Failure.Type != RuleCandidate || rc.Failure.Message != r.Anchors[3].Reason {
+	if rc.Failure == nil || rc.Failure.Type != report.RuleCandidate || rc.Failure.Message != r.Anchors[3].Reason {
 		t.Fatalf("rule-candidate anchor: %+v", rc)
 	}
 	for _, want := range []string{
@@ -116,7 +118,7 @@ func TestJUnitContent(t *testing.T) {
 		t.Error("system-out lacks the summary")
 	}
 	// With broken alone failing, everything else without teeth is skipped.
-	s2 := JUnit(r, []string{Broken}, at, "h").Suites[0]
+	s2 := JUnitSuites(r, []string{report.Broken}, at, "h").Suites[0]
 	if s2.Failures != 1 || s2.Skipped != 6 {
 		t.Errorf("fail_on [broken]: %d failures, %d skipped; want 1 and 6", s2.Failures, s2.Skipped)
 	}

@@ -1,21 +1,23 @@
-package report
+package render
 
 import (
 	"bytes"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/teethtool/teeth/report"
 )
 
-func annotations(r *Report, failOn []string) []string {
+func annotations(r *report.Report, failOn []string) []string {
 	var buf bytes.Buffer
-	WriteAnnotations(&buf, r, failOn)
+	Annotations(&buf, r, failOn)
 	return strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
 }
 
 func TestAnnotationsFixture(t *testing.T) {
 	r := fixture(t)
-	lines := annotations(r, DefaultFailOn)
+	lines := annotations(r, report.DefaultFailOn)
 	// 7 anchors without teeth (gate-off is not flagged) and 7 sites without a guard.
 	if len(lines) != 14 {
 		t.Fatalf("%d annotations, want 14:\n%s", len(lines), strings.Join(lines, "\n"))
@@ -58,12 +60,12 @@ func TestAnnotationsFixture(t *testing.T) {
 }
 
 func TestAnnotationsEscape(t *testing.T) {
-	r := &Report{
-		Anchors: []Anchor{{NodeID: "t/a,b.py::test_x[1:2]", Path: "t/a,b.py", Line: 3, Verdict: Broken,
+	r := &report.Report{
+		Anchors: []report.Anchor{{NodeID: "t/a,b.py::test_x[1:2]", Path: "t/a,b.py", Line: 3, Verdict: report.Broken,
 			Reason: "failed at baseline: 100% broken\r\nsecond line"}},
-		Sites: []Site{{ID: "s", Path: "app/x:y.py", Verdict: Unguarded, Callee: "f"}},
+		Sites: []report.Site{{ID: "s", Path: "app/x:y.py", Verdict: report.Unguarded, Callee: "f"}},
 	}
-	lines := annotations(r, DefaultFailOn)
+	lines := annotations(r, report.DefaultFailOn)
 	want := []string{
 		"::error file=t/a%2Cb.py,line=3,title=teeth%3A anchor broken::anchor t/a,b.py::test_x[1:2]: failed at baseline: 100%25 broken%0D%0Asecond line",
 		"::warning file=app/x%3Ay.py,title=teeth%3A site unguarded::site s: no anchor with the gate on reaches f",

@@ -1,4 +1,4 @@
-package report
+package render
 
 import (
 	"bytes"
@@ -8,6 +8,9 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/teethtool/teeth/internal/testcheck"
+	"github.com/teethtool/teeth/report"
 )
 
 // compileSARIFSchema compiles the official SARIF 2.1.0 schema of
@@ -18,7 +21,7 @@ func compileSARIFSchema(t *testing.T) *jsonschema.Schema {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return compileJSONSchema(t, "sarif-schema-2.1.0.json", data, true)
+	return testcheck.Schema(t, "sarif-schema-2.1.0.json", data, true)
 }
 
 // sarifLog is the part of a SARIF log the tests read.
@@ -66,7 +69,7 @@ type sarifLog struct {
 func TestSARIFValidatesAgainstSchema(t *testing.T) {
 	schema := compileSARIFSchema(t)
 	var buf bytes.Buffer
-	if err := WriteSARIF(&buf, fixture(t), DefaultFailOn); err != nil {
+	if err := SARIF(&buf, fixture(t), report.DefaultFailOn); err != nil {
 		t.Fatal(err)
 	}
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(buf.Bytes()))
@@ -89,7 +92,7 @@ func TestSARIFValidatesAgainstSchema(t *testing.T) {
 
 func TestSARIFContent(t *testing.T) {
 	var buf bytes.Buffer
-	if err := WriteSARIF(&buf, fixture(t), DefaultFailOn); err != nil {
+	if err := SARIF(&buf, fixture(t), report.DefaultFailOn); err != nil {
 		t.Fatal(err)
 	}
 	var log sarifLog
@@ -105,7 +108,7 @@ func TestSARIFContent(t *testing.T) {
 	}
 	ids := SARIFRuleIDs()
 	// Every verdict but teeth, gate-off and guarded is a rule.
-	if want := len(AnchorVerdicts) + len(SiteVerdicts) - 3; len(ids) != want || len(run.Tool.Driver.Rules) != want {
+	if want := len(report.AnchorVerdicts) + len(report.SiteVerdicts) - 3; len(ids) != want || len(run.Tool.Driver.Rules) != want {
 		t.Fatalf("%d rule ids, %d rules; want %d", len(ids), len(run.Tool.Driver.Rules), want)
 	}
 	levels := map[string]string{}

@@ -1,4 +1,4 @@
-package report
+package render
 
 import (
 	"fmt"
@@ -6,9 +6,11 @@ import (
 	"io"
 	"path"
 	"strings"
+
+	"github.com/teethtool/teeth/report"
 )
 
-// WriteHTML writes a self-contained HTML page of the report (inline CSS, no
+// HTML writes a self-contained HTML page of the report (inline CSS, no
 // scripts, nothing loaded from elsewhere): a header with the result and the
 // verdict counts; the anchors × sites matrix, one row per anchor and one
 // column per site, each cell the outcome of that (mutant, anchor) pair from
@@ -21,14 +23,14 @@ import (
 // The matrix carries data attributes for tools: each row data-anchor (node
 // id), each column header and cell data-site (site id), each cell with a
 // run data-outcome.
-func WriteHTML(w io.Writer, r *Report) error {
+func HTML(w io.Writer, r *report.Report) error {
 	return htmlPage.Execute(w, newHTMLData(r))
 }
 
 type htmlData struct {
 	Title    string
 	Failed   bool
-	Report   *Report
+	Report   *report.Report
 	Counts   []verdictCount
 	Outcomes []htmlLegend
 	Sites    []htmlSite
@@ -70,17 +72,17 @@ type htmlLine struct{ Class, Text string }
 // htmlOutcomes is the legend: every outcome of a (mutant, anchor) pair, and
 // "not run".
 var htmlOutcomes = []htmlLegend{
-	{Killed, "kill", "killed", "red, the gate fired: the anchor guards this site"},
-	{KilledOther, "red", "killed-other", "red, the gate did not fire: only the test's own assertions failed"},
-	{Swallowed, "swal", "swallowed", "green although the gate fired: the detection was swallowed"},
-	{Survived, "surv", "survived", "green, the gate stayed silent"},
-	{Timeout, "time", "timeout", "over the time limit: the loop hung"},
-	{Error, "err", "error", "collection or harness failure"},
-	{NotReached, "n/r", "not-reached", "the mutated site did not run in this test"},
+	{report.Killed, "kill", "killed", "red, the gate fired: the anchor guards this site"},
+	{report.KilledOther, "red", "killed-other", "red, the gate did not fire: only the test's own assertions failed"},
+	{report.Swallowed, "swal", "swallowed", "green although the gate fired: the detection was swallowed"},
+	{report.Survived, "surv", "survived", "green, the gate stayed silent"},
+	{report.Timeout, "time", "timeout", "over the time limit: the loop hung"},
+	{report.Error, "err", "error", "collection or harness failure"},
+	{report.NotReached, "n/r", "not-reached", "the mutated site did not run in this test"},
 	{"not-run", "–", "not-run", "reached at baseline, but no run: the anchor is broken, the mutant does not compile, or the mutant stopped at an earlier kill (--full-matrix runs every pair)"},
 }
 
-func newHTMLData(r *Report) *htmlData {
+func newHTMLData(r *report.Report) *htmlData {
 	d := &htmlData{Report: r, Failed: r.Summary.Failed, Counts: verdictCounts(r), Outcomes: htmlOutcomes, Rules: newHTMLRules(r)}
 	d.Title = "teeth report"
 	if r.Project != "" {
@@ -94,7 +96,7 @@ func newHTMLData(r *Report) *htmlData {
 		d.Sites = append(d.Sites, htmlSite{
 			Index: i, ID: s.ID, Verdict: s.Verdict, Class: verdictClass(s.Verdict, false),
 			Label: fmt.Sprintf("%s:%d %s", path.Base(s.Path), s.Line, s.Callee),
-			Loc:   fmt.Sprintf("%s:%d", s.Path, s.Line), Reason: siteReason(s),
+			Loc:   fmt.Sprintf("%s:%d", s.Path, s.Line), Reason: report.SiteReason(s),
 			Function: s.Function, Callee: s.Callee, Offload: s.Offload, Shape: s.Shape,
 			Anchors: strings.Join(s.Anchors, "\n"),
 		})
@@ -136,7 +138,7 @@ func newHTMLData(r *Report) *htmlData {
 				switch {
 				case a.Baseline.Outcome != "passed":
 					why = "the anchor is not green at baseline"
-				case s.Verdict == Invalid:
+				case s.Verdict == report.Invalid:
 					why = "the mutant does not compile"
 				}
 				cell.Title = fmt.Sprintf("%s × %s: reached, not run: %s", a.NodeID, s.ID, why)
@@ -148,7 +150,7 @@ func newHTMLData(r *Report) *htmlData {
 	return d
 }
 
-func newHTMLMutant(id string, m Evidence, loc string) htmlMutant {
+func newHTMLMutant(id string, m report.Evidence, loc string) htmlMutant {
 	hm := htmlMutant{ID: id, Site: m.Site, Loc: loc, Outcome: m.Outcome, Class: m.Outcome,
 		Words: outcomeWords[m.Outcome], Run: runBrief(m.Run), Reproduce: m.Reproduce, Cached: m.Cached}
 	if hm.Words == "" {
@@ -165,7 +167,7 @@ func newHTMLMutant(id string, m Evidence, loc string) htmlMutant {
 		}
 		hm.Detector = strings.Join(parts, "; ")
 	}
-	hm.Loop = m.Run.Blocked.Brief(func(s string) string { return s })
+	hm.Loop = blockedBrief(m.Run.Blocked, func(s string) string { return s })
 	hm.TestLine, hm.Excerpt, _ = strings.Cut(strings.TrimSpace(m.Run.Excerpt), "\n")
 	if m.Run.Outcome == "timeout" || m.Run.Outcome == "error" {
 		hm.TestLine = "" // runBrief already shows the excerpt's first line
@@ -174,7 +176,7 @@ func newHTMLMutant(id string, m Evidence, loc string) htmlMutant {
 		hm.Retry = runBrief(*m.Retry)
 	}
 	if len(m.Tally) > 2 {
-		hm.Retry += "; runs: " + DescribeTally(m.Tally)
+		hm.Retry += "; runs: " + report.DescribeTally(m.Tally)
 	}
 	hm.Diff = diffLines(m.Diff)
 	return hm
@@ -183,9 +185,9 @@ func newHTMLMutant(id string, m Evidence, loc string) htmlMutant {
 // verdictClass is the CSS class of a verdict badge: good, bad or neutral.
 func verdictClass(v string, selfTest bool) string {
 	switch {
-	case v == Teeth || v == Guarded:
+	case v == report.Teeth || v == report.Guarded:
 		return "good"
-	case v == GateOff || (v == NoSite && selfTest):
+	case v == report.GateOff || (v == report.NoSite && selfTest):
 		return "neutral"
 	}
 	return "bad"

@@ -1,4 +1,4 @@
-package report
+package render
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/teethtool/teeth/report"
 )
 
 // JUnitTestSuites is the root of a JUnit XML report (<testsuites>), in the
@@ -76,14 +78,15 @@ type JUnitSkipped struct {
 	Message string `xml:"message,attr,omitempty"`
 }
 
-// JUnit converts a report to JUnit XML: one suite "teeth" with one test case
-// per anchor (classname = the anchor's file, name = the test's name within
-// it). An anchor that fails the run under failOn (see Fails) is a <failure>
-// with its verdict as type, its reason as message and its evidence as text;
-// an anchor without teeth that does not fail the run is <skipped>, except a
-// no-site gate self-test, which passes like an anchor with teeth. at is the
-// suite's timestamp and host its hostname ("localhost" if empty).
-func JUnit(r *Report, failOn []string, at time.Time, host string) *JUnitTestSuites {
+// JUnitSuites converts a report to JUnit XML: one suite "teeth" with one test
+// case per anchor (classname = the anchor's file, name = the test's name
+// within it). An anchor that fails the run under failOn (see report.Fails) is
+// a <failure> with its verdict as type, its reason as message and its
+// evidence as text; an anchor without teeth that does not fail the run is
+// <skipped>, except a no-site gate self-test, which passes like an anchor
+// with teeth. at is the suite's timestamp and host its hostname ("localhost"
+// if empty).
+func JUnitSuites(r *report.Report, failOn []string, at time.Time, host string) *JUnitTestSuites {
 	if host == "" {
 		host = "localhost"
 	}
@@ -102,10 +105,10 @@ func JUnit(r *Report, failOn []string, at time.Time, host string) *JUnitTestSuit
 	for _, a := range r.Anchors {
 		tc := JUnitTestCase{Name: testName(a), Classname: anchorFile(a), Time: junitSeconds(anchorTime(a))}
 		switch {
-		case Fails(a, failOn):
+		case report.Fails(a, failOn):
 			tc.Failure = &JUnitFailure{Type: a.Verdict, Message: xmlText(a.Reason), Text: xmlText(evidenceText(a))}
 			suite.Failures++
-		case a.Verdict == Teeth || (a.Verdict == NoSite && a.SelfTest):
+		case a.Verdict == report.Teeth || (a.Verdict == report.NoSite && a.SelfTest):
 		default:
 			tc.Skipped = &JUnitSkipped{Message: xmlText(a.Verdict + ": " + a.Reason)}
 			suite.Skipped++
@@ -114,15 +117,16 @@ func JUnit(r *Report, failOn []string, at time.Time, host string) *JUnitTestSuit
 	}
 	suite.Tests = len(suite.TestCases)
 	var out bytes.Buffer
-	WriteSummary(&out, r)
+	Summary(&out, r)
 	suite.SystemOut = JUnitText{xmlText(out.String())}
 	return &JUnitTestSuites{Suites: []JUnitTestSuite{suite}}
 }
 
-// WriteJUnit writes r as JUnit XML (see JUnit), timestamped now on this host.
-func WriteJUnit(w io.Writer, r *Report, failOn []string) error {
+// JUnit writes r as JUnit XML (see JUnitSuites), timestamped now on this
+// host.
+func JUnit(w io.Writer, r *report.Report, failOn []string) error {
 	host, _ := os.Hostname()
-	return writeXML(w, JUnit(r, failOn, time.Now(), host))
+	return writeXML(w, JUnitSuites(r, failOn, time.Now(), host))
 }
 
 func writeXML(w io.Writer, v any) error {
@@ -148,7 +152,7 @@ func junitSeconds(s float64) string {
 
 // anchorTime is the time an anchor's runs took: baseline, every mutant run
 // and re-run, and the restore run.
-func anchorTime(a Anchor) float64 {
+func anchorTime(a report.Anchor) float64 {
 	t := a.Baseline.DurationS
 	for _, m := range a.Mutants {
 		t += m.Run.DurationS
@@ -165,7 +169,7 @@ func anchorTime(a Anchor) float64 {
 // evidenceText is an anchor's evidence as plain text: its reason, baseline,
 // each mutant (outcome, detector messages, excerpt, diff, how to reproduce)
 // and the restore run.
-func evidenceText(a Anchor) string {
+func evidenceText(a report.Anchor) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s\n%s\n", a.Verdict, a.NodeID, a.Reason)
 	fmt.Fprintf(&b, "baseline: %s\n", runLine(a.Baseline))
@@ -175,7 +179,7 @@ func evidenceText(a Anchor) string {
 	for _, m := range a.Mutants {
 		fmt.Fprintf(&b, "\nmutant %s: %s (%s)\n", m.Site, m.Outcome, outcomeWords[m.Outcome])
 		fmt.Fprintf(&b, "  run: %s\n", runLine(m.Run))
-		if loop := m.Run.Blocked.Brief(func(s string) string { return s }); loop != "" {
+		if loop := blockedBrief(m.Run.Blocked, func(s string) string { return s }); loop != "" {
 			fmt.Fprintf(&b, "  on the loop: %s\n", loop)
 		}
 		if m.Run.Excerpt != "" {
@@ -185,7 +189,7 @@ func evidenceText(a Anchor) string {
 			fmt.Fprintf(&b, "  re-run: %s\n", runLine(*m.Retry))
 		}
 		if len(m.Tally) > 2 {
-			fmt.Fprintf(&b, "  runs: %s\n", DescribeTally(m.Tally))
+			fmt.Fprintf(&b, "  runs: %s\n", report.DescribeTally(m.Tally))
 		}
 		if m.Diff != "" {
 			b.WriteString(indentBlock(m.Diff))
@@ -201,7 +205,7 @@ func evidenceText(a Anchor) string {
 }
 
 // runLine summarises a run: "failed (exit 1, 0.020s); detector: msg, msg".
-func runLine(r Run) string {
+func runLine(r report.Run) string {
 	s := fmt.Sprintf("%s (%.3fs)", r.Outcome, r.DurationS)
 	if len(r.Detector) > 0 {
 		distinct, n := distinctCounts(r.Detector)

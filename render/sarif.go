@@ -1,4 +1,4 @@
-package report
+package render
 
 import (
 	"crypto/sha256"
@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
+
+	"github.com/teethtool/teeth/report"
 )
 
 // SARIFRuleIDs lists the id of every rule of teeth's SARIF driver, in order:
@@ -17,12 +19,12 @@ import (
 // means "no guard" (site-<verdict>, every site verdict but guarded).
 func SARIFRuleIDs() []string {
 	var ids []string
-	for _, v := range AnchorVerdicts {
+	for _, v := range report.AnchorVerdicts {
 		if noTeethAnchor(v) {
 			ids = append(ids, "anchor-"+v)
 		}
 	}
-	for _, v := range SiteVerdicts {
+	for _, v := range report.SiteVerdicts {
 		if unguardedSite(v) {
 			ids = append(ids, "site-"+v)
 		}
@@ -32,28 +34,28 @@ func SARIFRuleIDs() []string {
 
 // ruleText says what each rule means, by rule id.
 var ruleText = map[string]string{
-	"anchor-" + Broken:        "The anchor is not green at baseline (failed, or skipped/xfail), so no mutant was run against it.",
-	"anchor-" + Flaky:         "The anchor is red on the restore run, or a survivor changed outcome on its re-run.",
-	"anchor-" + NoSite:        "The anchor reaches no offload site: it guards nothing (a gate self-test is flagged and not stale).",
-	"anchor-" + Swallowed:     "The gate fired but the anchor passed: production code swallowed the detection.",
-	"anchor-" + RedOther:      "The anchor turns red only through its own assertions, never the gate.",
-	"anchor-" + Timeout:       "An un-offloaded site hung the event loop past the time limit.",
-	"anchor-" + RuleCandidate: "Every covered site survived: the detector has no rule for the blocking primitive.",
-	"anchor-" + Error:         "The harness failed for every mutant the anchor met.",
-	"site-" + Swallowed:       "An anchor's gate fired for this site's mutant but was swallowed; no anchor killed it.",
-	"site-" + RedOther:        "This site's mutant turns anchors red only through their own assertions.",
-	"site-" + Timeout:         "Un-offloading this site hung the event loop past the time limit.",
-	"site-" + Survived:        "Every anchor that reaches this site stays green when it is un-offloaded.",
-	"site-" + Unguarded:       "No anchor with the gate on reaches this offload site.",
-	"site-" + Invalid:         "This site's un-offload mutant does not compile.",
-	"site-" + Error:           "The harness failed on this site's mutant.",
+	"anchor-" + report.Broken:        "The anchor is not green at baseline (failed, or skipped/xfail), so no mutant was run against it.",
+	"anchor-" + report.Flaky:         "The anchor is red on the restore run, or a survivor changed outcome on its re-run.",
+	"anchor-" + report.NoSite:        "The anchor reaches no offload site: it guards nothing (a gate self-test is flagged and not stale).",
+	"anchor-" + report.Swallowed:     "The gate fired but the anchor passed: production code swallowed the detection.",
+	"anchor-" + report.RedOther:      "The anchor turns red only through its own assertions, never the gate.",
+	"anchor-" + report.Timeout:       "An un-offloaded site hung the event loop past the time limit.",
+	"anchor-" + report.RuleCandidate: "Every covered site survived: the detector has no rule for the blocking primitive.",
+	"anchor-" + report.Error:         "The harness failed for every mutant the anchor met.",
+	"site-" + report.Swallowed:       "An anchor's gate fired for this site's mutant but was swallowed; no anchor killed it.",
+	"site-" + report.RedOther:        "This site's mutant turns anchors red only through their own assertions.",
+	"site-" + report.Timeout:         "Un-offloading this site hung the event loop past the time limit.",
+	"site-" + report.Survived:        "Every anchor that reaches this site stays green when it is un-offloaded.",
+	"site-" + report.Unguarded:       "No anchor with the gate on reaches this offload site.",
+	"site-" + report.Invalid:         "This site's un-offload mutant does not compile.",
+	"site-" + report.Error:           "The harness failed on this site's mutant.",
 }
 
 // projectRoot is the uriBaseId that result locations are relative to.
 const projectRoot = "PROJECTROOT"
 
-// buildSARIF builds the SARIF log that WriteSARIF writes.
-func buildSARIF(r *Report, failOn []string) *sarif.Report {
+// buildSARIF builds the SARIF log that SARIF writes.
+func buildSARIF(r *report.Report, failOn []string) *sarif.Report {
 	rep := sarif.NewReport()
 	run := sarif.NewRun()
 	driver := sarif.NewToolComponent().WithName("teeth").
@@ -87,7 +89,7 @@ func buildSARIF(r *Report, failOn []string) *sarif.Report {
 			WithDefaultConfiguration(sarif.NewReportingConfiguration().WithLevel(level)).
 			WithProperties(sarif.NewPropertyBag().WithTags([]string{"teeth", kind, verdict}))
 	}
-	anchors := map[string]*Anchor{}
+	anchors := map[string]*report.Anchor{}
 	for i := range r.Anchors {
 		anchors[r.Anchors[i].NodeID] = &r.Anchors[i]
 	}
@@ -118,18 +120,18 @@ func buildSARIF(r *Report, failOn []string) *sarif.Report {
 	return rep
 }
 
-// WriteSARIF writes r as an indented SARIF 2.1.0 log with one run of the tool
+// SARIF writes r as an indented SARIF 2.1.0 log with one run of the tool
 // "teeth". The driver has one rule per id of SARIFRuleIDs; each finding is a
 // result of its rule, located at the site's file and line (site findings) or
 // the anchor's file and line (anchor findings), relative to the project
 // directory (uriBaseId PROJECTROOT), with the reason as message. A result's
-// level is error when it fails the run under failOn (an anchor: see Fails; a
-// site: its verdict is in failOn), note for a no-site gate self-test, warning
-// otherwise; a rule's default level follows the same rule. Site results
-// carry the anchors that reach them as related locations. Every result has a
-// partial fingerprint from its anchor node id or site id, which survive line
-// shifts.
-func WriteSARIF(w io.Writer, r *Report, failOn []string) error {
+// level is error when it fails the run under failOn (an anchor: see
+// report.Fails; a site: its verdict is in failOn), note for a no-site gate
+// self-test, warning otherwise; a rule's default level follows the same rule.
+// Site results carry the anchors that reach them as related locations. Every
+// result has a partial fingerprint from its anchor node id or site id, which
+// survive line shifts.
+func SARIF(w io.Writer, r *report.Report, failOn []string) error {
 	return buildSARIF(r, failOn).PrettyWrite(w)
 }
 

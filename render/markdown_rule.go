@@ -1,15 +1,17 @@
-package report
+package render
 
 import (
 	"html"
 	"strings"
+
+	"github.com/teethtool/teeth/report"
 )
 
 // ruleSection writes the rule proposals of the survived sites: one line
 // each, and, with evidence shown, a collapsible block with the rule, its
 // red→green runs, the collateral and the patch. The compact form leaves it out.
 func (b *mdWriter) ruleSection() {
-	var props []*Site
+	var props []*report.Site
 	for i := range b.r.Sites {
 		if b.r.Sites[i].RuleProposal != nil {
 			props = append(props, &b.r.Sites[i])
@@ -25,8 +27,8 @@ func (b *mdWriter) ruleSection() {
 			return
 		}
 		p := s.RuleProposal
-		if p.Status == RuleNone || p.Status == RuleUnproven || !b.p.otherDetails {
-			b.f("- %s %s: %s\n", ruleMark(p), codeSpan(s.ID, false), mdEscape(p.Brief(code)))
+		if p.Status == report.RuleNone || p.Status == report.RuleUnproven || !b.p.otherDetails {
+			b.f("- %s %s: %s\n", ruleMark(p), codeSpan(s.ID, false), mdEscape(ruleBrief(p, code)))
 			continue
 		}
 		b.f("<details><summary>%s <b>%s</b> rule for <code>%s</code> at <code>%s</code></summary>\n\n",
@@ -41,14 +43,14 @@ func (b *mdWriter) ruleSection() {
 		}
 		b.f("\n\n")
 		for _, r := range p.Red {
-			b.f("%s **offload removed, rule in**: %s %s\n\n", runIcon(r), code(r.Anchor), mdText(RuleRunBrief(r)))
+			b.f("%s **offload removed, rule in**: %s %s\n\n", runIcon(r), code(r.Anchor), mdText(report.RuleRunBrief(r)))
 		}
 		for _, r := range p.Green {
-			b.f("%s **offload restored, rule in**: %s %s\n\n", runIcon(r), code(r.Anchor), mdText(RuleRunBrief(r)))
+			b.f("%s **offload restored, rule in**: %s %s\n\n", runIcon(r), code(r.Anchor), mdText(report.RuleRunBrief(r)))
 		}
-		b.f("%s\n\n", mdText(p.CollateralBrief()))
+		b.f("%s\n\n", mdText(collateralBrief(p)))
 		for _, r := range p.Collateral {
-			b.f("- %s %s %s\n", runIcon(r), code(r.Anchor), mdText(RuleRunBrief(r)))
+			b.f("- %s %s %s\n", runIcon(r), code(r.Anchor), mdText(report.RuleRunBrief(r)))
 		}
 		if len(p.Collateral) > 0 {
 			b.f("\n")
@@ -64,23 +66,23 @@ func (b *mdWriter) ruleSection() {
 }
 
 // ruleMark is a proposal's mark: ✅ proven, ❌ refuted, ➖ none, ❔ unproven.
-func ruleMark(p *RuleProposal) string {
+func ruleMark(p *report.RuleProposal) string {
 	switch p.Status {
-	case RuleProven:
+	case report.RuleProven:
 		return "✅"
-	case RuleRefuted:
+	case report.RuleRefuted:
 		return "❌"
-	case RuleNone:
+	case report.RuleNone:
 		return "➖"
 	}
 	return "❔"
 }
 
-func runIcon(r RuleRun) string {
+func runIcon(r report.RuleRun) string {
 	switch r.Outcome {
-	case RuleRed:
+	case report.RuleRed:
 		return "🔴"
-	case RuleGreen:
+	case report.RuleGreen:
 		return "🟢"
 	}
 	return "🟠"
