@@ -6,9 +6,12 @@ import (
 )
 
 // PluginFiles are the embedded Python files a pytest run loads: the plugin,
-// its warm-path module, its evidence module, the process-group guardian and
-// the rule injector.
-var PluginFiles = []string{"teeth_plugin.py", "teeth_warm.py", "teeth_evidence.py", "teeth_guard.py", "teeth_rules.py"}
+// its warm-path module, its evidence recorder with its call locator and
+// blocking primitives, the process-group guardian and the rule injector.
+var PluginFiles = []string{
+	"teeth_plugin.py", "teeth_warm.py", "teeth_evidence.py", "teeth_calls.py", "teeth_primitives.py",
+	"teeth_guard.py", "teeth_rules.py",
+}
 
 // WritePlugin writes PluginFiles into dir, which pytest runs then find on
 // their PYTHONPATH.

@@ -10,10 +10,11 @@ Per test it records the outcome, the duration, the offload sites it reached
 before or when ``TEETH_TRACE=settrace``), every detector exception
 *constructed* while it ran (even when production code catches it) with the
 production frame it was raised from, and, in a mutant run, what the
-un-offloaded call did on the loop (teeth_evidence). A rule proof's run (setting
-``rules``) adds those detector rules to every gate it builds (teeth_rules). At
-the end it reports where each source-root module was imported from, so teeth
-can prove that the sandbox copy was the one tested.
+un-offloaded call did on the loop (teeth_evidence, with teeth_calls and
+teeth_primitives). A rule proof's run (setting ``rules``) adds those detector
+rules to every gate it builds (teeth_rules). At the end it reports where each
+source-root module was imported from, so teeth can prove that the sandbox copy
+was the one tested.
 """
 
 import ast
@@ -27,6 +28,8 @@ import time
 
 import teeth_evidence as _ev
 import teeth_guard
+from teeth_calls import line_of, line_starts, resolve_calls
+from teeth_primitives import track_detectors
 
 teeth_guard.start()  # before conftest files run: no process group of the run outlives teeth
 
@@ -274,7 +277,7 @@ def watch(sites):
             for name in names:
                 _WATCH.setdefault(name, {}).setdefault(line, []).append(i)
                 if window and source is not None and not per_call:
-                    last = _ev.line_of(_ev.line_starts(source), max(call[1] - 1, call[0]))
+                    last = line_of(line_starts(source), max(call[1] - 1, call[0]))
                     line_windows.setdefault(name, {})[line] = (line, last)
     _ev.reset_sites(windowed, line_windows)
     if sites:
@@ -304,7 +307,7 @@ def _read(path):
 
 def _resolve(source, filename, spans):
     try:
-        return _ev.resolve_calls(source, filename, spans)
+        return resolve_calls(source, filename, spans)
     except (SyntaxError, ValueError):
         return {}
 
@@ -340,7 +343,7 @@ def pytest_configure(config):
         _SELECT = list(_CFG["select"])
     for name in _CFG.get("detectors", []):
         _wrap_detector(name)
-    _ev.track_detectors(_CFG.get("detectors", []))
+    track_detectors(_CFG.get("detectors", []))
     if _CFG.get("rules"):
         import teeth_rules
 
