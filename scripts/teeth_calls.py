@@ -1,6 +1,6 @@
 """Where a call is in a Python source: teeth's evidence and reach locate calls with it.
 
-Imported by teeth_plugin and teeth_evidence; imports nothing of teeth's.
+Imported by teeth_reach and teeth_evidence; imports nothing of teeth's.
 ``resolve_calls`` compiles a file the way the import system does and maps a
 byte span of it to the call instruction that spans it (``co_positions``:
 lines, and UTF-8 byte columns within a line), so that on Python 3.12+ reach

@@ -1,6 +1,6 @@
 """What an un-offloaded call did on the event loop: teeth's evidence for a mutant run.
 
-Imported by teeth_plugin; imports teeth_calls and teeth_primitives. While the
+Imported by teeth_reach; imports teeth_calls and teeth_primitives. While the
 un-offloaded call of a mutant runs, a *window* is open on the thread that
 made it: the time until the call returns, whether an asyncio loop was running
 on that thread (so the loop was blocked in it), every C-level callable it
