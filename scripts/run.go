@@ -19,7 +19,9 @@ import (
 // modules in load order: each after the modules it imports. They share the
 // interpreter's sys.modules with the standard library's, hence names prefixed
 // with their helper's.
-var modules = map[string][]string{}
+var modules = map[string][]string{
+	"sites.py": {"sites_source.py", "sites_model.py", "sites_scan.py", "sites_build.py"},
+}
 
 // Run runs the embedded helper name with the argv prefix python (e.g.
 // ["/p/.venv/bin/python"] or ["uv", "run", "--no-sync", "python"]), isolated
