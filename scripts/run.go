@@ -21,6 +21,7 @@ import (
 // with their helper's.
 var modules = map[string][]string{
 	"sites.py": {"sites_source.py", "sites_model.py", "sites_scan.py", "sites_build.py"},
+	"gate.py":  {"gate_ast.py", "gate_edit.py", "gate_search.py"},
 }
 
 // Run runs the embedded helper name with the argv prefix python (e.g.
