@@ -9,17 +9,14 @@ import (
 )
 
 // TestEvidenceModule runs testdata/evidence_check.py against the embedded
-// teeth_evidence.py on python3 and, when "make venv" made it, the example's
+// teeth_evidence.py and the modules it imports (teeth_calls.py,
+// teeth_primitives.py) on python3 and, when "make venv" made it, the example's
 // interpreter: naming of C callables in the detector's spelling, the known
 // blocking primitives, and call positions (CRLF, keywords, *args, several
 // lines, two calls on one line).
 func TestEvidenceModule(t *testing.T) {
 	dir := t.TempDir()
-	src, err := FS.ReadFile("teeth_evidence.py")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "teeth_evidence.py"), src, 0o644); err != nil {
+	if err := WritePlugin(dir); err != nil {
 		t.Fatal(err)
 	}
 	pythons := []string{"python3"}

@@ -22,14 +22,21 @@ that point into the project (editable installs' .pth files), ``after``
 (workspace members, src layouts), the rest of the interpreter's path, and
 finally the interpreter's import hooks (``importlib.util.find_spec`` of the
 top-level name only, which imports nothing).
+
+This file holds main, the reader of conftests and the modules they import
+(Reader) and what one module's AST says about the gate (FileInfo); scripts.Run
+sends its modules on stdin before it: gate_ast (reading single AST nodes),
+gate_edit (the rule edits) and gate_search (the import search).
 """
 
 import ast
-import contextlib
-import importlib.util
 import json
 import os
 import sys
+
+from gate_ast import call_name, dotted_name, fixture_autouse, gate_args, source_text, string_value, string_values
+from gate_edit import import_edit, rule_edit
+from gate_search import Search
 
 GATE_CALLS = ("BlockBuster", "blockbuster_ctx")
 MARKER_METHODS = ("get_closest_marker", "iter_markers")
@@ -176,7 +183,7 @@ class FileInfo:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             self.consts[node.targets[0].id] = node.value
             if node.targets[0].id == "pytest_plugins":
-                for s in _strings(node.value):
+                for s in string_values(node.value):
                     self.local_imports.append(s)
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
             self.consts[node.target.id] = node.value
@@ -184,7 +191,7 @@ class FileInfo:
             if node.name.startswith("pytest_runtest") or node.name in ("pytest_configure", "pytest_sessionstart"):
                 self.hooks.add(node.name)
             for dec in node.decorator_list:
-                autouse = _fixture_autouse(dec)
+                autouse = fixture_autouse(dec)
                 if autouse is not None:
                     self.fixtures[node.name] = autouse
 
@@ -213,9 +220,9 @@ class FileInfo:
         elif isinstance(node, ast.Compare):
             # "allow_blocking_io" in item.keywords
             if (len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn))
-                    and _str(node.left) is not None and isinstance(node.comparators[0], ast.Attribute)
+                    and string_value(node.left) is not None and isinstance(node.comparators[0], ast.Attribute)
                     and node.comparators[0].attr == "keywords"):
-                self._marker(_str(node.left), node)
+                self._marker(string_value(node.left), node)
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             s = node.value.strip("/")
             if s and len(s) < 200 and all(c.isalnum() or c in "_-./" for c in s):
@@ -228,9 +235,9 @@ class FileInfo:
             self.gate_calls.append(node)
         elif name in MARKER_METHODS and isinstance(f, ast.Attribute):
             arg = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "name"), None)
-            value = _str(arg)
+            value = string_value(arg)
             if value is None and isinstance(arg, ast.Name) and arg.id in self.consts:
-                value = _str(self.consts[arg.id])
+                value = string_value(self.consts[arg.id])
             if value is not None:
                 self._marker(value, node)
 
@@ -265,7 +272,7 @@ class FileInfo:
             return [], ""
         if depth > 10:
             return [], "(too deep)"
-        s = _str(node)
+        s = string_value(node)
         if s is not None:
             return [s], ""
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
@@ -295,312 +302,11 @@ class FileInfo:
                     return got, ""
                 return [module + "." + name], ""  # from pkg import submodule
         if isinstance(node, ast.Attribute):
-            dotted = _dotted(node)
+            dotted = dotted_name(node)
             if dotted and dotted.split(".")[0] in self.aliases:
                 head, _, rest = dotted.partition(".")
                 return [self.aliases[head] + "." + rest], ""
-        return [], _source(self.source, node)
-
-
-# --- where a detector rule can be added (teeth rule) ----------------------------
-
-
-def _simple(node):
-    """Whether an expression can be repeated where the gate is built without
-    running anything: a name, a dotted name, a string, or a list of those."""
-    if isinstance(node, ast.Constant):
-        return node.value is None or isinstance(node.value, str)
-    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-        return all(_simple(e) and not isinstance(e, (ast.List, ast.Tuple, ast.Set)) for e in node.elts)
-    return isinstance(node, ast.Name) or (isinstance(node, ast.Attribute) and _dotted(node) is not None)
-
-
-def rule_edit(fi, call):
-    """Where a detector rule can be added to the gate built by call: after the
-    statement binding it to a name (kind "assign"), or first in the body of
-    the with statement that binds it (kind "with"); with the source of its
-    scanned and excluded modules. kind "" says why not in why."""
-    scanned, excluded = gate_args(call)
-    edit = {"kind": "", "target": "", "line": 0, "indent": "", "scanned": None, "excluded": None, "why": ""}
-    for key, node in (("scanned", scanned), ("excluded", excluded)):
-        if node is None:
-            continue
-        if not _simple(node):
-            edit["why"] = "its %s_modules is an expression teeth does not repeat (%s)" % (key, _source(fi.source, node))
-            return edit
-        edit[key] = ast.get_source_segment(fi.source, node)
-    parent = fi.parents.get(call)
-    if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is call:
-        targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
-        if len(targets) == 1 and (isinstance(targets[0], ast.Name) or _dotted(targets[0])):
-            edit.update(kind="assign", target=ast.get_source_segment(fi.source, targets[0]),
-                        line=parent.end_lineno + 1, indent=_indent(fi.source, parent.lineno))
-            return edit
-    if isinstance(parent, ast.withitem) and parent.context_expr is call:
-        with_ = fi.parents.get(parent)
-        first = with_.body[0] if isinstance(with_, ast.With) and with_.body else None
-        if isinstance(parent.optional_vars, ast.Name) and first is not None and first.lineno > with_.lineno:
-            edit.update(kind="with", target=parent.optional_vars.id, line=first.lineno, indent=_indent(fi.source, first.lineno))
-            return edit
-        edit["why"] = "the blockbuster_ctx(...) of its with statement is not bound to a name (with ... as gate:)"
-        return edit
-    edit["why"] = "the gate is not bound to a name where it is built (%s)" % _source(fi.source, parent or call)
-    return edit
-
-
-def _indent(source, lineno):
-    line = source.splitlines()[lineno - 1]
-    return line[: len(line) - len(line.lstrip(" \t"))]
-
-
-def _isort_key(name):
-    """isort's default order of imported names: constants, classes, then the rest."""
-    kind = 0 if name.isupper() else 1 if name[:1].isupper() else 2
-    return kind, name.lower()
-
-
-def _with_name(node, name):
-    """A one-line "from module import ..." with name added: in isort's order when
-    the names are in it already, else last."""
-    names = [a.name + (" as " + a.asname if a.asname else "") for a in node.names]
-    if [a.name for a in node.names] == sorted((a.name for a in node.names), key=_isort_key):
-        names = sorted(names + [name], key=lambda n: _isort_key(n.split(" ")[0]))
-    else:
-        names.append(name)
-    return "from %s import %s" % (node.module, ", ".join(names))
-
-
-def import_edit(fi):
-    """How the gate's file gets BlockBusterFunction: the expression naming it,
-    and the import to change (a line to replace) or to add (after a line)."""
-    lines = fi.source.splitlines()
-    last_import, from_line = 0, None
-    for node in fi.tree.body:
-        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module in ("blockbuster", "blockbuster.blockbuster"):
-            for a in node.names:
-                if a.name == "BlockBusterFunction":
-                    return {"fn": a.asname or a.name, "line": 0, "replace": "", "after": 0, "insert": ""}
-            text = lines[node.lineno - 1]
-            if node.lineno == node.end_lineno and text.rstrip().endswith(node.names[-1].asname or node.names[-1].name) and "(" not in text:
-                from_line = (node.lineno, _with_name(node, "BlockBusterFunction"))
-        elif isinstance(node, ast.Import):
-            for a in node.names:
-                if a.name == "blockbuster":
-                    return {"fn": (a.asname or a.name) + ".BlockBusterFunction", "line": 0, "replace": "", "after": 0, "insert": ""}
-        if isinstance(node, (ast.Import, ast.ImportFrom)) and node.col_offset == 0:
-            last_import = node.end_lineno
-    if from_line is not None:
-        return {"fn": "BlockBusterFunction", "line": from_line[0], "replace": from_line[1], "after": 0, "insert": ""}
-    return {"fn": "BlockBusterFunction", "line": 0, "replace": "", "after": last_import, "insert": "from blockbuster import BlockBusterFunction"}
-
-
-def gate_args(call):
-    """The scanned_modules and excluded_modules argument nodes of a gate call;
-    scanned is None when the call scans every module."""
-    scanned = call.args[0] if call.args else None
-    excluded = None
-    for k in call.keywords:
-        if k.arg == "scanned_modules":
-            scanned = k.value
-        elif k.arg == "excluded_modules":
-            excluded = k.value
-    if isinstance(scanned, ast.Constant) and scanned.value is None:
-        scanned = None
-    return scanned, excluded
-
-
-def call_name(call):
-    f = call.func
-    return f.id if isinstance(f, ast.Name) else f.attr
-
-
-def _fixture_autouse(dec):
-    """None unless dec is a pytest.fixture decorator; else whether it is autouse."""
-    target = dec.func if isinstance(dec, ast.Call) else dec
-    name = target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(target, ast.Name) else ""
-    if name != "fixture":
-        return None
-    if isinstance(dec, ast.Call):
-        for k in dec.keywords:
-            if k.arg == "autouse" and isinstance(k.value, ast.Constant):
-                return bool(k.value.value)
-    return False
-
-
-def _str(node):
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    return None
-
-
-def _strings(node):
-    if isinstance(node, (ast.List, ast.Tuple)):
-        return [s for s in (_str(e) for e in node.elts) if s]
-    s = _str(node)
-    return [s] if s else []
-
-
-def _dotted(node):
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
-
-
-def _source(source, node):
-    """The source text of an expression, on one line and shortened."""
-    text = ast.get_source_segment(source, node) or type(node).__name__
-    text = " ".join(text.split())
-    return text if len(text) <= 120 else text[:117] + "..."
-
-
-class Search:
-    """Finds the directory behind a module name as Python's path finder would."""
-
-    def __init__(self, root, before, after):
-        self.root = root
-        site_in, site_out = self._site()
-        self.inside = [(self._abs(d), how) for d, how in before] + site_in + [(self._abs(d), how) for d, how in after]
-        self.outside = site_out
-
-    def _abs(self, d):
-        return os.path.realpath(os.path.join(self.root, d))
-
-    def _site(self):
-        """The interpreter's path after its site directories are processed, as
-        (dir, how) lists: entries inside the project, then the others."""
-        import site
-
-        with contextlib.redirect_stdout(sys.stderr):
-            try:
-                site.main()  # the virtualenv's prefix, site-packages and .pth files
-            except Exception:
-                pass
-        pth = {}
-        try:
-            dirs = list(site.getsitepackages())
-        except AttributeError:  # an old virtualenv's own site module
-            dirs = [p for p in sys.path if p.endswith("site-packages")]
-        for d in dirs:
-            for name in _pth_files(d):
-                for entry in _pth_paths(d, name):
-                    pth.setdefault(entry, name)
-        inside, outside = [], []
-        for p in sys.path:
-            rp = os.path.realpath(p or ".")
-            if rp == self.root:
-                continue
-            if rp.startswith(self.root + os.sep):
-                how = ("the .pth file %s (an editable install)" % pth[rp]) if rp in pth else "the interpreter's sys.path"
-                inside.append((rp, how))
-            else:
-                outside.append((rp, "the interpreter's site-packages"))
-        return inside, outside
-
-    def resolve(self, name):
-        parts = name.split(".")
-        found = self._top(parts[0], self.inside)
-        if found is None:
-            hooked = self._hook(parts[0])
-            if hooked is not None:
-                found = hooked
-        if found is None:
-            out = self._top(parts[0], self.outside)
-            if out is not None:
-                kind, paths, how = out
-                return {"kind": "outside", "paths": [], "how": how, "where": paths[0]}
-            return {"kind": "missing", "paths": [], "how": "", "where": ""}
-        kind, paths, how = found
-        for part in parts[1:]:
-            if kind == "module":
-                return {"kind": "missing", "paths": [], "how": how, "where": ""}
-            sub = _find_in(part, paths)
-            if sub is None:
-                return {"kind": "missing", "paths": [], "how": how, "where": ""}
-            kind, paths = sub
-        inside = [p for p in paths if p.startswith(self.root + os.sep)]
-        if not inside:
-            return {"kind": "outside", "paths": [], "how": how, "where": paths[0] if paths else ""}
-        rel = [os.path.relpath(p, self.root).replace(os.sep, "/") for p in inside]
-        return {"kind": kind, "paths": rel, "how": how, "where": ""}
-
-    def _top(self, top, entries):
-        portions, how = [], ""
-        for d, h in entries:
-            got = _find_in(top, [d])
-            if got is None:
-                continue
-            kind, paths = got
-            if kind != "namespace":
-                return kind, paths, h
-            if not portions:
-                how = h
-            portions.extend(paths)
-        if portions:
-            return "namespace", portions, how
-        return None
-
-    def _hook(self, top):
-        """An import hook's location for a top-level name inside the project."""
-        try:
-            with contextlib.redirect_stdout(sys.stderr):
-                spec = importlib.util.find_spec(top)
-        except Exception:
-            return None
-        if spec is None:
-            return None
-        locs = [os.path.realpath(p) for p in (spec.submodule_search_locations or [])]
-        if locs:
-            kind = "package" if spec.origin and spec.origin.endswith("__init__.py") else "namespace"
-            paths = locs
-        elif spec.origin and spec.origin not in ("built-in", "frozen"):
-            kind, paths = "module", [os.path.realpath(spec.origin)]
-        else:
-            return None
-        if not any(p.startswith(self.root + os.sep) for p in paths):
-            return None
-        return kind, paths, "an import hook of the interpreter (an editable install's finder)"
-
-
-def _find_in(name, dirs):
-    """(kind, paths) of name in the directories, as a path finder sees it."""
-    portions = []
-    for d in dirs:
-        pkg = os.path.join(d, name)
-        if os.path.isdir(pkg) and any(os.path.isfile(os.path.join(pkg, "__init__" + ext)) for ext in (".py", ".pyi")):
-            return "package", [os.path.realpath(pkg)]
-        if os.path.isfile(pkg + ".py"):
-            return "module", [os.path.realpath(pkg + ".py")]
-        if os.path.isdir(pkg):
-            portions.append(os.path.realpath(pkg))
-    if portions:
-        return "namespace", portions
-    return None
-
-
-def _pth_files(d):
-    try:
-        return sorted(n for n in os.listdir(d) if n.endswith(".pth"))
-    except OSError:
-        return []
-
-
-def _pth_paths(d, name):
-    try:
-        with open(os.path.join(d, name), encoding="utf-8", errors="replace") as f:
-            lines = f.read().splitlines()
-    except OSError:
-        return []
-    out = []
-    for line in lines:
-        line = line.strip()
-        if line and not line.startswith(("#", "import ", "import\t")):
-            out.append(os.path.realpath(os.path.join(d, line)))
-    return out
+        return [], source_text(self.source, node)
 
 
 if __name__ == "__main__":

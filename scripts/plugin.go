@@ -5,10 +5,15 @@ import (
 	"path/filepath"
 )
 
-// PluginFiles are the embedded Python files a pytest run loads: the plugin,
-// its warm-path module, its evidence module, the process-group guardian and
-// the rule injector.
-var PluginFiles = []string{"teeth_plugin.py", "teeth_warm.py", "teeth_evidence.py", "teeth_guard.py", "teeth_rules.py"}
+// PluginFiles are the embedded Python files a pytest run loads: the plugin's
+// hooks, the state its modules share, the recording of what each test
+// reaches, the report of where the modules came from, the warm-path server,
+// the evidence recorder with its call locator and blocking primitives, the
+// process-group guardian and the rule injector.
+var PluginFiles = []string{
+	"teeth_plugin.py", "teeth_state.py", "teeth_reach.py", "teeth_modules.py", "teeth_warm.py",
+	"teeth_evidence.py", "teeth_calls.py", "teeth_primitives.py", "teeth_guard.py", "teeth_rules.py",
+}
 
 // WritePlugin writes PluginFiles into dir, which pytest runs then find on
 // their PYTHONPATH.

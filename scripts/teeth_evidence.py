@@ -1,22 +1,15 @@
 """What an un-offloaded call did on the event loop: teeth's evidence for a mutant run.
 
-Imported by teeth_plugin; imports nothing of teeth's. Two jobs:
-
-* **Where a call is.** ``resolve_calls`` compiles a file the way the import
-  system does and maps a byte span of it to the call instruction that spans
-  it (``co_positions``: lines, and UTF-8 byte columns within a line), so that
-  on Python 3.12+ reach is recorded per call with ``sys.monitoring`` CALL
-  events instead of per line.
-* **What the call did.** While the un-offloaded call of a mutant runs, a
-  *window* is open on the thread that made it: the time until the call
-  returns, whether an asyncio loop was running on that thread (so the loop
-  was blocked in it), every C-level callable it invoked (``sys.monitoring``
-  CALL / C_RETURN / C_RAISE on 3.12+; ``sys.setprofile`` c_call / c_return
-  where only line tracing exists, the window then being the site's lines),
-  and every ``unittest.mock`` object it called. After the test, the C calls
-  are kept only if they are known blocking primitives, split into those the
-  installed detector patches and those it does not; the detector's table is
-  read at run time from Blockbuster's own ``BlockBuster.functions`` mapping.
+Imported by teeth_reach; imports teeth_calls and teeth_primitives. While the
+un-offloaded call of a mutant runs, a *window* is open on the thread that
+made it: the time until the call returns, whether an asyncio loop was running
+on that thread (so the loop was blocked in it), every C-level callable it
+invoked (``sys.monitoring`` CALL / C_RETURN / C_RAISE on 3.12+;
+``sys.setprofile`` c_call / c_return where only line tracing exists, the
+window then being the site's lines), and every ``unittest.mock`` object it
+called. After the test (``finish_test``), the C calls are kept only if they
+are known blocking primitives, split into those the installed detector
+patches and those it does not (teeth_primitives).
 
 The callbacks run inside production frames while the gate is active: they
 use only builtins, attribute reads on C objects, ``time.perf_counter``,
@@ -24,78 +17,16 @@ use only builtins, attribute reads on C objects, ``time.perf_counter``,
 patches, and they never read an attribute of a mock (that would create a child).
 """
 
-import dis
-import gc
-import linecache
 import sys
 import types
-import weakref
 from _thread import get_ident
 from asyncio import events as _aio_events
 from time import perf_counter
 
+from teeth_calls import call_text, line_at
+from teeth_primitives import MISSING, blocking, describe, detector_table
+
 _running_loop = _aio_events._get_running_loop
-
-# --- where a call is ---------------------------------------------------------
-
-_CALL_OPS = {"CALL", "CALL_KW", "CALL_FUNCTION_EX"}
-
-
-def line_starts(source):
-    """Byte offset of the start of each line of source (\\n, \\r\\n or \\r)."""
-    starts = [0]
-    i, n = 0, len(source)
-    while i < n:
-        c = source[i]
-        if c == 10 or (c == 13 and (i + 1 >= n or source[i + 1] != 10)):
-            starts.append(i + 1)
-        i += 1
-    return starts
-
-
-def line_of(starts, offset):
-    """The 1-based line of a byte offset."""
-    lo, hi = 0, len(starts)
-    while lo + 1 < hi:
-        mid = (lo + hi) // 2
-        if starts[mid] <= offset:
-            lo = mid
-        else:
-            hi = mid
-    return lo + 1
-
-
-def _codes(code):
-    yield code
-    for const in code.co_consts:
-        if isinstance(const, types.CodeType):
-            yield from _codes(const)
-
-
-def resolve_calls(source, filename, spans):
-    """Maps each (start, end, key) byte span to the outermost call instruction
-    inside it: {key: ((co_qualname, co_firstlineno), offset, next offset)},
-    next offset being the instruction the frame resumes at once the call
-    returns. A span with no call instruction is left out."""
-    code = compile(source, filename, "exec", dont_inherit=True)
-    starts = line_starts(source)
-    best = {}
-    for co in _codes(code):
-        where = (co.co_qualname, co.co_firstlineno)
-        instructions = list(dis.get_instructions(co))
-        for i, ins in enumerate(instructions[:-1]):
-            pos = ins.positions
-            if ins.opname not in _CALL_OPS or pos is None or None in (pos.lineno, pos.end_lineno, pos.col_offset, pos.end_col_offset):
-                continue
-            if pos.end_lineno > len(starts) or pos.lineno > len(starts):
-                continue
-            a = starts[pos.lineno - 1] + pos.col_offset
-            b = starts[pos.end_lineno - 1] + pos.end_col_offset
-            for start, end, key in spans:
-                if start <= a and b <= end and (key not in best or b - a > best[key][0]):
-                    best[key] = (b - a, where, ins.offset, instructions[i + 1].offset)
-    return {key: (where, offset, after) for key, (_, where, offset, after) in best.items()}
-
 
 # --- the window: what the call did --------------------------------------------
 
@@ -384,7 +315,7 @@ def _profile(frame, event, arg):
 
 def _profiled(w, frame, event, arg):
     if event == "c_call":
-        w.stack.append((arg, None, 0, perf_counter(), _MISSING))
+        w.stack.append((arg, None, 0, perf_counter(), MISSING))
     elif event == "c_return" or event == "c_exception":
         # A method's c_call and c_return carry two bound-method objects, equal
         # but not identical; a missed return leaves its entry: match the
@@ -394,7 +325,7 @@ def _profiled(w, frame, event, arg):
             if st[i][0] == arg:
                 t0 = st[i][3]
                 del st[i:]
-                _count(arg, _MISSING, perf_counter() - t0)
+                _count(arg, MISSING, perf_counter() - t0)
                 break
     elif event == "call":
         if not _MOCK_CALL_CODE:
@@ -405,165 +336,6 @@ def _profiled(w, frame, event, arg):
         if frame.f_code is _MOCK_CALL_CODE[0]:
             caller = frame.f_back
             _ACC["mocks"].append((frame.f_locals.get("self"), caller.f_code if caller else None, caller.f_lasti if caller else -1))
-
-
-# --- naming C callables ----------------------------------------------------------
-
-_MISSING = object()
-_MODULES = {
-    "posix": "os", "nt": "os", "_io": "io", "_socket": "socket", "_ssl": "ssl", "_sqlite3": "sqlite3",
-    "_hashlib": "hashlib", "_sha1": "hashlib", "_sha2": "hashlib", "_sha256": "hashlib", "_sha512": "hashlib",
-    "_sha3": "hashlib", "_md5": "hashlib", "_blake2": "hashlib", "_posixsubprocess": "subprocess",
-    "_bz2": "bz2", "_lzma": "lzma", "_queue": "queue", "_pickle": "pickle", "_json": "json",
-}
-
-
-def _module(name):
-    return _MODULES.get(name, name or "builtins")
-
-
-def _qual(cls):
-    return _module(getattr(cls, "__module__", "")) + "." + getattr(cls, "__qualname__", cls.__name__)
-
-
-def _lookup(cls, name):
-    for klass in cls.__mro__:
-        found = klass.__dict__.get(name)
-        if found is not None:
-            return found
-    return None
-
-
-def describe(fn, arg0=_MISSING):
-    """A C callable's name in the detector's spelling ("os.fsync",
-    "io.BufferedWriter.write"), and the object that identifies it: the module
-    function or the method descriptor."""
-    tp = type(fn)
-    if tp is types.BuiltinFunctionType:
-        owner = fn.__self__
-        if owner is None or isinstance(owner, types.ModuleType):
-            mod = fn.__module__ or (owner.__name__ if owner is not None else "builtins")
-            return _module(mod) + "." + fn.__name__, fn
-        cls = owner if isinstance(owner, type) else type(owner)
-        canon = _lookup(cls, fn.__name__)
-        return _qual(cls) + "." + fn.__name__, canon if canon is not None else fn
-    if tp is types.MethodWrapperType:
-        cls = type(fn.__self__)
-        canon = _lookup(cls, fn.__name__)
-        return _qual(cls) + "." + fn.__name__, canon if canon is not None else fn
-    if tp in (types.MethodDescriptorType, types.WrapperDescriptorType, types.ClassMethodDescriptorType):
-        cls = fn.__objclass__
-        if arg0 is not _MISSING and issubclass(type(arg0), cls):
-            cls = type(arg0)
-        return _qual(cls) + "." + fn.__name__, fn
-    if tp is type:
-        return _qual(fn), fn
-    return tp.__name__, fn
-
-
-# Known blocking primitives: C callables of these modules (their names as
-# describe spells them), less the ones that do no IO.
-_BLOCKING_MODULES = {
-    "os", "io", "socket", "select", "fcntl", "hashlib", "zlib", "bz2", "lzma", "subprocess", "sqlite3",
-    "ssl", "mmap", "termios", "pwd", "grp", "queue", "_thread", "resource",
-}
-_BLOCKING_NAMES = {"time.sleep", "builtins.input", "builtins.open"}
-_NOT_BLOCKING_PREFIXES = ("io.StringIO", "io.BytesIO", "io.IncrementalNewlineDecoder", "io.text_encoding", "os.stat_result",
-                          "os.terminal_size", "os.times_result", "os.uname_result", "os.DirEntry.name", "os.DirEntry.path")
-_NOT_BLOCKING_OS = {
-    "fspath", "getpid", "getppid", "getuid", "geteuid", "getgid", "getegid", "getgroups", "getpgrp", "getpgid",
-    "getsid", "strerror", "cpu_count", "get_blocking", "set_blocking", "get_inheritable", "set_inheritable",
-    "register_at_fork", "waitstatus_to_exitcode", "WIFEXITED", "WEXITSTATUS", "WIFSIGNALED", "WTERMSIG",
-    "WIFSTOPPED", "WSTOPSIG", "WCOREDUMP", "WIFCONTINUED", "umask", "putenv", "unsetenv", "getenv", "fsencode",
-    "fsdecode", "get_exec_path", "getlogin", "uname", "times", "sched_getaffinity", "process_cpu_count", "device_encoding",
-}
-
-
-_NOT_BLOCKING_METHODS = {"fileno", "isatty", "readable", "writable", "seekable", "tell", "detach", "__enter__", "__iter__"}
-
-
-def blocking(name):
-    """Whether a C callable's name is a known blocking primitive."""
-    if name in _BLOCKING_NAMES:
-        return True
-    if name.startswith(_NOT_BLOCKING_PREFIXES) or name.rpartition(".")[2] in _NOT_BLOCKING_METHODS:
-        return False
-    mod, _, rest = name.partition(".")
-    if mod == "os":
-        return rest not in _NOT_BLOCKING_OS
-    if mod == "_thread":
-        return rest.endswith(".acquire") or rest.endswith(".acquire_lock")
-    if mod == "queue":
-        return rest.endswith(".get") or rest.endswith(".put")
-    return mod in _BLOCKING_MODULES
-
-
-# --- the detector's table -----------------------------------------------------------
-
-_GATES = weakref.WeakSet()  # live BlockBuster instances
-_SEEN = {}  # name -> identifying object, of every table read so far
-_TABLE = {"classes": [], "read": False}
-
-
-def track_detectors(detectors):
-    """Wraps the BlockBuster class of each detector's package, if it has one,
-    so that the gate's instances and their tables can be read later."""
-    for qualified in detectors:
-        mod = sys.modules.get(qualified.split(".")[0])
-        cls = getattr(mod, "BlockBuster", None) if mod is not None else None
-        if not isinstance(cls, type) or cls in _TABLE["classes"]:
-            continue
-        _TABLE["classes"].append(cls)
-        original = cls.__init__
-
-        def __init__(self, *args, _original=original, **kwargs):
-            _original(self, *args, **kwargs)
-            try:
-                _GATES.add(self)
-                _read_table(self)
-            except Exception:
-                pass
-
-        cls.__init__ = __init__
-
-
-def _read_table(gate):
-    functions = getattr(gate, "functions", None)
-    if not isinstance(functions, dict):
-        return
-    _TABLE["read"] = True
-    for key, entry in functions.items():
-        original = getattr(entry, "original_func", None)
-        for name in (key, getattr(entry, "full_name", None)):
-            if isinstance(name, str):
-                _SEEN[name] = original
-        if original is not None:
-            try:
-                _SEEN[describe(original)[0]] = original
-            except Exception:
-                pass
-
-
-def detector_table():
-    """The names and identifying objects of every function the installed
-    detector patches, read from the live gates' tables (and, when no gate was
-    seen being made, from any BlockBuster instance still alive, or a new one)."""
-    if not _GATES and _TABLE["classes"] and not _TABLE["read"]:
-        classes = tuple(_TABLE["classes"])
-        for obj in gc.get_objects():
-            if isinstance(obj, classes):
-                _GATES.add(obj)
-        if not _GATES:
-            # No gate made yet (say a test that opts out ran first): a fresh,
-            # never activated instance holds the installed version's table.
-            for cls in classes:
-                try:
-                    _read_table(cls())
-                except Exception:
-                    pass
-    for gate in list(_GATES):
-        _read_table(gate)
-    return _SEEN
 
 
 # --- after the test ------------------------------------------------------------------
@@ -616,63 +388,10 @@ def _mocks(found, relpath):
         at = ""
         if code is not None:
             rel = relpath(code.co_filename)
-            line = _line_at(code, offset)
+            line = line_at(code, offset)
             at = "%s:%d" % (rel or code.co_filename, line) if line else (rel or "")
         key = (name, kind, at)
         if key not in seen:
             seen.add(key)
             out.append({"name": name, "type": kind, "at": at})
     return out
-
-
-def positions_at(code, offset):
-    """The (lineno, end_lineno, col, end_col) of the instruction at offset, or None."""
-    if offset < 0 or not hasattr(code, "co_positions"):
-        return None
-    for i, pos in enumerate(code.co_positions()):
-        if i * 2 == offset:
-            return pos
-    return None
-
-
-def _line_at(code, offset):
-    pos = positions_at(code, offset)
-    if pos is not None and pos[0]:
-        return pos[0]
-    for start, end, line in code.co_lines() if hasattr(code, "co_lines") else ():
-        if start <= offset < end and line:
-            return line
-    return 0
-
-
-def call_text(code, offset):
-    """The callee expression of the call instruction at offset ("os.listdir"
-    for "os.listdir(path)"), from the source; "" when unknown. Reads files:
-    call it only while no event loop runs (after the test)."""
-    pos = positions_at(code, offset)
-    if pos is None or None in pos:
-        return ""
-    first, last, col, end_col = pos
-    lines = [linecache.getline(code.co_filename, n).encode("utf-8") for n in range(first, last + 1)]
-    if not lines or not lines[0]:
-        return ""
-    lines[-1] = lines[-1][:end_col]
-    lines[0] = lines[0][col:]
-    text = b"".join(lines).decode("utf-8", "replace").strip()
-    return callee_of(text)
-
-
-def callee_of(text):
-    """The callee part of a call expression's text: "a.b" for "a.b(x, (y))"."""
-    if not text.endswith(")"):
-        return " ".join(text.split())
-    depth = 0
-    for i in range(len(text) - 1, -1, -1):
-        c = text[i]
-        if c == ")":
-            depth += 1
-        elif c == "(":
-            depth -= 1
-            if depth == 0:
-                return " ".join(text[:i].split())
-    return " ".join(text.split())

@@ -1,14 +1,16 @@
 """teeth's warm path: one pytest process per worker that imports and collects once.
 
-Registered by teeth_plugin when the run's config says ``serve``. Instead of
-running tests, the session reads one JSON request per line from the file
-descriptor ``serve_in`` and, for each request, forks a child that runs the
-selected anchors and exits. For a mutant in a module imported at fork time the
-child first swaps the mutated function's code object in place
-(``function.__code__``), so every reference to the function sees the mutant; a
-module not imported yet is imported by the child from the sandbox, where teeth
-wrote the mutant before the fork. Without a mutant (the baseline, the restore
-run) it runs the anchors as they are. Replies go to ``serve_out``: ``{"child": pid}`` once forked, then
+Registered by teeth_plugin when the run's config says ``serve``; imports
+teeth_state, teeth_reach, teeth_modules and teeth_guard, never teeth_plugin
+(whose hooks its children run through pytest). Instead of running tests, the
+session reads one JSON request per line from the file descriptor ``serve_in``
+and, for each request, forks a child that runs the selected anchors and exits.
+For a mutant in a module imported at fork time the child first swaps the
+mutated function's code object in place (``function.__code__``), so every
+reference to the function sees the mutant; a module not imported yet is
+imported by the child from the sandbox, where teeth wrote the mutant before
+the fork. Without a mutant (the baseline, the restore run) it runs the anchors
+as they are. Replies go to ``serve_out``: ``{"child": pid}`` once forked, then
 ``{"done": status}``; or ``{"fallback": reason}`` when forking or swapping is not
 safe, and teeth runs that mutant in a fresh process instead.
 """
@@ -21,14 +23,16 @@ import types
 
 import pytest
 import teeth_guard
-import teeth_plugin
+import teeth_modules
+import teeth_reach
+import teeth_state
 
 _HELPER_PREFIXES = ("_teeth_on_loop", "_teeth_loop_future")
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtestloop(session):
-    cfg = teeth_plugin._CFG
+    cfg = teeth_state.CFG
     requests = os.fdopen(int(cfg["serve_in"]), "r", encoding="utf-8")
     replies = os.fdopen(int(cfg["serve_out"]), "w", encoding="utf-8", buffering=1)
     items = {it.nodeid: it for it in session.items}
@@ -72,11 +76,11 @@ def _prime(session):
     for module in list(sys.modules.values()):
         f = getattr(module, "__file__", None)
         if isinstance(f, str):
-            teeth_plugin.real_path(f)
+            teeth_modules.real_path(f)
     import inspect
 
     inspect.getmodule(_prime.__code__)
-    teeth_plugin.detector_versions()
+    teeth_modules.detector_versions()
 
 
 def fork_blocker():
@@ -91,16 +95,16 @@ def fork_blocker():
 
 def _child(session, items, req):
     os.setpgid(0, 0)
-    teeth_plugin.reset_run(req["results"], req.get("stop_after"))
+    teeth_state.reset_run(req["results"], req.get("stop_after"))
     if req.get("path"):  # no path: run the anchors unmutated (baseline, restore)
         reason, how = swap(req["path"], req["function"], req["source"])
         if reason:
-            teeth_plugin._emit({"ev": "inplace-failed", "reason": reason})
+            teeth_state.emit({"ev": "inplace-failed", "reason": reason})
             return 3
-        teeth_plugin._emit({"ev": "mutant-applied", "how": how})
+        teeth_state.emit({"ev": "mutant-applied", "how": how})
     if req.get("funcs"):
-        teeth_plugin.record_functions()
-    teeth_plugin.watch(req["sites"])
+        teeth_reach.record_functions()
+    teeth_reach.watch(req["sites"])
     import linecache
 
     linecache.checkcache()
@@ -112,7 +116,7 @@ def _child(session, items, req):
         failed = failed or session.testsfailed > 0
         if session.shouldstop or session.shouldfail:
             break
-    teeth_plugin.finish_run(1 if failed else 0)
+    teeth_modules.finish_run(1 if failed else 0)
     sys.stdout.flush()
     sys.stderr.flush()
     return 0
@@ -125,7 +129,7 @@ def swap(path, function, source):
     mutant from the sandbox file teeth wrote before forking (and restores after
     the child ends); module-level code and changed closures then need nothing
     in place either."""
-    full = os.path.join(teeth_plugin._CFG["sandbox"], *path.split("/"))
+    full = os.path.join(teeth_state.CFG["sandbox"], *path.split("/"))
     module = _module_for(full)
     if module is None:
         return "", "lazy"
@@ -175,10 +179,10 @@ def _module_for(full):
     for module in modules:
         if getattr(module, "__file__", None) == full:
             return module
-    real = teeth_plugin.real_path(full)
+    real = teeth_modules.real_path(full)
     for module in modules:
         f = getattr(module, "__file__", None)
-        if f and teeth_plugin.real_path(f) == real:
+        if f and teeth_modules.real_path(f) == real:
             return module
     return None
 

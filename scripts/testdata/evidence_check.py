@@ -1,7 +1,9 @@
 """Checks teeth_evidence's version-independent parts on the running interpreter.
 
 Run by evidence_test.go as: python evidence_check.py DIR, DIR holding
-teeth_evidence.py. Prints one line per failed check and exits 1 if any.
+teeth_evidence.py and the modules it imports: teeth_primitives.py (naming C
+callables, the known blocking primitives) and teeth_calls.py (where a call
+is). Prints one line per failed check and exits 1 if any.
 """
 
 import hashlib
@@ -12,7 +14,9 @@ import threading
 import time
 
 sys.path.insert(0, sys.argv[1])
-import teeth_evidence as ev  # noqa: E402
+import teeth_calls as calls  # noqa: E402
+import teeth_evidence  # noqa: E402,F401 (it loads on this interpreter)
+import teeth_primitives as prim  # noqa: E402
 
 failed = []
 
@@ -24,18 +28,18 @@ def check(what, got, want):
 
 # Names in the detector's spelling, from module functions, bound methods and
 # method descriptors alike.
-check("os.fsync", ev.describe(os.fsync)[0], "os.fsync")
-check("open", ev.describe(open)[0], "io.open")
-check("time.sleep", ev.describe(time.sleep)[0], "time.sleep")
+check("os.fsync", prim.describe(os.fsync)[0], "os.fsync")
+check("open", prim.describe(open)[0], "io.open")
+check("time.sleep", prim.describe(time.sleep)[0], "time.sleep")
 with open(__file__, "rb") as fh:
-    check("bound read", ev.describe(fh.read)[0], "io.BufferedReader.read")
-    check("descriptor read with self", ev.describe(io.BufferedReader.read, fh)[0], "io.BufferedReader.read")
-    check("bound read identity", ev.describe(fh.read)[1] is io.BufferedReader.read, True)
-check("descriptor without self", ev.describe(io.BufferedReader.read)[0], "io.BufferedReader.read")
-check("hashlib", ev.describe(hashlib.sha256)[0].split(".")[0], "hashlib")
+    check("bound read", prim.describe(fh.read)[0], "io.BufferedReader.read")
+    check("descriptor read with self", prim.describe(io.BufferedReader.read, fh)[0], "io.BufferedReader.read")
+    check("bound read identity", prim.describe(fh.read)[1] is io.BufferedReader.read, True)
+check("descriptor without self", prim.describe(io.BufferedReader.read)[0], "io.BufferedReader.read")
+check("hashlib", prim.describe(hashlib.sha256)[0].split(".")[0], "hashlib")
 lock = threading.Lock()
-check("lock acquire", ev.describe(lock.acquire)[0], "_thread.lock.acquire")
-check("C type", ev.describe(io.FileIO)[0], "io.FileIO")
+check("lock acquire", prim.describe(lock.acquire)[0], "_thread.lock.acquire")
+check("C type", prim.describe(io.FileIO)[0], "io.FileIO")
 
 # Known blocking primitives, and calls that do no IO.
 for name, want in [
@@ -46,12 +50,12 @@ for name, want in [
     ("_thread.lock.acquire", True), ("_thread.get_ident", False), ("queue.SimpleQueue.get", True),
     ("builtins.len", False), ("json.dumps", False),
 ]:
-    check("blocking(%s)" % name, ev.blocking(name), want)
+    check("blocking(%s)" % name, prim.blocking(name), want)
 
 # The callee part of a call's text.
 for text, want in [("os.listdir(root)", "os.listdir"), ("self.store.get(key, (1, 2))", "self.store.get"),
                    ("(lambda: 1)()", "(lambda: 1)"), ("f(x)(y)", "f(x)"), ("name", "name")]:
-    check("callee_of(%s)" % text, ev.callee_of(text), want)
+    check("callee_of(%s)" % text, calls.callee_of(text), want)
 
 # Where a call is: the outermost call instruction inside a byte span, on
 # every shape that needs it (short-circuit, keywords, *args, multi-line, CRLF).
@@ -73,7 +77,7 @@ if sys.version_info >= (3, 11):
                       ("kw", b"h(p, key=1)"), ("star", b"h(*xs, **kw)"), ("multi", b"h(\r\n        g(p),\r\n        p,\r\n    )")]:
         i = src.index(text)
         spans[key] = (i, i + len(text), key)
-    found = ev.resolve_calls(src, "m.py", list(spans.values()))
+    found = calls.resolve_calls(src, "m.py", list(spans.values()))
     check("every span has a call", sorted(found), sorted(spans))
     offsets = {key: found[key][1] for key in found}
     check("distinct calls on one line", offsets["is_file"] != offsets["g"], True)
@@ -87,7 +91,7 @@ if sys.version_info >= (3, 11):
         check("%s is a call" % key, ins.opname in ("CALL", "CALL_KW", "CALL_FUNCTION_EX"), True)
         check("%s resumes after the call" % key, found[key][2] > found[key][1], True)
     check("multi-line picks the outer call", ops[found["multi"][1]].positions.lineno, 6)
-    check("line_of", ev.line_of(ev.line_starts(src), spans["multi"][1] - 1), 9)
+    check("line_of", calls.line_of(calls.line_starts(src), spans["multi"][1] - 1), 9)
 
 if failed:
     print("\n".join(failed))

@@ -1,0 +1,127 @@
+"""Where a call is in a Python source: teeth's evidence and reach locate calls with it.
+
+Imported by teeth_reach and teeth_evidence; imports nothing of teeth's.
+``resolve_calls`` compiles a file the way the import system does and maps a
+byte span of it to the call instruction that spans it (``co_positions``:
+lines, and UTF-8 byte columns within a line), so that on Python 3.12+ reach
+is recorded per call with ``sys.monitoring`` instead of per line;
+``line_starts`` and ``line_of`` map byte offsets to lines for the line
+windows of older Pythons. ``call_text`` reads back, after a test, the callee
+expression of the call instruction a mock was called from.
+"""
+
+import dis
+import linecache
+import types
+
+_CALL_OPS = {"CALL", "CALL_KW", "CALL_FUNCTION_EX"}
+
+
+def line_starts(source):
+    """Byte offset of the start of each line of source (\\n, \\r\\n or \\r)."""
+    starts = [0]
+    i, n = 0, len(source)
+    while i < n:
+        c = source[i]
+        if c == 10 or (c == 13 and (i + 1 >= n or source[i + 1] != 10)):
+            starts.append(i + 1)
+        i += 1
+    return starts
+
+
+def line_of(starts, offset):
+    """The 1-based line of a byte offset."""
+    lo, hi = 0, len(starts)
+    while lo + 1 < hi:
+        mid = (lo + hi) // 2
+        if starts[mid] <= offset:
+            lo = mid
+        else:
+            hi = mid
+    return lo + 1
+
+
+def _codes(code):
+    yield code
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield from _codes(const)
+
+
+def resolve_calls(source, filename, spans):
+    """Maps each (start, end, key) byte span to the outermost call instruction
+    inside it: {key: ((co_qualname, co_firstlineno), offset, next offset)},
+    next offset being the instruction the frame resumes at once the call
+    returns. A span with no call instruction is left out."""
+    code = compile(source, filename, "exec", dont_inherit=True)
+    starts = line_starts(source)
+    best = {}
+    for co in _codes(code):
+        where = (co.co_qualname, co.co_firstlineno)
+        instructions = list(dis.get_instructions(co))
+        for i, ins in enumerate(instructions[:-1]):
+            pos = ins.positions
+            if ins.opname not in _CALL_OPS or pos is None or None in (pos.lineno, pos.end_lineno, pos.col_offset, pos.end_col_offset):
+                continue
+            if pos.end_lineno > len(starts) or pos.lineno > len(starts):
+                continue
+            a = starts[pos.lineno - 1] + pos.col_offset
+            b = starts[pos.end_lineno - 1] + pos.end_col_offset
+            for start, end, key in spans:
+                if start <= a and b <= end and (key not in best or b - a > best[key][0]):
+                    best[key] = (b - a, where, ins.offset, instructions[i + 1].offset)
+    return {key: (where, offset, after) for key, (_, where, offset, after) in best.items()}
+
+
+def positions_at(code, offset):
+    """The (lineno, end_lineno, col, end_col) of the instruction at offset, or None."""
+    if offset < 0 or not hasattr(code, "co_positions"):
+        return None
+    for i, pos in enumerate(code.co_positions()):
+        if i * 2 == offset:
+            return pos
+    return None
+
+
+def line_at(code, offset):
+    """The line of the instruction at offset, or 0."""
+    pos = positions_at(code, offset)
+    if pos is not None and pos[0]:
+        return pos[0]
+    for start, end, line in code.co_lines() if hasattr(code, "co_lines") else ():
+        if start <= offset < end and line:
+            return line
+    return 0
+
+
+def call_text(code, offset):
+    """The callee expression of the call instruction at offset ("os.listdir"
+    for "os.listdir(path)"), from the source; "" when unknown. Reads files:
+    call it only while no event loop runs (after the test)."""
+    pos = positions_at(code, offset)
+    if pos is None or None in pos:
+        return ""
+    first, last, col, end_col = pos
+    lines = [linecache.getline(code.co_filename, n).encode("utf-8") for n in range(first, last + 1)]
+    if not lines or not lines[0]:
+        return ""
+    lines[-1] = lines[-1][:end_col]
+    lines[0] = lines[0][col:]
+    text = b"".join(lines).decode("utf-8", "replace").strip()
+    return callee_of(text)
+
+
+def callee_of(text):
+    """The callee part of a call expression's text: "a.b" for "a.b(x, (y))"."""
+    if not text.endswith(")"):
+        return " ".join(text.split())
+    depth = 0
+    for i in range(len(text) - 1, -1, -1):
+        c = text[i]
+        if c == ")":
+            depth += 1
+        elif c == "(":
+            depth -= 1
+            if depth == 0:
+                return " ".join(text[:i].split())
+    return " ".join(text.split())
