@@ -39,7 +39,7 @@ func cmdGHServer(ts *testscript.TestScript, neg bool, args []string) {
 	h.s = ghfake.New()
 	ts.Defer(h.s.Close)
 	if len(args) == 2 {
-		h.s.Releases, h.s.Tag = ts.MkAbs(args[0]), args[1]
+		h.s.ServeRelease(ts.MkAbs(args[0]), args[1])
 	}
 	ts.Setenv("GITHUB_API_URL", h.s.URL)
 	ts.Setenv("RELEASES_URL", h.s.URL+"/releases")

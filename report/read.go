@@ -2,9 +2,11 @@ package report
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -60,16 +62,30 @@ func compiledSchema() (*jsonschema.Schema, error) {
 	return c.Compile("schema.json")
 }
 
-// schemaError is a validation error in one line: the first place where
-// the document breaks the schema.
+// schemaError is a validation error in one line: of the places where the
+// document breaks the schema, the first by JSON pointer, so the same
+// document always gets the same message (the validator reports them in no
+// fixed order).
 func schemaError(err error) error {
 	ve, ok := err.(*jsonschema.ValidationError)
 	if !ok {
 		return err
 	}
-	for len(ve.Causes) > 0 {
-		ve = ve.Causes[0]
+	p := message.NewPrinter(language.English)
+	type leaf struct{ at, msg string }
+	var leaves []leaf
+	var walk func(*jsonschema.ValidationError)
+	walk = func(e *jsonschema.ValidationError) {
+		if len(e.Causes) == 0 {
+			leaves = append(leaves, leaf{"/" + strings.Join(e.InstanceLocation, "/"), e.ErrorKind.LocalizedString(p)})
+		}
+		for _, c := range e.Causes {
+			walk(c)
+		}
 	}
-	at := "/" + strings.Join(ve.InstanceLocation, "/")
-	return fmt.Errorf("not a teeth report of schema_version %d: at %s: %s", SchemaVersion, at, ve.ErrorKind.LocalizedString(message.NewPrinter(language.English)))
+	walk(ve)
+	first := slices.MinFunc(leaves, func(a, b leaf) int {
+		return cmp.Or(strings.Compare(a.at, b.at), strings.Compare(a.msg, b.msg))
+	})
+	return fmt.Errorf("not a teeth report of schema_version %d: at %s: %s", SchemaVersion, first.at, first.msg)
 }

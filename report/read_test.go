@@ -63,3 +63,17 @@ func (s *spaces) Read(p []byte) (int, error) {
 	s.n -= n
 	return n, nil
 }
+
+func TestDecodeSaysTheSameFirstError(t *testing.T) {
+	bad := sample()
+	bad.Anchors[1].Verdict = "sharp"
+	bad.Anchors[0].Reason = ""
+	bad.Sites[0].Verdict = "blunt"
+	data, _ := json.Marshal(bad)
+	want := "not a teeth report of schema_version 1: at /anchors/0/reason: minLength: got 0, want 1"
+	for range 20 {
+		if _, err := Decode(bytes.NewReader(data)); err == nil || err.Error() != want {
+			t.Fatalf("error %v, want %q", err, want)
+		}
+	}
+}

@@ -52,7 +52,7 @@ func TestStickyCreatesThenUpdates(t *testing.T) {
 func TestCommentsFollowsPages(t *testing.T) {
 	gh := ghfake.New()
 	defer gh.Close()
-	gh.PerPage = 2
+	gh.SetPerPage(2)
 	for i := range 5 {
 		gh.Seed(repo, 3, "bob", fmt.Sprint("c", i))
 	}

@@ -42,22 +42,19 @@ type User struct {
 // Server is a fake GitHub on a local port.
 type Server struct {
 	*httptest.Server
-	// PerPage is the largest page of comments served (GitHub: 100).
-	PerPage int
-	// Releases, when set, is a directory served at /releases/download/TAG/
-	// (and /releases/latest/download/) for the release Tag.
-	Releases, Tag string
 
-	mu       sync.Mutex
-	comments []*Comment
-	heads    map[string]string
-	log      []string
-	nextID   int64
+	mu            sync.Mutex
+	perPage       int    // the largest page of comments served
+	releases, tag string // the release served, see ServeRelease
+	comments      []*Comment
+	heads         map[string]string
+	log           []string
+	nextID        int64
 }
 
 // New starts a fake GitHub; Close stops it.
 func New() *Server {
-	s := &Server{PerPage: 100, heads: map[string]string{}, nextID: 1000}
+	s := &Server{perPage: 100, heads: map[string]string{}, nextID: 1000}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /repos/{owner}/{repo}/issues/{n}/comments", s.list)
 	mux.HandleFunc("POST /repos/{owner}/{repo}/issues/{n}/comments", s.create)
@@ -67,6 +64,21 @@ func New() *Server {
 	mux.HandleFunc("GET /releases/latest/download/{file}", s.release)
 	s.Server = httptest.NewServer(s.logged(mux))
 	return s
+}
+
+// SetPerPage sets the largest page of comments served (GitHub's: 100).
+func (s *Server) SetPerPage(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.perPage = n
+}
+
+// ServeRelease serves the files of directory dir as the release tag, at
+// /releases/download/TAG/ and /releases/latest/download/.
+func (s *Server) ServeRelease(dir, tag string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.releases, s.tag = dir, tag
 }
 
 // SetHead makes sha the head commit of pull request n of repo.
@@ -183,12 +195,12 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	per, _ := strconv.Atoi(r.URL.Query().Get("per_page"))
-	if per <= 0 || per > s.PerPage {
-		per = min(30, s.PerPage)
-	}
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	page = max(page, 1)
 	s.mu.Lock()
+	if per <= 0 || per > s.perPage {
+		per = min(30, s.perPage)
+	}
 	var all []Comment
 	for _, c := range s.comments {
 		if c.issue == issue {
@@ -291,15 +303,18 @@ func (s *Server) pull(w http.ResponseWriter, r *http.Request) {
 	reply(w, http.StatusOK, map[string]any{"number": num, "head": map[string]string{"sha": sha}})
 }
 
-// release serves a file of the release Tag from Releases.
+// release serves a file of the release ServeRelease set.
 func (s *Server) release(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	dir, served := s.releases, s.tag
+	s.mu.Unlock()
 	tag, file := r.PathValue("tag"), r.PathValue("file")
 	if tag == "" {
-		tag = s.Tag
+		tag = served
 	}
-	if s.Releases == "" || tag != s.Tag || file != filepath.Base(file) {
+	if dir == "" || tag != served || file != filepath.Base(file) {
 		http.NotFound(w, r)
 		return
 	}
-	http.ServeFile(w, r, filepath.Join(s.Releases, file))
+	http.ServeFile(w, r, filepath.Join(dir, file))
 }
