@@ -21,6 +21,7 @@ import (
 
 	"github.com/teethtool/teeth/cli"
 	"github.com/teethtool/teeth/report"
+	"github.com/teethtool/teeth/tools/actrun"
 	"github.com/teethtool/teeth/tools/bench/backend"
 )
 
@@ -28,7 +29,8 @@ var update = flag.Bool("u", false, "update testscript files in place")
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"teeth": func() { os.Exit(cli.Main(version)) },
+		"teeth":  func() { os.Exit(cli.Main(version)) },
+		"actrun": func() { os.Exit(actrun.Main()) },
 	})
 }
 
@@ -48,6 +50,7 @@ func examplePython(t *testing.T) (example, python string) {
 
 func TestScripts(t *testing.T) {
 	example, python := examplePython(t)
+	dists := &distBuilds{dir: t.TempDir()}
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("testdata", "script"),
 		RequireExplicitExec: true,
@@ -57,23 +60,28 @@ func TestScripts(t *testing.T) {
 			env.Setenv("REPO", filepath.Dir(filepath.Dir(example)))
 			env.Setenv("PYTHON", python)
 			env.Setenv("PYTHONDONTWRITEBYTECODE", "1")
+			env.Values[ghKey{}] = &ghHolder{}
 			// uv, when installed, comes with the example's venv.
 			env.Setenv("PATH", filepath.Dir(python)+string(os.PathListSeparator)+env.Getenv("PATH"))
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"snapshot":  cmdSnapshot,
-			"unchanged": cmdUnchanged,
-			"waitglob":  cmdWaitGlob,
-			"globbed":   cmdGlobbed,
-			"verdicts":  cmdVerdicts,
-			"schema":    cmdSchema,
-			"needs":     cmdNeeds,
-			"dist":      cmdDist,
-			"noprocs":   cmdNoProcs,
-			"mknode":    cmdMknode,
-			"globcount": cmdGlobCount,
-			"backend":   cmdBackend,
+			"snapshot":   cmdSnapshot,
+			"unchanged":  cmdUnchanged,
+			"waitglob":   cmdWaitGlob,
+			"globbed":    cmdGlobbed,
+			"verdicts":   cmdVerdicts,
+			"schema":     cmdSchema,
+			"needs":      cmdNeeds,
+			"dist":       dists.cmd,
+			"noprocs":    cmdNoProcs,
+			"mknode":     cmdMknode,
+			"globcount":  cmdGlobCount,
+			"backend":    cmdBackend,
+			"ghserver":   cmdGHServer,
+			"ghpull":     cmdGHPull,
+			"ghcomments": cmdGHComments,
+			"ghlog":      cmdGHLog,
 		},
 		Condition: condRoot,
 	})

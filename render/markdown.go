@@ -53,16 +53,28 @@ func Markdown(w io.Writer, r *report.Report, opt MarkdownOptions) error {
 	if limit <= 0 {
 		limit = DefaultMarkdownLimit
 	}
-	failOn := opt.FailOn
-	if failOn == nil {
-		failOn = r.FailOn
+	failOn := failOnOf(r, opt.FailOn)
+	return fitLadder(w, limit, func(p mdPlan) string { return renderMarkdown(r, failOn, p, limit) })
+}
+
+// failOnOf is the fail_on policy a rendering uses: the option's, else the
+// report's, else report.DefaultFailOn.
+func failOnOf(r *report.Report, opt []string) []string {
+	switch {
+	case opt != nil:
+		return opt
+	case r.FailOn != nil:
+		return r.FailOn
 	}
-	if failOn == nil {
-		failOn = report.DefaultFailOn
-	}
+	return report.DefaultFailOn
+}
+
+// fitLadder writes the first rendering of the ladder, fullest first, that
+// fits within limit bytes.
+func fitLadder(w io.Writer, limit int, render func(mdPlan) string) error {
 	var out string
 	for _, p := range mdLadder() {
-		out = renderMarkdown(r, failOn, p, limit)
+		out = render(p)
 		if len(out) <= limit {
 			_, err := io.WriteString(w, out)
 			return err
@@ -161,11 +173,17 @@ func (b *mdWriter) over() bool { return b.Len() > b.limit }
 
 func (b *mdWriter) f(format string, args ...any) { fmt.Fprintf(b, format, args...) }
 
-func renderMarkdown(r *report.Report, failOn []string, p mdPlan, limit int) string {
+// newMDWriter starts a rendering of r with plan p.
+func newMDWriter(r *report.Report, failOn []string, p mdPlan, limit int) *mdWriter {
 	b := &mdWriter{r: r, failOn: failOn, p: p, sites: map[string]*report.Site{}, limit: limit}
 	for i := range r.Sites {
 		b.sites[r.Sites[i].ID] = &r.Sites[i]
 	}
+	return b
+}
+
+func renderMarkdown(r *report.Report, failOn []string, p mdPlan, limit int) string {
+	b := newMDWriter(r, failOn, p, limit)
 	b.title()
 	if cuts := p.cuts(); len(cuts) > 0 {
 		b.f("> ✂️ **Shortened to fit the %d-character limit of a comment:** %s. Every anchor is still listed; the JSON report (`teeth verify --json`) has the full evidence.\n\n",
