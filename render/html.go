@@ -119,9 +119,7 @@ type htmlData struct {
 	Report   *report.Report
 	Meta     string
 	Counts   []verdictCount
-	Teeth    int
-	Guarded  int
-	Share    string
+	Cards    [2]htmlCard // anchors, sites
 	SiteBar  htmlBar
 	Actions  []htmlAction
 	Reviews  []htmlAction
@@ -208,10 +206,8 @@ func newHTMLData(r *report.Report, opt HTMLOptions) *htmlData {
 	anchorRef := map[string]string{}
 	for i, a := range r.Anchors {
 		anchorRef[a.NodeID] = fmt.Sprintf("#a-%d", i)
-		if a.Verdict == report.Teeth {
-			d.Teeth++
-		}
 	}
+	d.Cards = cards(r)
 	st := newSourceText(r, opt.Sources)
 	d.source = st
 	sites := newHTMLSites(r, anchorRef, st)
@@ -224,12 +220,42 @@ func newHTMLData(r *report.Report, opt HTMLOptions) *htmlData {
 	for _, s := range r.Sites {
 		counts[s.Verdict]++
 	}
-	d.Guarded = counts[report.Guarded]
 	d.SiteBar = bar(counts, len(r.Sites))
-	d.Share = share(d.Guarded, len(r.Sites))
 	d.Actions, d.Reviews = newHTMLActions(r, anchorRef, siteRef)
 	d.Anchors, d.Chips = newHTMLAnchors(r, sites)
 	return d
+}
+
+// htmlCard is a headline figure of the overview: "14 of 24 anchors have teeth".
+type htmlCard struct {
+	N, Of int
+	Words string
+}
+
+// cards are the overview's two headline figures: the anchors with teeth
+// and the sites guarded; for teeth audit, which runs no mutant, the
+// anchors that reach a site and the sites an anchor reaches.
+func cards(r *report.Report) [2]htmlCard {
+	c := [2]htmlCard{{Of: len(r.Anchors), Words: "anchors have teeth"}, {Of: len(r.Sites)}}
+	audit := r.Mode == "audit"
+	if audit {
+		c[0].Words = "anchors reach an offload site (teeth audit runs no mutant)"
+	}
+	for _, a := range r.Anchors {
+		if (!audit && a.Verdict == report.Teeth) || (audit && len(a.Sites) > 0) {
+			c[0].N++
+		}
+	}
+	for _, s := range r.Sites {
+		if (!audit && s.Verdict == report.Guarded) || (audit && s.Verdict != report.Unguarded && s.Verdict != report.GateOff) {
+			c[1].N++
+		}
+	}
+	c[1].Words = fmt.Sprintf("offload sites guarded (%s)", share(c[1].N, len(r.Sites)))
+	if audit {
+		c[1].Words = fmt.Sprintf("offload sites reached by an anchor with the gate on (%s)", share(c[1].N, len(r.Sites)))
+	}
+	return c
 }
 
 // pageMeta is the header's line of facts about the run.

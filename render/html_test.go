@@ -108,3 +108,33 @@ func TestHTMLWithoutSources(t *testing.T) {
 		t.Error("the file list does not say the page has no source")
 	}
 }
+
+// TestHTMLCards: the overview's headline figures; for teeth audit, which
+// runs no mutant, what the anchors reach instead of their teeth.
+func TestHTMLCards(t *testing.T) {
+	r := fixture(t)
+	out := string(htmlOf(t, r))
+	for _, want := range []string{
+		`<div class="card" id="card-anchors"><b>2 of 10</b> anchors have teeth</div>`,
+		`<div class="card" id="card-sites"><b>6 of 13</b> offload sites guarded (46%)<div class="bar"`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the overview lacks %s", want)
+		}
+	}
+	r.Mode = "audit"
+	for i := range r.Sites {
+		if v := r.Sites[i].Verdict; v != report.Unguarded && v != report.GateOff {
+			r.Sites[i].Verdict = report.Unverified
+		}
+	}
+	out = string(htmlOf(t, r))
+	for _, want := range []string{
+		`<b>8 of 10</b> anchors reach an offload site (teeth audit runs no mutant)</div>`,
+		`<b>12 of 13</b> offload sites reached by an anchor with the gate on (92%)`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the audit's overview lacks %s", want)
+		}
+	}
+}

@@ -84,7 +84,9 @@ var notActions = map[string]bool{"self-test": true}
 // (to add) and unproven (to prove); the sites no anchor reaches, with the
 // closest anchors; and every list of findings in the report's audit, whatever
 // its kind, so that a kind added to the audit is listed without a change
-// here. An anchor is listed once per kind.
+// here. An anchor is listed once per kind; an anchor that reaches no site
+// because it offloads the call itself is listed as a bypass only, and
+// anchors teeth audit could not judge (unverified) not at all.
 func Actions(r *Report) []Action {
 	byKind := map[string]*Action{}
 	add := func(kind string, it ActionItem) {
@@ -106,9 +108,24 @@ func Actions(r *Report) []Action {
 		}
 		a.Items = append(a.Items, it)
 	}
+	var audited []auditFinding
+	bypass := map[string]bool{}
+	if r.Audit != nil {
+		if data, err := json.Marshal(r.Audit); err == nil {
+			audited = auditFindings(data)
+		}
+	}
+	for _, f := range audited {
+		if f.kind == "bypass" {
+			bypass[f.Anchor] = true
+		}
+	}
 	for _, an := range r.Anchors {
-		if an.Verdict == Teeth || an.Verdict == GateOff || (an.Verdict == NoSite && an.SelfTest) {
-			continue
+		switch {
+		case an.Verdict == Teeth || an.Verdict == GateOff || an.Verdict == Unverified:
+			continue // teeth, an opt-out (the audit lists it), or no mutant run (teeth audit)
+		case an.Verdict == NoSite && (an.SelfTest || bypass[an.NodeID]):
+			continue // a gate self-test, or a bypass (listed as one)
 		}
 		add(an.Verdict, ActionItem{Anchor: an.NodeID, Detail: an.Reason})
 	}
@@ -127,13 +144,9 @@ func Actions(r *Report) []Action {
 			add(Unguarded, it)
 		}
 	}
-	if r.Audit != nil {
-		if data, err := json.Marshal(r.Audit); err == nil {
-			for _, f := range auditFindings(data) {
-				if f.kind != "unguarded" { // the sites above, with their closest anchors
-					add(f.kind, f.ActionItem)
-				}
-			}
+	for _, f := range audited {
+		if f.kind != "unguarded" { // the sites above, with their closest anchors
+			add(f.kind, f.ActionItem)
 		}
 	}
 	failOn := r.FailOn

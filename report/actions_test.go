@@ -12,11 +12,14 @@ func TestActions(t *testing.T) {
 	r := nearbyReport()
 	r.Anchors = append(r.Anchors,
 		Anchor{NodeID: "t::self_test", Verdict: NoSite, SelfTest: true},
-		Anchor{NodeID: "t::stale", Verdict: NoSite, Reason: "reaches no offload site: it guards nothing"})
+		Anchor{NodeID: "t::stale", Verdict: NoSite, Reason: "reaches no offload site: it guards nothing"},
+		Anchor{NodeID: "t::bypass", Verdict: NoSite, Reason: "reaches no offload site: it guards nothing"},
+		Anchor{NodeID: "t::audited", Verdict: Unverified})
 	r.Sites[1].RuleProposal = &RuleProposal{Status: RuleProven, Primitive: "os.fsync", Rule: `BlockBusterFunction(None, "os.fsync")`, Gate: "tests/conftest.py:9", Anchors: []string{"t::teeth_g"}}
 	r.Audit = &audit.Report{
 		Stale:     []audit.Finding{{Kind: audit.KindNoSite, Anchor: "t::stale", Detail: "reaches no offload site"}},
 		SelfTests: []audit.Finding{{Kind: audit.KindSelfTest, Anchor: "t::self_test", Detail: "a gate self-test"}},
+		Bypass:    []audit.Finding{{Kind: audit.KindBypass, Anchor: "t::bypass", Detail: "the test offloads f itself"}},
 		OptedOut:  []audit.Finding{{Kind: audit.KindGateOff, Anchor: "t::opted_out", Detail: "opted out of the gate"}},
 		Dangling:  []audit.Finding{{Kind: audit.KindDangling, Anchor: "t::teeth_f", Detail: "its docstring names app/a.py:gone", Related: []string{"app/a.py:gone"}}},
 		Unguarded: audit.UnguardedMap{Files: []audit.FileGroup{{Path: "app/a.py", Sites: []audit.UnguardedSite{{ID: "a:f:y#0"}}}}},
@@ -32,11 +35,12 @@ func TestActions(t *testing.T) {
 			t.Errorf("action %s has no title or fix", a.Kind)
 		}
 	}
-	want := []string{Broken, ActionRule, RedOther, NoSite, Unguarded, "dangling", "static", GateOff}
+	want := []string{Broken, ActionRule, RedOther, NoSite, "bypass", Unguarded, "dangling", "static", GateOff}
 	if !reflect.DeepEqual(kinds, want) {
 		t.Fatalf("kinds %v, want %v", kinds, want)
 	}
-	// The stale anchor is listed once, with its verdict's reason; the self-test not at all.
+	// The stale anchor is listed once, with its verdict's reason; the
+	// self-test not at all, the bypass as one only, the unverified not at all.
 	if items := got[NoSite].Items; len(items) != 1 || items[0].Anchor != "t::stale" || !strings.Contains(items[0].Detail, "guards nothing") {
 		t.Errorf("no-site items %+v", items)
 	}
