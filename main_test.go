@@ -20,6 +20,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/teethtool/teeth/cli"
+	"github.com/teethtool/teeth/internal/testcheck"
 	"github.com/teethtool/teeth/report"
 	"github.com/teethtool/teeth/tools/actrun"
 	"github.com/teethtool/teeth/tools/bench/backend"
@@ -82,6 +83,7 @@ func TestScripts(t *testing.T) {
 			"ghpull":     cmdGHPull,
 			"ghcomments": cmdGHComments,
 			"ghlog":      cmdGHLog,
+			"htmlpage":   cmdHTMLPage,
 		},
 		Condition: condRoot,
 	})
@@ -100,6 +102,18 @@ func cmdBackend(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("backend: %v", err)
 	}
 	ts.Check(backend.WriteRealistic(ts.MkAbs(args[0]), backend.Realistic{Sites: sites, Anchors: anchors, ImportS: importS, Seed: 7}))
+}
+
+// cmdHTMLPage writes an HTML report with each file view's payload decoded
+// in place (the HTML of its site lines, then its source windows), for grep:
+// htmlpage PAGE OUT.
+func cmdHTMLPage(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: htmlpage PAGE OUT")
+	}
+	out, err := testcheck.HTMLPayloads([]byte(ts.ReadFile(args[0])), true)
+	ts.Check(err)
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(out), 0o644))
 }
 
 // cmdNeeds fails, naming the package to install, unless a program the script

@@ -33,7 +33,11 @@ type MarkdownOptions struct {
 
 // Markdown writes a pull-request-comment-ready report: a title line
 // with the overall result, one table of verdict counts for anchors and
-// sites, a table of the anchors without teeth (verdict, reason), then per
+// sites, what needs action (one line per kind of finding, with its fix:
+// report.Actions), the source files with sites, least guarded first, each
+// with a bar of its sites by verdict in coloured squares and its share of
+// guarded sites, the audit, a table of the anchors without teeth (verdict,
+// reason), then per
 // anchor a collapsible <details> block with its red→green evidence: each
 // mutant's diff, the failing test line with the detector's messages and the
 // rest of the excerpt, the command that reproduces it, and the restore run.
@@ -42,8 +46,9 @@ type MarkdownOptions struct {
 // larger, evidence is shortened step by step until it fits: diffs are cut,
 // then left out, then excerpts likewise, then only the deciding mutant of an
 // anchor is shown, then evidence blocks are left out (anchors with teeth
-// first), then reasons are cut, and last the anchors are listed compactly,
-// grouped by verdict and file. Each cut is marked where it happens and
+// first), then reasons are cut, then the file list is cut to 20 files, and
+// last the anchors are listed compactly, grouped by verdict and file,
+// without the file list. Each cut is marked where it happens and
 // summed up in a note under the title. No anchor is ever dropped: each keeps
 // at least its verdict and node id. If even the compact form is over the
 // limit, Markdown writes nothing and returns an error wrapping
@@ -96,13 +101,14 @@ type mdPlan struct {
 	teethDetails  bool // evidence blocks for anchors with teeth
 	otherDetails  bool // evidence blocks for the other anchors
 	reasonBytes   int  // bound on a reason in the table; < 0 means none
+	files         int  // files in the file list; < 0 means all
 	compact       bool // list anchors grouped by verdict and file, nothing else
 }
 
 // mdLadder lists the renderings to try, fullest first; each shows less than
 // the one before.
 func mdLadder() []mdPlan {
-	p := mdPlan{diff: mdNoCap, excerpt: mdNoCap, mutants: -1, teethDetails: true, otherDetails: true, reasonBytes: -1}
+	p := mdPlan{diff: mdNoCap, excerpt: mdNoCap, mutants: -1, teethDetails: true, otherDetails: true, reasonBytes: -1, files: -1}
 	steps := []func(*mdPlan){
 		func(*mdPlan) {},
 		func(p *mdPlan) { p.diff = mdCap{40, 4000} },
@@ -115,6 +121,7 @@ func mdLadder() []mdPlan {
 		func(p *mdPlan) { p.teethDetails = false },
 		func(p *mdPlan) { p.otherDetails = false },
 		func(p *mdPlan) { p.reasonBytes = 100 },
+		func(p *mdPlan) { p.files = 20 },
 		func(p *mdPlan) { p.compact = true },
 	}
 	var out []mdPlan
@@ -137,7 +144,7 @@ func (p mdPlan) cuts() []string {
 		}
 	}
 	if p.compact {
-		return []string{"anchors listed by verdict and file, without reasons or evidence"}
+		return []string{"anchors listed by verdict and file, without reasons or evidence; the file list left out"}
 	}
 	if p.otherDetails {
 		describe("diffs", p.diff)
@@ -154,6 +161,9 @@ func (p mdPlan) cuts() []string {
 	}
 	if p.reasonBytes >= 0 {
 		c = append(c, fmt.Sprintf("reasons cut to %d characters", p.reasonBytes))
+	}
+	if p.files >= 0 {
+		c = append(c, fmt.Sprintf("the file list cut to the %d least guarded files", p.files))
 	}
 	return c
 }
@@ -190,6 +200,10 @@ func renderMarkdown(r *report.Report, failOn []string, p mdPlan, limit int) stri
 			limit, strings.Join(cuts, "; "))
 	}
 	b.summary()
+	b.actions()
+	if !p.compact {
+		b.fileList()
+	}
 	b.auditSection()
 	if p.compact {
 		b.compactList()
