@@ -54,7 +54,7 @@ func (m *mutantRunner) fallback(reason string) {
 func (m *mutantRunner) execute(ctx context.Context, w *Worker, site int, spec Spec) (*Result, error) {
 	s := m.plan.Sites[site]
 	if w.warm != nil {
-		res, reason, err := w.runWarm(ctx, spec, s.Path, s.Function, m.plan.Mutants[s.ID])
+		res, reason, err := w.runWarm(ctx, spec, s.Path, s.Function)
 		if err != nil || reason == "" {
 			m.mu.Lock()
 			m.v.Warm++

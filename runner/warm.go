@@ -101,10 +101,12 @@ func (w *Worker) StopWarm() {
 	}
 }
 
-// runWarm runs spec against the mutant source of one function in a forked
-// child of the warm process. A non-empty fallback says why this mutant must
-// run in a fresh process instead.
-func (w *Worker) runWarm(ctx context.Context, spec Spec, path, function string, source []byte) (res *Result, fallback string, err error) {
+// runWarm runs spec in a forked child of the warm process: against the
+// mutant of function, which the caller has written into the sandbox's copy
+// of path (the child reads it from there, as bytes), or unmutated when path
+// is "". A non-empty fallback says why this mutant must run in a fresh
+// process instead.
+func (w *Worker) runWarm(ctx context.Context, spec Spec, path, function string) (res *Result, fallback string, err error) {
 	s := w.warm
 	w.runs++
 	resPath := filepath.Join(w.tmp, fmt.Sprintf("run%d.jsonl", w.runs))
@@ -113,7 +115,7 @@ func (w *Worker) runWarm(ctx context.Context, spec Spec, path, function string, 
 		sites = []SiteLine{}
 	}
 	req, _ := json.Marshal(map[string]any{
-		"op": "run", "path": path, "function": function, "source": string(source),
+		"op": "run", "path": path, "function": function,
 		"select": spec.Select, "sites": sites, "results": resPath, "stop_after": spec.StopAfter, "funcs": spec.Funcs,
 	})
 	start := time.Now()

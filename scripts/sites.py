@@ -35,7 +35,7 @@ import warnings
 from sites_build import build_site
 from sites_model import File, walk
 from sites_scan import Scanner
-from sites_source import NEWLINE, Skip, Source
+from sites_source import NEWLINE, Skip, Source, undecodable
 
 KEYWORDS = (b"to_thread", b"run_in_executor", b"run_in_threadpool", b"sync_to_async", b"SyncToAsync")
 
@@ -59,12 +59,20 @@ def parse(path, data, module, errors):
         f.digest = hashlib.sha256(data).hexdigest()
         return f
     except SyntaxError as e:
-        errors.append({"path": path, "line": e.lineno or nul_line(data), "msg": e.msg or str(e)})
+        bad = undecodable(data, e.msg) if decoding(e.msg or str(e)) else None
+        line, msg = bad or (e.lineno or nul_line(data), e.msg or str(e) or type(e).__name__)
+        errors.append({"path": path, "line": line, "msg": msg})
     except (ValueError, UnicodeError, LookupError) as e:
-        errors.append({"path": path, "line": nul_line(data), "msg": str(e)})
+        line, msg = undecodable(data, "") or (nul_line(data), str(e) or type(e).__name__)
+        errors.append({"path": path, "line": line, "msg": msg})
     except (RecursionError, MemoryError):
         errors.append({"path": path, "line": 0, "msg": "source too deeply nested"})
     return None
+
+
+def decoding(msg):
+    """Whether a SyntaxError's message is about the file's encoding."""
+    return "codec can't decode" in msg or "encoding" in msg
 
 
 def nul_line(data):
