@@ -21,8 +21,15 @@ type Mutant struct {
 	Mutated  []byte // the file with the site un-offloaded
 }
 
-// Diff is the mutant as a unified diff of the site's file.
-func (m *Mutant) Diff() string { return mutate.Diff(m.Site.Path, m.Original, m.Mutated) }
+// Diff is the mutant as a unified diff of the site's file, as the reports
+// show it.
+func (m *Mutant) Diff() string {
+	d, err := m.Site.Diff(mutate.NewSource(m.Original))
+	if err != nil {
+		return mutate.Diff(m.Site.Path, m.Original, m.Mutated)
+	}
+	return d
+}
 
 // FindMutant discovers the project's sites and returns the mutant of the
 // one with this id.

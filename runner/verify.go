@@ -19,8 +19,8 @@ type Plan struct {
 	Env             Env
 	Anchors         []string          // pytest arguments that select the anchors
 	Sites           []mutate.Site     // every discovered site
-	Sources         map[string][]byte // original bytes by site path
-	Mutants         map[string][]byte // mutant bytes by site id; invalid sites are absent
+	Sources         map[string]*mutate.Source // original bytes by site path; each site's mutant is made from them when it is about to run
+	Invalid         map[string]string // site id -> compile error of its mutant, which never runs
 	Jobs            int
 	TimeoutFactor   float64
 	TimeoutBase     time.Duration
@@ -123,7 +123,7 @@ func Verify(ctx context.Context, plan *Plan, tmp string) (*Verified, error) {
 	}
 	for _, w := range workers {
 		for path, src := range plan.Sources {
-			if err := w.Sandbox.Check(path, src); err != nil {
+			if err := w.Sandbox.Check(path, src.Bytes); err != nil {
 				return v, err
 			}
 		}
@@ -192,12 +192,8 @@ func siteLines(sites []mutate.Site) []SiteLine {
 }
 
 // mutantLine is the site to watch in a run of s's mutant: its un-offloaded
-// call, whose work on the loop the plugin records.
-func mutantLine(s mutate.Site, original []byte) SiteLine {
-	c, err := s.MutantCall(original)
-	if err != nil {
-		return SiteLine{Path: s.Path, Line: s.Line}
-	}
+// call c, whose work on the loop the plugin records.
+func mutantLine(s mutate.Site, c mutate.Call) SiteLine {
 	return SiteLine{Path: s.Path, Line: c.Line, Call: [2]int{c.Start, c.End}, Window: true}
 }
 
@@ -346,7 +342,7 @@ func (plan *Plan) jobs(v *Verified) []job {
 	var jobs []job
 	for i, s := range plan.Sites {
 		anchors := bySite[i]
-		if len(anchors) == 0 || plan.Mutants[s.ID] == nil {
+		if len(anchors) == 0 || plan.Invalid[s.ID] != "" {
 			continue
 		}
 		sort.SliceStable(anchors, func(a, b int) bool {

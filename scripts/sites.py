@@ -6,7 +6,7 @@ stdin before it (sites_source, sites_model, sites_scan, sites_build: see their
 docstrings); its argument is the mode:
 
     sites.py sites    < {"root", "files", "wrappers", "modules"}
-    sites.py compile  < [{"name", "source" | "source_b64"}]
+    sites.py compile  < [{"name", "source" | "source_b64", "line", "encoding", "futures"}]
 
 "modules" maps each file to {"names", "pkg"}: the dotted names Python imports it
 by (the one to report first; teeth's Go side computes them from the sys.path
@@ -14,16 +14,22 @@ entries of its runs, with PEP 420 namespace packages) and whether it is a
 package's __init__.py. "wrappers" are configured wrappers, by dotted name or
 bare function name.
 
-sites prints {"files": [{"path", "sha256", "sites": [site...]}], "errors":
-[{"path", "line", "msg"}], "wrappers": [{"name", "path", "line"}]}, where a site is
-{"path", "qualname", "offload", "callee", "line", "col", "direct", "shape",
-"helper", "inline", "span", "fn", "fn_parens", "args", "verbatim", "dropped"}: spans are
-[start, end) absolute byte offsets into the file's bytes, "col" is 1-based.
-Files that mention no offload API, "async" or wrapper name are not parsed.
-compile prints one null or error message per input.
+sites prints {"files": [{"path", "sha256", "encoding", "futures", "sites":
+[site...]}], "errors": [{"path", "line", "msg"}], "wrappers": [{"name", "path",
+"line"}]}, where a site is {"path", "qualname", "offload", "callee", "line",
+"col", "direct", "shape", "helper", "inline", "span", "fn", "fn_parens",
+"args", "verbatim", "dropped", "stmt"}: spans are [start, end) absolute byte
+offsets into the file's bytes, "col" is 1-based, "stmt" the whole lines of
+the module-level statement holding the site; "encoding" is the codec Python
+reads the file with, "futures" its __future__ features. Files that mention
+no offload API, "async" or wrapper name are not parsed.
+compile prints one null or error message per input: a file's bytes, or, with
+"encoding", a part of one that starts on line "line" (its errors told at the
+file's lines), compiled with the file's __future__ features.
 
 Qualnames follow Python's __qualname__ ("C.m", "f.<locals>.g", "<module>").
 """
+import __future__
 import ast
 import base64
 import hashlib
@@ -101,7 +107,7 @@ def scan(req):
             continue
         sites = file_sites(sc, f, errors)
         if sites:
-            out.append({"path": f.path, "sha256": f.digest, "sites": sites})
+            out.append({"path": f.path, "sha256": f.digest, "encoding": f.src.enc, "futures": futures(f.tree), "sites": sites})
     wrappers = [{"name": w.full, "path": w.path, "line": w.line} for w in sc.found]
     wrappers.sort(key=lambda w: (w["path"], w["line"], w["name"]))
     errors.sort(key=lambda e: (e["path"], e["line"]))
@@ -123,25 +129,41 @@ def file_sites(sc, f, errors):
     return sites
 
 
+def futures(tree):
+    """The __future__ features a module imports."""
+    out = []
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
+            out += [a.name for a in stmt.names]
+    return out
+
+
 def compile_all(items):
     out = []
     for item in items:
         src = item.get("source")
         if "source_b64" in item:
             src = base64.b64decode(item["source_b64"])
+        shift, flags = 0, 0
         try:
+            if item.get("encoding"):
+                # A part of a file, decoded as the whole file is; its errors
+                # are told at the lines it has in the file.
+                src, shift = src.decode(item["encoding"]), item.get("line", 1) - 1
+                for name in item.get("futures") or ():
+                    flags |= getattr(getattr(__future__, name, None), "compiler_flag", 0)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                compile(src, item.get("name") or "<teeth>", "exec", dont_inherit=True)
+                compile(src, item.get("name") or "<teeth>", "exec", flags=flags, dont_inherit=True)
             out.append(None)
         except (SyntaxError, ValueError, UnicodeError, LookupError, RecursionError, MemoryError) as e:
-            out.append(describe(e))
+            out.append(describe(e, shift))
     return out
 
 
-def describe(e):
+def describe(e, shift=0):
     if isinstance(e, SyntaxError):
-        return "%s (line %s)" % (e.msg, e.lineno)
+        return "%s (line %s)" % (e.msg, e.lineno + shift if e.lineno else e.lineno)
     return "%s: %s" % (type(e).__name__, e)
 
 

@@ -71,22 +71,30 @@ class _Offsets(object):
         return start + len(text[:chars].encode(self.enc))
 
 
-def _codes(code):
-    yield code
+def _codes(code, wanted):
+    """The code objects under code (itself included) with an instruction on
+    one of the wanted lines (a container of line numbers)."""
+    if not hasattr(code, "co_lines") or any(line in wanted for _, _, line in code.co_lines()):
+        yield code
     for const in code.co_consts:
         if isinstance(const, types.CodeType):
-            yield from _codes(const)
+            yield from _codes(const, wanted)
 
 
 def resolve_calls(source, filename, spans):
     """Maps each (start, end, key) byte span to the outermost call instruction
     inside it: {key: ((co_qualname, co_firstlineno), offset, next offset)},
     next offset being the instruction the frame resumes at once the call
-    returns. A span with no call instruction is left out."""
+    returns. A span with no call instruction is left out. Only the code
+    objects whose lines meet a span's are disassembled."""
     code = compile(source, filename, "exec", dont_inherit=True)
     offsets = _Offsets(source)
+    by_line = {}
+    for start, end, key in spans:
+        for line in range(line_of(offsets.starts, start), line_of(offsets.starts, max(end - 1, start)) + 1):
+            by_line.setdefault(line, []).append((start, end, key))
     best = {}
-    for co in _codes(code):
+    for co in _codes(code, by_line):
         where = (co.co_qualname, co.co_firstlineno)
         instructions = list(dis.get_instructions(co))
         for i, ins in enumerate(instructions[:-1]):
@@ -95,9 +103,11 @@ def resolve_calls(source, filename, spans):
                 continue
             if pos.end_lineno > offsets.lines() or pos.lineno > offsets.lines():
                 continue
+            if pos.lineno not in by_line:
+                continue
             a = offsets.at(pos.lineno, pos.col_offset)
             b = offsets.at(pos.end_lineno, pos.end_col_offset)
-            for start, end, key in spans:
+            for start, end, key in by_line[pos.lineno]:
                 if start <= a and b <= end and (key not in best or b - a > best[key][0]):
                     best[key] = (b - a, where, ins.offset, instructions[i + 1].offset)
     return {key: (where, offset, after) for key, (_, where, offset, after) in best.items()}
