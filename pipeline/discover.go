@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,7 +20,7 @@ func (r *run) discover(ctx context.Context) error {
 	r.obs.Phase("discover", len(c.SourceRoots))
 	disc, err := mutate.Discover(ctx, py, c.Dir, c.SourceRoots, c.Exclude, c.Wrappers)
 	if err != nil {
-		return hint.New("finding offload sites: "+err.Error(), "check that "+py[0]+" is the project's Python 3 interpreter")
+		return discoverError(err, py)
 	}
 	for _, fe := range disc.Errors {
 		fmt.Fprintf(r.log, "teeth: skipping %s:%d: %s\n", fe.Path, fe.Line, fe.Msg)
@@ -41,6 +42,16 @@ func (r *run) discover(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// discoverError is err, from finding the offload sites, as the user sees
+// it: a hint.Error as it is, any other with a hint at the interpreter.
+func discoverError(err error, py []string) error {
+	var he *hint.Error
+	if errors.As(err, &he) {
+		return err
+	}
+	return hint.New("finding offload sites: "+err.Error(), "check that "+py[0]+" is the project's Python 3 interpreter")
 }
 
 // prepare discovers the sites, checks that the mutants of the selected ones

@@ -36,7 +36,7 @@ func (m *Mutant) Diff() string {
 func FindMutant(ctx context.Context, c *config.Config, id string) (*Mutant, error) {
 	disc, err := mutate.Discover(ctx, c.HelperPython(), c.Dir, c.SourceRoots, c.Exclude, c.Wrappers)
 	if err != nil {
-		return nil, hint.New("finding offload sites: "+err.Error(), "check the project's interpreter")
+		return nil, discoverError(err, c.HelperPython())
 	}
 	for _, s := range disc.Sites {
 		if s.ID != id {
