@@ -68,7 +68,9 @@ func Main(version string) int {
 	return exitWith(err, os.Stderr)
 }
 
-// exitWith prints err as teeth's one-line message plus hint and returns the exit code.
+// exitWith prints err as teeth's one-line message plus hint and returns the
+// exit code. Every exit 2 says what to do: an error without a hint of its
+// own gets hint.For's.
 func exitWith(err error, stderr io.Writer) int {
 	if err == nil {
 		return 0
@@ -77,15 +79,19 @@ func exitWith(err error, stderr io.Writer) int {
 	if errors.As(err, &he) && he.Msg == "" {
 		return he.Code
 	}
-	fmt.Fprintf(stderr, "teeth: %v\n", err)
-	if errors.As(err, &he) && he.Hint != "" {
-		fmt.Fprintf(stderr, "teeth: hint: %s\n", he.Hint)
-	}
+	code := 2
 	var ec exitCoder
 	if errors.As(err, &ec) {
-		return ec.ExitCode()
+		code = ec.ExitCode()
 	}
-	return 2
+	fmt.Fprintf(stderr, "teeth: %v\n", err)
+	switch {
+	case errors.As(err, &he) && he.Hint != "":
+		fmt.Fprintf(stderr, "teeth: hint: %s\n", he.Hint)
+	case code == 2:
+		fmt.Fprintf(stderr, "teeth: hint: %s\n", hint.For(err))
+	}
+	return code
 }
 
 // app is one run of the command line: teeth's version and the writers.
@@ -98,7 +104,7 @@ type app struct {
 func Run(ctx context.Context, version string, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usageText)
-		return hint.Exit(2)
+		return hint.New("no command given", `run "teeth verify" in your project's directory, or "teeth help" for every command`)
 	}
 	a := &app{version: version, stdout: stdout, stderr: stderr}
 	commands := map[string]func(context.Context, []string) error{

@@ -333,7 +333,7 @@ func harnessExcerpt(res *Result) string {
 	if res.TimedOut {
 		return "the pytest process hung before the test started"
 	}
-	return fmt.Sprintf("the test did not run (pytest exit code %d): %s", res.ExitCode, lastLine(res.Output))
+	return fmt.Sprintf("the test did not run (pytest exit code %d): %s", res.ExitCode, lastWords(res.Output))
 }
 
 func leaked(res *Result, path string) bool {

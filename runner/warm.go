@@ -68,7 +68,7 @@ func (w *Worker) StartWarm(ctx context.Context, args []string, timeout time.Dura
 	case <-ctx.Done():
 	}
 	s.stop()
-	return errors.New("the warm pytest process did not start: " + lastLine(tail(out.Name(), 2000)))
+	return errors.New("the warm pytest process did not start: " + lastWords(tail(out.Name(), 2000)))
 }
 
 func (s *server) read(r *os.File) {
