@@ -18,7 +18,7 @@ import (
 const usageText = `usage: teeth init [--write] [--python PATH] [PROJECT]
        teeth verify [flags] [PROJECT]
        teeth audit [flags] [PROJECT]
-       teeth merge [--json OUT] SHARD.json...
+       teeth merge [--partial] [--json OUT] SHARD.json...
        teeth show [--report FILE] SITE-ID [PROJECT]
        teeth apply SITE-ID [PROJECT]
        teeth rule [flags] SITE-ID [PROJECT]
@@ -37,7 +37,8 @@ flags override it. Run "teeth verify -h" for the flags. audit runs only the
 baseline (no mutants) and lists anchors that guard nothing, bypass the
 production offload, are opted out, name symbols that are gone or duplicate
 each other, and the offload sites no anchor reaches. merge combines the
-JSON reports of a run split with --shard i/n into the report of the whole run.
+JSON reports of a run split with --shard i/n into the report of the whole run:
+every shard of one run, once (--partial merges an incomplete set, which fails).
 show prints a site's mutant (and its evidence from a report); apply writes the
 mutant into the working tree to reproduce it by hand (git checkout undoes it).
 rule takes a survived site (a rule candidate) and proposes the detector rule

@@ -55,6 +55,9 @@ type Source struct {
 	sum   string
 }
 
+// Sum is the sha256 of the bytes, in hex.
+func (f *Source) Sum() string { return f.sum }
+
 // NewSource takes a file's original bytes.
 func NewSource(b []byte) *Source {
 	sum := sha256.Sum256(b)

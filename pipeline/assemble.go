@@ -16,7 +16,7 @@ func (r *run) assemble(mode string) *report.Report {
 	c, v, sel := r.c, r.v, r.sel
 	rep := &report.Report{
 		SchemaVersion: report.SchemaVersion, Tool: "teeth", Version: r.o.Version,
-		Project: c.Dir, Command: c.Command, Shard: sel.Shard.String(), FailOn: c.FailOn, Mode: mode, Audit: r.aud,
+		Project: c.Dir, Command: c.Command, Shard: sel.Shard.String(), Run: r.runID(), FailOn: c.FailOn, Mode: mode, Audit: r.aud,
 		Anchors: []report.Anchor{}, Sites: []report.Site{}, Wrappers: []report.Wrapper{}, SkippedFiles: []report.FileError{},
 		Summary: report.Summary{
 			PytestRuns: v.Runs, DurationS: report.Round3(time.Since(r.start).Seconds()),
