@@ -18,7 +18,7 @@ import (
 const usageText = `usage: teeth init [--write] [--python PATH] [PROJECT]
        teeth verify [flags] [PROJECT]
        teeth audit [flags] [PROJECT]
-       teeth merge [--json OUT] SHARD.json...
+       teeth merge [--partial] [--json OUT] SHARD.json...
        teeth show [--report FILE] SITE-ID [PROJECT]
        teeth apply SITE-ID [PROJECT]
        teeth rule [flags] SITE-ID [PROJECT]
@@ -37,7 +37,8 @@ flags override it. Run "teeth verify -h" for the flags. audit runs only the
 baseline (no mutants) and lists anchors that guard nothing, bypass the
 production offload, are opted out, name symbols that are gone or duplicate
 each other, and the offload sites no anchor reaches. merge combines the
-JSON reports of a run split with --shard i/n into the report of the whole run.
+JSON reports of a run split with --shard i/n into the report of the whole run:
+every shard of one run, once (--partial merges an incomplete set, which fails).
 show prints a site's mutant (and its evidence from a report); apply writes the
 mutant into the working tree to reproduce it by hand (git checkout undoes it).
 rule takes a survived site (a rule candidate) and proposes the detector rule
@@ -68,7 +69,9 @@ func Main(version string) int {
 	return exitWith(err, os.Stderr)
 }
 
-// exitWith prints err as teeth's one-line message plus hint and returns the exit code.
+// exitWith prints err as teeth's one-line message plus hint and returns the
+// exit code. Every exit 2 says what to do: an error without a hint of its
+// own gets hint.For's.
 func exitWith(err error, stderr io.Writer) int {
 	if err == nil {
 		return 0
@@ -77,15 +80,19 @@ func exitWith(err error, stderr io.Writer) int {
 	if errors.As(err, &he) && he.Msg == "" {
 		return he.Code
 	}
-	fmt.Fprintf(stderr, "teeth: %v\n", err)
-	if errors.As(err, &he) && he.Hint != "" {
-		fmt.Fprintf(stderr, "teeth: hint: %s\n", he.Hint)
-	}
+	code := 2
 	var ec exitCoder
 	if errors.As(err, &ec) {
-		return ec.ExitCode()
+		code = ec.ExitCode()
 	}
-	return 2
+	fmt.Fprintf(stderr, "teeth: %v\n", err)
+	switch {
+	case errors.As(err, &he) && he.Hint != "":
+		fmt.Fprintf(stderr, "teeth: hint: %s\n", he.Hint)
+	case code == 2:
+		fmt.Fprintf(stderr, "teeth: hint: %s\n", hint.For(err))
+	}
+	return code
 }
 
 // app is one run of the command line: teeth's version and the writers.
@@ -98,7 +105,7 @@ type app struct {
 func Run(ctx context.Context, version string, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usageText)
-		return hint.Exit(2)
+		return hint.New("no command given", `run "teeth verify" in your project's directory, or "teeth help" for every command`)
 	}
 	a := &app{version: version, stdout: stdout, stderr: stderr}
 	commands := map[string]func(context.Context, []string) error{

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"io"
@@ -147,11 +148,17 @@ func parseFlags(cmd string, args []string, stderr io.Writer) (*runFlags, error) 
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		out := fs.Output()
+		var said bytes.Buffer // the flag package's own error and usage
+		fs.SetOutput(&said)
+		err := fs.Parse(args)
+		fs.SetOutput(out)
+		if err != nil {
 			if err == flag.ErrHelp {
+				out.Write(said.Bytes())
 				return nil, hint.Exit(0)
 			}
-			return nil, hint.Exit(2)
+			return nil, hint.New(err.Error(), fmt.Sprintf(`run "%s -h" for its flags`, fs.Name()))
 		}
 		if fs.NArg() == 0 {
 			return pos, nil
@@ -211,12 +218,12 @@ func (f *runFlags) config() (*config.Config, error) {
 	}
 	if set["audit-fail-on"] {
 		if err := c.Set("audit_fail_on", toAny(f.auditFailOn)); err != nil {
-			return nil, hint.New("-audit-fail-on: "+err.Error(), "")
+			return nil, hint.New("-audit-fail-on: "+err.Error(), "name audit finding kinds, comma-separated (the README's audit_fail_on lists them)")
 		}
 	}
 	if set["fail-on"] {
 		if err := c.Set("fail_on", toAny(f.failOn)); err != nil {
-			return nil, hint.New("-fail-on: "+err.Error(), "")
+			return nil, hint.New("-fail-on: "+err.Error(), "name anchor verdicts, comma-separated (the README's fail_on lists them)")
 		}
 	}
 	if f.siteOnly {

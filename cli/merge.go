@@ -11,13 +11,15 @@ import (
 	"github.com/teethtool/teeth/report"
 )
 
-// merge is "teeth merge [--json OUT] SHARD.json...": it combines the
-// reports of a sharded run into the report of the whole run.
+// merge is "teeth merge [--partial] [report flags] SHARD.json...": it
+// combines the reports of a sharded run into the report of the whole run.
+// A partial merge (some shards missing, --partial) exits 1 at best.
 func (a *app) merge(_ context.Context, args []string) error {
 	fs := flag.NewFlagSet("teeth merge", flag.ContinueOnError)
 	fs.SetOutput(a.stderr)
 	out := outputs{noSources: true}
 	out.register(fs)
+	partial := fs.Bool("partial", false, "merge the shards given although some of the run's are missing: the report says partial, and the exit code is never 0")
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -33,9 +35,9 @@ func (a *app) merge(_ context.Context, args []string) error {
 		}
 		shards = append(shards, r)
 	}
-	m, err := report.Merge(shards)
+	m, err := report.Merge(shards, files, *partial)
 	if err != nil {
-		return hint.New("merge: "+err.Error(), "merge the shard reports of one run of one project")
+		return err
 	}
 	if err := out.write(m, a.stdout); err != nil {
 		return err

@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"errors"
 	"flag"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -46,20 +48,24 @@ func (o *outputs) write(r *report.Report, stdout io.Writer) error {
 			continue
 		}
 		if err := atomicfile.Write(out.path, 0o644, out.write); err != nil {
-			return &hint.Error{Msg: "writing " + out.path + ": " + err.Error(), Code: 2}
+			fix := hint.Env(err)
+			if fix == "" || errors.Is(err, fs.ErrPermission) {
+				fix = "name a writable path for the report"
+			}
+			return hint.New("writing "+out.path+": "+err.Error(), fix)
 		}
 	}
 	if summary := os.Getenv("GITHUB_STEP_SUMMARY"); summary != "" {
 		f, err := os.OpenFile(summary, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 		if err != nil {
-			return &hint.Error{Msg: "appending to GITHUB_STEP_SUMMARY: " + err.Error(), Code: 2}
+			return hint.New("appending to GITHUB_STEP_SUMMARY: "+err.Error(), "GITHUB_STEP_SUMMARY must name a writable file, as GitHub Actions sets it; unset it outside a workflow")
 		}
 		err = md(f)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
 		if err != nil {
-			return &hint.Error{Msg: "appending to GITHUB_STEP_SUMMARY: " + err.Error(), Code: 2}
+			return hint.New("appending to GITHUB_STEP_SUMMARY: "+err.Error(), "GITHUB_STEP_SUMMARY must name a writable file, as GitHub Actions sets it; unset it outside a workflow")
 		}
 	}
 	if os.Getenv("GITHUB_ACTIONS") == "true" {

@@ -12,8 +12,9 @@ import (
 	"golang.org/x/term"
 )
 
-// progress reports on stderr what the run is doing: the phase (baseline,
-// mutants done/total with elapsed time and ETA, restore check) and the
+// progress reports on stderr what the run is doing: the phase (site
+// discovery, the mutants' compile check, baseline, mutants done/total with
+// elapsed time and ETA, restore check) and the
 // mutants running now. On a terminal it is one line rewritten every second,
 // so it moves during a slow mutant too; otherwise it prints a line per
 // finished mutant, and a "still running" line after a quiet spell.
@@ -27,9 +28,9 @@ type progress struct {
 	mu      sync.Mutex
 	drawn   bool
 	last    time.Time // when the last plain line was written
-	phase   string    // "", "baseline", "mutants", "restore"
+	phase   string    // "", "discover", "compile", "baseline", "mutants", "restore"
 	since   time.Time // when the phase began
-	n       int       // mutants to run, or anchors to re-run
+	n       int       // mutants to check or run, or anchors to re-run
 	done    int
 	running map[string]time.Time // site id -> when its mutant started
 	stop    chan struct{}
@@ -50,6 +51,10 @@ func (p *progress) Phase(phase string, n int) {
 		p.last = p.since // the quiet spell counts from the first phase
 	}
 	switch phase {
+	case "discover":
+		p.line("teeth: finding offload sites", true)
+	case "compile":
+		p.line(fmt.Sprintf("teeth: offload sites found in %s; checking that %s compile", p.elapsed(p.start), plural(n, "mutant")), true)
 	case "mutants":
 		p.line(fmt.Sprintf("teeth: baseline done, %s elapsed; running %s", p.elapsed(p.start), plural(n, "mutant")), true)
 	case "restore":
@@ -72,12 +77,13 @@ func (p *progress) Running(site string, on bool) {
 	}
 }
 
-// Progress records that done of total mutants are finished.
+// Progress records that done of total mutants are finished (compiled, in
+// the compile check: plain output says so only after a quiet spell).
 func (p *progress) Progress(done, total int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.done, p.n = done, total
-	p.line(p.status(), !p.tty)
+	p.line(p.status(), !p.tty && p.phase == "mutants")
 }
 
 func (p *progress) tick(stop chan struct{}) {
@@ -104,6 +110,10 @@ func (p *progress) tick(stop chan struct{}) {
 func (p *progress) status() string {
 	var s string
 	switch p.phase {
+	case "discover":
+		s = fmt.Sprintf("teeth: finding offload sites, %s elapsed", p.elapsed(p.start))
+	case "compile":
+		s = fmt.Sprintf("teeth: compile check %d/%d, %s elapsed", p.done, p.n, p.elapsed(p.start))
 	case "baseline":
 		s = fmt.Sprintf("teeth: baseline and gate self-check, %s elapsed", p.elapsed(p.start))
 	case "restore":

@@ -105,3 +105,27 @@ func TestProgressNoETAWhenOnlyRunningMutantsRemain(t *testing.T) {
 		t.Errorf("the last mutant running: want no eta and the running mutant, got %q", s)
 	}
 }
+
+// issue 22: progress starts with the run: a line when site discovery
+// starts, one when the compile check starts, and, after a quiet spell in
+// either (a large module), a line saying how far it got; the compile
+// check's batches print no line of their own.
+func TestProgressFromTheStart(t *testing.T) {
+	out := &syncBuffer{}
+	p := newProgress(out, time.Now())
+	p.quiet, p.every = time.Hour, 5*time.Millisecond
+	p.Phase("discover", 1)
+	waitFor(t, out, "teeth: finding offload sites\n")
+	p.Phase("compile", 5000)
+	waitFor(t, out, "; checking that 5000 mutants compile\n")
+	p.Progress(512, 5000)
+	time.Sleep(30 * time.Millisecond)
+	if strings.Contains(out.String(), "compile check") {
+		t.Errorf("a compile batch printed a line:\n%s", out.String())
+	}
+	p.mu.Lock()
+	p.quiet = 10 * time.Millisecond
+	p.mu.Unlock()
+	waitFor(t, out, "teeth: compile check 512/5000, ")
+	p.Finish()
+}

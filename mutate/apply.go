@@ -47,10 +47,27 @@ func inlineHelper(kind string) string {
 	return inlineOnLoop
 }
 
+// Source is the original bytes of a site file with their digest, taken
+// once: each site of the file is checked against it and mutated without
+// hashing the whole file again. Its bytes are never modified.
+type Source struct {
+	Bytes []byte
+	sum   string
+}
+
+// Sum is the sha256 of the bytes, in hex.
+func (f *Source) Sum() string { return f.sum }
+
+// NewSource takes a file's original bytes.
+func NewSource(b []byte) *Source {
+	sum := sha256.Sum256(b)
+	return &Source{Bytes: b, sum: hex.EncodeToString(sum[:])}
+}
+
 // Apply returns the mutant source for site s given the ORIGINAL file bytes; error
 // if src's sha256 differs from the one discovered. Never modifies src.
 func (s Site) Apply(src []byte) ([]byte, error) {
-	out, _, err := s.apply(src)
+	out, _, err := s.Mutant(NewSource(src))
 	return out, err
 }
 
@@ -72,36 +89,72 @@ func (s Site) OffloadCall() Call {
 // offload, or the call of the offloaded callable inside the appended
 // _teeth_on_loop / _teeth_loop_future helper otherwise.
 func (s Site) MutantCall(src []byte) (Call, error) {
-	out, c, err := s.apply(src)
-	if err != nil {
-		return Call{}, err
-	}
-	c.Line = lineAt(out, c.Start)
-	return c, nil
+	_, c, err := s.Mutant(NewSource(src))
+	return c, err
 }
 
 // lineAt is the 1-based line of byte offset off in src, counting \r\n, \r
 // and \n as Python does.
 func lineAt(src []byte, off int) int {
-	line := 1
-	for i := 0; i < off; i++ {
-		if src[i] == '\n' || src[i] == '\r' && (i+1 >= len(src) || src[i+1] != '\n') {
-			line++
+	head := src[:off]
+	line := 1 + bytes.Count(head, []byte("\n"))
+	for i := bytes.IndexByte(head, '\r'); i >= 0; {
+		if i+1 >= len(src) || src[i+1] != '\n' {
+			line++ // a lone \r
 		}
+		next := bytes.IndexByte(head[i+1:], '\r')
+		if next < 0 {
+			break
+		}
+		i += 1 + next
 	}
 	return line
 }
 
-func (s Site) apply(src []byte) ([]byte, Call, error) {
+// Mutant returns the mutant of src (the file's ORIGINAL bytes, which it
+// never modifies) and MutantCall's answer in it; error if src is not the
+// file the site was discovered in.
+func (s Site) Mutant(f *Source) ([]byte, Call, error) {
+	m, err := s.mutation(f)
+	if err != nil {
+		return nil, Call{}, err
+	}
+	src, e := f.Bytes, s.edit
+	out := make([]byte, 0, len(src)+len(m.call)+len(m.helper))
+	out = append(out, src[:e.Span[0]]...)
+	out = append(out, m.call...)
+	out = append(out, src[e.Span[1]:]...)
+	at := Call{Start: e.Span[0], End: e.Span[0] + len(m.call)}
+	if m.helper != "" {
+		i := strings.Index(m.helper, helperCall)
+		j := strings.Index(m.helper[i:], ")")
+		at = Call{Start: len(out) + i, End: len(out) + i + j + 1}
+	}
+	out = append(out, m.helper...)
+	at.Line = lineAt(out, at.Start)
+	return out, at, nil
+}
+
+// mutation is a site's mutant as two edits of the original file: call
+// replaces the offload (the bytes of Span), helper is appended to the end
+// ("" for none).
+type mutation struct {
+	call, helper string
+}
+
+// mutation checks f against the discovered file and returns the edits
+// that make the site's mutant of it.
+func (s Site) mutation(f *Source) (mutation, error) {
 	if s.sha256 == "" {
-		return nil, Call{}, errors.New("site has no source hash")
+		return mutation{}, errors.New("site has no source hash")
 	}
-	if sum := sha256.Sum256(src); hex.EncodeToString(sum[:]) != s.sha256 {
-		return nil, Call{}, fmt.Errorf("%s: source changed since discovery", s.Path)
+	if f.sum != s.sha256 {
+		return mutation{}, fmt.Errorf("%s: source changed since discovery", s.Path)
 	}
+	src := f.Bytes
 	e := s.edit
 	if err := e.check(len(src)); err != nil {
-		return nil, Call{}, fmt.Errorf("%s:%d: %w", s.Path, s.Line, err)
+		return mutation{}, fmt.Errorf("%s:%d: %w", s.Path, s.Line, err)
 	}
 	call, helper := e.fnText(src), ""
 	switch {
@@ -119,23 +172,12 @@ func (s Site) apply(src []byte) ([]byte, Call, error) {
 	default:
 		call += "("
 	}
-	call += e.argsText(src) + ")"
-	out := make([]byte, 0, len(src)+len(call)+len(helper))
-	out = append(out, src[:e.Span[0]]...)
-	out = append(out, call...)
-	out = append(out, src[e.Span[1]:]...)
-	at := Call{Start: e.Span[0], End: e.Span[0] + len(call)}
-	if helper != "" {
-		i := strings.Index(helper, helperCall)
-		j := strings.Index(helper[i:], ")")
-		at = Call{Start: len(out) + i, End: len(out) + i + j + 1}
-	}
-	return append(out, helper...), at, nil
+	return mutation{call: call + e.argsText(src) + ")", helper: helper}, nil
 }
 
 func (e edit) check(n int) error {
 	in := func(r [2]int) bool { return 0 <= r[0] && r[0] <= r[1] && r[1] <= n }
-	ok := in(e.Span) && in(e.Fn)
+	ok := in(e.Span) && in(e.Fn) && in(e.Stmt) && (e.Stmt == [2]int{} || e.Stmt[0] <= e.Span[0] && e.Span[1] <= e.Stmt[1])
 	for _, a := range e.Args {
 		ok = ok && in(a)
 	}

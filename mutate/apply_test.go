@@ -107,3 +107,18 @@ func TestNewline(t *testing.T) {
 		}
 	}
 }
+
+// lineAt counts lines as Python does (\r\n, a lone \r, \n), fast on large
+// files: checked against a byte-by-byte count at every offset.
+func TestLineAt(t *testing.T) {
+	src := []byte("a\r\nb\rc\nd\r\r\n\ne\r")
+	line := 1
+	for off := 0; off <= len(src); off++ {
+		if got := lineAt(src, off); got != line {
+			t.Errorf("lineAt(%d) = %d, want %d", off, got, line)
+		}
+		if off < len(src) && (src[off] == '\n' || src[off] == '\r' && (off+1 >= len(src) || src[off+1] != '\n')) {
+			line++
+		}
+	}
+}

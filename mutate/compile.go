@@ -29,12 +29,7 @@ func Compile(ctx context.Context, python []string, names []string, sources [][]b
 	}
 	out := make([]string, len(got))
 	for i, msg := range got {
-		if msg != nil {
-			out[i] = *msg
-			if out[i] == "" {
-				out[i] = "compile error"
-			}
-		}
+		out[i] = message(msg)
 	}
 	return out, nil
 }

@@ -25,9 +25,11 @@ type module struct {
 
 type sitesReply struct {
 	Files []struct {
-		Path   string   `json:"path"`
-		SHA256 string   `json:"sha256"`
-		Sites  []pySite `json:"sites"`
+		Path     string   `json:"path"`
+		SHA256   string   `json:"sha256"`
+		Encoding string   `json:"encoding"`
+		Futures  []string `json:"futures"`
+		Sites    []pySite `json:"sites"`
 	} `json:"files"`
 	Errors   []FileError `json:"errors"`
 	Wrappers []Wrapper   `json:"wrappers"`
@@ -94,7 +96,7 @@ func (rep *sitesReply) result() (*Result, error) {
 	for _, f := range rep.Files {
 		for _, p := range f.Sites {
 			s := Site{Path: f.Path, Line: p.Line, Col: p.Col, Function: p.Qualname, Callee: p.Callee,
-				Offload: p.Offload, Shape: p.Shape, sha256: f.SHA256, edit: p.edit}
+				Offload: p.Offload, Shape: p.Shape, sha256: f.SHA256, edit: p.edit, enc: f.Encoding, futures: f.Futures}
 			if s.edit.Span[0] > s.edit.Span[1] {
 				return nil, fmt.Errorf("%s:%d: bad span", s.Path, s.Line)
 			}

@@ -45,5 +45,15 @@ func FuzzApply(f *testing.F) {
 				t.Errorf("mutant %s does not compile: %s\n%s", names[i+1], msg, Diff("m.py", src, sources[i+1]))
 			}
 		}
+		source := func(string) (*Source, error) { return NewSource(src), nil }
+		checked, err := Check(testCtx(t), py, res.Sites, source, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, msg := range checked {
+			if (msg == "") != (msgs[i+1] == "") {
+				t.Errorf("mutant %s: the statement check says %q, the whole file %q", names[i+1], msg, msgs[i+1])
+			}
+		}
 	})
 }

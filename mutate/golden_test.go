@@ -137,6 +137,7 @@ func (g *golden) run(t *testing.T, py []string) []txtar.File {
 		{Name: "errors", Data: []byte(errs.String())}, {Name: "wrappers", Data: []byte(wraps.String())}}
 	mutants := applyAll(t, dir, res.Sites)
 	compileAll(t, py, res.Sites, mutants)
+	checkAll(t, py, dir, res.Sites, mutants)
 	for i, s := range res.Sites {
 		data := decode(t, mutants[i], g.xforms[s.Path])
 		out = append(out, txtar.File{Name: fmt.Sprintf("want/%d.py", i+1), Data: data})
@@ -194,6 +195,39 @@ func compileAll(t *testing.T, py []string, sites []Site, mutants [][]byte) {
 			t.Errorf("mutant %d (%s) does not compile: %s", i+1, sites[i].ID, msg)
 		}
 	}
+}
+
+// checkAll checks that Check, which compiles each mutant's statement, finds
+// every mutant compiling as the whole-file compile did, and that each
+// site's Diff, made from a window of the file, is the diff of the whole
+// files.
+func checkAll(t *testing.T, py []string, dir string, sites []Site, mutants [][]byte) {
+	read := func(p string) ([]byte, error) { return os.ReadFile(filepath.Join(dir, filepath.FromSlash(p))) }
+	source := func(p string) (*Source, error) { b, err := read(p); return NewSource(b), err }
+	msgs, err := Check(testCtx(t), py, sites, source, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range sites {
+		if msgs[i] != "" {
+			t.Errorf("mutant %d (%s): the statement check says %s", i+1, s.ID, msgs[i])
+		}
+		src, _ := read(s.Path)
+		if got, want := siteDiff(t, s, src), Diff(s.Path, src, mutants[i]); got != want {
+			t.Errorf("mutant %d (%s): diff\n%s\nwant\n%s", i+1, s.ID, got, want)
+		}
+		if !strings.Contains(siteDiff(t, s, src), "@@") {
+			t.Errorf("mutant %d (%s): empty diff", i+1, s.ID)
+		}
+	}
+}
+
+func siteDiff(t *testing.T, s Site, src []byte) string {
+	d, err := s.Diff(NewSource(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 func (g *golden) compare(t *testing.T, got []txtar.File) {

@@ -27,8 +27,10 @@ type Site struct {
 	// in source order.
 	Ordinal int `json:"ordinal"`
 
-	sha256 string
-	edit   edit
+	sha256  string
+	edit    edit
+	enc     string   // the codec Python reads the file with
+	futures []string // the file's __future__ features
 }
 
 // edit is the byte-range description of a site's mutation.
@@ -45,6 +47,9 @@ type edit struct {
 	// helper appended to the file would be defined, so the helper is an
 	// immediately called lambda in place of the call.
 	Inline bool `json:"inline"`
+	// Stmt is the whole lines of the module-level statement holding the
+	// site: what the compile check compiles; zero: the whole file.
+	Stmt [2]int `json:"stmt"`
 }
 
 // FileError is a file that could not be scanned, or an offload site skipped in it.
@@ -72,14 +77,16 @@ type plainSite Site
 
 type siteJSON struct {
 	plainSite
-	SHA256 string `json:"sha256"`
-	Edit   edit   `json:"edit"`
+	SHA256   string   `json:"sha256"`
+	Edit     edit     `json:"edit"`
+	Encoding string   `json:"encoding,omitempty"`
+	Futures  []string `json:"futures,omitempty"`
 }
 
 // MarshalJSON encodes the site including the source hash and byte ranges, so a
 // persisted site can still be applied.
 func (s Site) MarshalJSON() ([]byte, error) {
-	return json.Marshal(siteJSON{plainSite(s), s.sha256, s.edit})
+	return json.Marshal(siteJSON{plainSite(s), s.sha256, s.edit, s.enc, s.futures})
 }
 
 // UnmarshalJSON decodes a site written by MarshalJSON.
@@ -89,6 +96,6 @@ func (s *Site) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*s = Site(j.plainSite)
-	s.sha256, s.edit = j.SHA256, j.Edit
+	s.sha256, s.edit, s.enc, s.futures = j.SHA256, j.Edit, j.Encoding, j.Futures
 	return nil
 }

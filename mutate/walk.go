@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/teethtool/teeth/internal/hint"
 )
 
 // SourceFiles lists the *.py files under the source roots (skipping caches,
@@ -40,6 +42,11 @@ func SourceFiles(root string, sourceRoots, exclude []string) ([]string, error) {
 	return files, nil
 }
 
+// walkRoot adds the *.py files of source root sr (relative to root). A root
+// that is a symlink, or lies under one, inside the project or out of it, is
+// walked where it leads, and its files are named by the root's path; one
+// that leads into a directory holding it is refused, as the sandbox copy
+// would hold itself, and so is a root with no Python file.
 func walkRoot(root, sr string, exclude []string, add func(string)) error {
 	start := filepath.Join(root, filepath.FromSlash(sr))
 	rel, err := relSlash(root, start)
@@ -56,25 +63,45 @@ func walkRoot(root, sr string, exclude []string, add func(string)) error {
 		}
 		return nil
 	}
-	return filepath.WalkDir(start, func(p string, d fs.DirEntry, err error) error {
+	real, err := filepath.EvalSymlinks(start)
+	if err != nil {
+		return fmt.Errorf("source root %s: %w", sr, err)
+	}
+	if link, _ := filepath.EvalSymlinks(filepath.Dir(start)); real != start && within(link, real) {
+		return hint.New(fmt.Sprintf("source root %s is a symlink into a directory that holds it (%s)", sr, real),
+			"teeth copies a symlinked source root into its sandboxes as a directory, which would then hold itself: name the real package directory in source_roots")
+	}
+	found := 0
+	err = filepath.WalkDir(real, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		rel, err := relSlash(root, p)
+		rel, err := relSlash(root, filepath.Join(start, strings.TrimPrefix(p, real)))
 		if err != nil {
 			return err
 		}
 		if d.IsDir() {
-			if p != start && (skipDir(p, d.Name()) || excluded(rel, exclude)) {
+			if p != real && (skipDir(p, d.Name()) || excluded(rel, exclude)) {
 				return filepath.SkipDir
 			}
 			return nil
 		}
 		if strings.HasSuffix(d.Name(), ".py") && isFile(p, d) {
+			found++
 			add(rel)
 		}
 		return nil
 	})
+	if err == nil && found == 0 {
+		return hint.New("source root "+sr+" holds no Python file",
+			"source_roots names package directories of .py files, e.g. app or src/mypkg: check the path (and exclude)")
+	}
+	return err
+}
+
+// within reports whether path is dir or lies under it.
+func within(path, dir string) bool {
+	return path == dir || strings.HasPrefix(path, dir+string(filepath.Separator))
 }
 
 func relSlash(root, p string) (string, error) {

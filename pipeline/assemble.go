@@ -16,7 +16,7 @@ func (r *run) assemble(mode string) *report.Report {
 	c, v, sel := r.c, r.v, r.sel
 	rep := &report.Report{
 		SchemaVersion: report.SchemaVersion, Tool: "teeth", Version: r.o.Version,
-		Project: c.Dir, Command: c.Command, Shard: sel.Shard.String(), FailOn: c.FailOn, Mode: mode, Audit: r.aud,
+		Project: c.Dir, Command: c.Command, Shard: sel.Shard.String(), Run: r.runID(), FailOn: c.FailOn, Mode: mode, Audit: r.aud,
 		Anchors: []report.Anchor{}, Sites: []report.Site{}, Wrappers: []report.Wrapper{}, SkippedFiles: []report.FileError{},
 		Summary: report.Summary{
 			PytestRuns: v.Runs, DurationS: report.Round3(time.Since(r.start).Seconds()),
@@ -124,7 +124,7 @@ func (r *run) anchor(it runner.Item) report.Anchor {
 func (r *run) evidence(o runner.Outcome) report.Evidence {
 	s := r.plan.Sites[o.Site]
 	ev := report.Evidence{
-		Site: s.ID, Outcome: o.Outcome, Run: o.Test.Record(o.Code), Cached: o.Cached, Diff: r.ms.diffs[s.ID],
+		Site: s.ID, Outcome: o.Outcome, Run: o.Test.Record(o.Code), Cached: o.Cached, Diff: r.ms.diff(o.Site),
 		Reproduce: fmt.Sprintf("teeth verify --site %s --anchors %s %s", quote(s.ID), quote(o.Anchor), quote(r.o.Project)),
 	}
 	if o.Retry != nil {
@@ -143,7 +143,7 @@ func (r *run) site(i int, gateOff map[string]bool) report.Site {
 	s := r.plan.Sites[i]
 	rs := report.Site{
 		ID: s.ID, Path: s.Path, Line: s.Line, Function: s.Function, Callee: s.Callee,
-		Offload: s.Offload, Shape: s.Shape, Anchors: []string{}, Invalid: r.ms.invalid[s.ID], Diff: r.ms.diffs[s.ID],
+		Offload: s.Offload, Shape: s.Shape, Anchors: []string{}, Invalid: r.ms.invalid[s.ID], Diff: r.ms.diff(i),
 	}
 	for _, id := range r.v.Baseline.Order {
 		for _, x := range r.v.Reached[id] {

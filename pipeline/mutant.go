@@ -21,15 +21,22 @@ type Mutant struct {
 	Mutated  []byte // the file with the site un-offloaded
 }
 
-// Diff is the mutant as a unified diff of the site's file.
-func (m *Mutant) Diff() string { return mutate.Diff(m.Site.Path, m.Original, m.Mutated) }
+// Diff is the mutant as a unified diff of the site's file, as the reports
+// show it.
+func (m *Mutant) Diff() string {
+	d, err := m.Site.Diff(mutate.NewSource(m.Original))
+	if err != nil {
+		return mutate.Diff(m.Site.Path, m.Original, m.Mutated)
+	}
+	return d
+}
 
 // FindMutant discovers the project's sites and returns the mutant of the
 // one with this id.
 func FindMutant(ctx context.Context, c *config.Config, id string) (*Mutant, error) {
 	disc, err := mutate.Discover(ctx, c.HelperPython(), c.Dir, c.SourceRoots, c.Exclude, c.Wrappers)
 	if err != nil {
-		return nil, hint.New("finding offload sites: "+err.Error(), "check the project's interpreter")
+		return nil, discoverError(err, c.HelperPython())
 	}
 	for _, s := range disc.Sites {
 		if s.ID != id {

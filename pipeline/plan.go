@@ -33,16 +33,13 @@ func (r *run) makePlan(ctx context.Context) error {
 		fmt.Fprintf(r.log, "teeth: %s\n", note)
 	}
 	fmt.Fprintf(r.log, "teeth: %d offload sites in %s; running the baseline\n", len(r.disc.Sites), c.Dir)
-	if r.ms == nil {
-		r.ms = noMutants()
-	}
 	r.plan = &runner.Plan{
 		Env: runner.Env{
 			Command: c.Command, PytestArgs: append(slices.Clone(c.PytestArgs), tree.IgnoreArgs()...), Original: c.Dir,
 			Roots: c.SourceRoots, Entries: entries, Detectors: c.Detectors, Marker: c.Marker, PluginDir: pluginDir,
 			Extra: c.CommandEnv(),
 		},
-		Anchors: c.Anchors, Sites: r.disc.Sites, Sources: r.ms.sources, Mutants: r.ms.valid,
+		Anchors: c.Anchors, Sites: r.disc.Sites, Sources: r.ms.sources, Invalid: r.ms.invalid,
 		Jobs: c.Jobs, TimeoutFactor: c.TimeoutFactor, Warm: c.Warm, FullMatrix: r.o.FullMatrix,
 		TimeoutBase:     seconds(c.TimeoutBase),
 		BaselineTimeout: seconds(c.BaselineTimeout),

@@ -3,9 +3,11 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/teethtool/teeth/initcfg"
+	"github.com/teethtool/teeth/mutate"
 	"github.com/teethtool/teeth/report"
 	"github.com/teethtool/teeth/rules"
 	"github.com/teethtool/teeth/runner"
@@ -99,7 +101,12 @@ func (p *proposer) proveOne(ctx context.Context, prop *report.RuleProposal, s re
 		p.prover = pr
 	}
 	fmt.Fprintf(p.r.log, "teeth: proving a rule for %s at %s\n", prop.Primitive, s.ID)
-	err := p.prover.Prove(ctx, prop, s.Path, p.r.ms.sources[s.Path], p.r.plan.Mutants[s.ID])
+	i := slices.IndexFunc(p.r.plan.Sites, func(site mutate.Site) bool { return site.ID == s.ID })
+	mut, err := p.r.ms.mutant(i)
+	if err != nil {
+		return err
+	}
+	err = p.prover.Prove(ctx, prop, s.Path, p.r.ms.sources[s.Path].Bytes, mut)
 	if prop.Status == report.RuleRefuted {
 		prop.Patch, prop.Snippet, prop.SnippetWhy = "", "", "" // nothing to apply
 	}

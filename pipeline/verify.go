@@ -36,7 +36,11 @@ func Verify(ctx context.Context, c *config.Config, o Options) (*report.Report, e
 		return nil, err
 	}
 	if o.CacheDir != "" {
-		oc, err := cache.Open(o.CacheDir, cache.Inputs{Config: c, Version: o.Version, Sites: r.plan.Sites, Index: index, Sources: r.plan.Sources}, o.Force)
+		sources := map[string][]byte{}
+		for path, src := range r.plan.Sources {
+			sources[path] = src.Bytes
+		}
+		oc, err := cache.Open(o.CacheDir, cache.Inputs{Config: c, Version: o.Version, Sites: r.plan.Sites, Index: index, Sources: sources}, o.Force)
 		if err != nil {
 			return nil, err
 		}

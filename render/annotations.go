@@ -17,7 +17,8 @@ import (
 //
 // A finding is `::error` when it fails the run under failOn (an anchor: see
 // report.Fails; a site: its verdict is in failOn) and `::warning` otherwise;
-// a no-site gate self-test is a `::notice`. Each command is one line:
+// a no-site gate self-test is a `::notice`. A partial merge is an `::error`
+// of its own, first. Each command is one line:
 //
 //	::error file=app/x.py,line=5,title=teeth%3A site survived::message
 //
@@ -25,6 +26,9 @@ import (
 // and : and , in properties). GitHub shows at most 10 annotations of each
 // level per step, so errors are worth keeping few.
 func Annotations(w io.Writer, r *report.Report, failOn []string) {
+	if r.Partial != nil {
+		io.WriteString(w, "::error title="+escapeProperty("teeth: partial merge")+"::"+escapeData(r.Partial.Note())+"\n")
+	}
 	for _, f := range findings(r, failOn) {
 		io.WriteString(w, annotation(f))
 	}

@@ -115,6 +115,12 @@ func JUnitSuites(r *report.Report, failOn []string, at time.Time, host string) *
 		}
 		suite.TestCases = append(suite.TestCases, tc)
 	}
+	if p := r.Partial; p != nil {
+		suite.Properties.Properties = append(suite.Properties.Properties, JUnitProperty{Name: "teeth.partial", Value: strings.Join(p.Missing, ",") + " missing"})
+		suite.TestCases = append(suite.TestCases, JUnitTestCase{Name: "partial merge", Classname: "teeth", Time: junitSeconds(0),
+			Failure: &JUnitFailure{Type: "partial", Message: xmlText(p.Note()), Text: xmlText(p.Note())}})
+		suite.Failures++
+	}
 	suite.Tests = len(suite.TestCases)
 	var out bytes.Buffer
 	Summary(&out, r)

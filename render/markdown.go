@@ -240,6 +240,10 @@ func (b *mdWriter) title() {
 	}
 	n := len(b.r.Anchors)
 	switch {
+	case b.r.Partial != nil:
+		b.f("## teeth: ❌ partial merge, %s missing (%d of %d anchors fail the run, %d with teeth)\n\n",
+			mdText(strings.Join(b.r.Partial.Missing, ", ")), failing, n, teeth)
+		b.f("> ⚠️ %s\n\n", mdText(b.r.Partial.Note()))
 	case n == 0:
 		b.f("## teeth: ✅ no anchors found\n\n")
 	case failing > 0:

@@ -116,6 +116,11 @@ func buildSARIF(r *report.Report, failOn []string) *sarif.Report {
 		}
 		res.WithProperties(props)
 	}
+	if p := r.Partial; p != nil {
+		run.AddInvocation(sarif.NewInvocation().WithExecutionSuccessful(false).AddToolExecutionNotification(
+			sarif.NewNotification().WithLevel(levelError).WithMessage(sarif.NewTextMessage(p.Note()))))
+		run.WithProperties(sarif.NewPropertyBag().Add("partial", true).Add("missingShards", p.Missing))
+	}
 	rep.AddRun(run)
 	return rep
 }

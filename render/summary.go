@@ -58,8 +58,15 @@ func Summary(w io.Writer, r *report.Report) {
 	for _, r := range reasons {
 		fmt.Fprintf(w, "fresh-process fallback (%d): %s\n", s.Fallbacks[r], r)
 	}
+	if r.Partial != nil {
+		fmt.Fprintf(w, "%s\n", r.Partial.Note())
+	}
 	if s.Failed {
-		fmt.Fprintf(w, "failed on: %s (the verdicts in fail_on)\n", counts(failedOn(r), report.AnchorVerdicts))
+		line := fmt.Sprintf("failed on: %s (the verdicts in fail_on)", counts(failedOn(r), report.AnchorVerdicts))
+		if r.Partial != nil {
+			line += "; a partial merge (" + strings.Join(r.Partial.Missing, ", ") + " missing)"
+		}
+		fmt.Fprintln(w, line)
 	}
 }
 

@@ -65,6 +65,7 @@ func Finalize(r *Report) {
 			a.Verdict, a.Reason = Unverified, fmt.Sprintf("reaches %d offload sites; teeth verify proves whether it has teeth", len(a.Sites))
 		}
 	}
+	markPartial(r)
 	for i := range r.Sites {
 		s := &r.Sites[i]
 		s.Verdict = DecideSite(s.Invalid != "", len(s.Anchors), len(gateOffReach[s.ID]), siteOutcomes[s.ID])
@@ -117,10 +118,40 @@ func restoreTally(a *Anchor) (flaky, note string) {
 	return why, ""
 }
 
+// markPartial says, in a partial merge, which anchors reach sites of the
+// missing shards: one that met no mutant for that reason is unverified, the
+// others' reasons say how many of their sites were never run.
+func markPartial(r *Report) {
+	if r.Partial == nil {
+		return
+	}
+	present := map[string]bool{}
+	for _, s := range r.Sites {
+		present[s.ID] = true
+	}
+	missing := strings.Join(r.Partial.Missing, ", ")
+	for i := range r.Anchors {
+		a := &r.Anchors[i]
+		gone := 0
+		for _, id := range a.Sites {
+			if !present[id] {
+				gone++
+			}
+		}
+		switch {
+		case gone == 0:
+		case a.Verdict == Error && len(a.Mutants) == 0:
+			a.Verdict, a.Reason = Unverified, fmt.Sprintf("partial merge: its %d offload sites are in the missing shards (%s), never run", gone, missing)
+		default:
+			a.Reason += fmt.Sprintf(" (partial merge: %d of its %d offload sites are in the missing shards, never run)", gone, len(a.Sites))
+		}
+	}
+}
+
 func recount(r *Report, mutants int) {
 	s := &r.Summary
 	s.Anchors, s.Sites, s.Mutants = len(r.Anchors), len(r.Sites), mutants
-	s.AnchorVerdicts, s.SiteVerdicts, s.Failed = map[string]int{}, map[string]int{}, false
+	s.AnchorVerdicts, s.SiteVerdicts, s.Failed = map[string]int{}, map[string]int{}, r.Partial != nil // a partial merge never passes
 	for _, a := range r.Anchors {
 		s.AnchorVerdicts[a.Verdict]++
 		s.Failed = s.Failed || Fails(a, r.FailOn)

@@ -3,32 +3,131 @@ package report
 import (
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/teethtool/teeth/internal/hint"
 )
 
 // Merge combines the reports of the shards of one run into the report of
-// the whole run and decides its verdicts with Finalize. The shards must come
-// from the same project and configuration; each holds every anchor's
-// baseline and the evidence of its own share of the sites.
-func Merge(shards []*Report) (*Report, error) {
+// the whole run and decides its verdicts with Finalize. Each shard holds
+// every anchor's baseline and the evidence of its own share of the sites;
+// names are the shards' files, for the messages. Merge refuses reports of
+// other projects or tools, a shard given twice, shards of different runs
+// (configuration, source files, commit, shard count) and, unless partial,
+// an incomplete set, naming what is missing. A partial merge is marked
+// partial (see Finalize) and never passes.
+func Merge(shards []*Report, names []string, partial bool) (*Report, error) {
 	if len(shards) == 0 {
-		return nil, fmt.Errorf("nothing to merge")
+		return nil, hint.New("nothing to merge", "teeth merge --json all.json shard1.json shard2.json")
+	}
+	if err := sameRun(shards, names); err != nil {
+		return nil, err
+	}
+	have, missing, err := shardSet(shards, names)
+	if err != nil {
+		return nil, err
+	}
+	if len(missing) > 0 && !partial {
+		return nil, hint.New(fmt.Sprintf("incomplete shard set: %s missing (merging %s)", strings.Join(missing, ", "), strings.Join(have, ", ")),
+			"merge every shard of the run; --partial merges these alone, marked partial, and exits 1")
 	}
 	first := shards[0]
-	for _, s := range shards {
-		if s.SchemaVersion != SchemaVersion || s.Tool != "teeth" {
-			return nil, fmt.Errorf("not a teeth report of schema version %d", SchemaVersion)
-		}
-		if s.Project != first.Project {
-			return nil, fmt.Errorf("reports of different projects: %s and %s", first.Project, s.Project)
-		}
-	}
 	m := *first
 	m.Shard = ""
+	if len(missing) > 0 {
+		m.Partial = &Partial{Shards: have, Missing: missing}
+	}
 	m.Sites = mergeSites(shards)
 	m.Anchors = mergeAnchors(shards, siteOrder(m.Sites))
 	m.Summary = mergeSummary(shards)
 	Finalize(&m)
 	return &m, nil
+}
+
+// sameRun refuses reports that are not the shards of one run.
+func sameRun(shards []*Report, names []string) error {
+	first := shards[0]
+	for i, s := range shards {
+		if s.SchemaVersion != SchemaVersion || s.Tool != "teeth" {
+			return hint.New(fmt.Sprintf("%s is not a teeth report of schema version %d", names[i], SchemaVersion), "pass the files teeth verify --shard wrote with --json")
+		}
+		if s.Shard == "" {
+			return hint.New(names[i]+" is not a shard: its run was not split with --shard", "merge the reports of teeth verify --shard i/n")
+		}
+		if s.Run == nil {
+			return hint.New(names[i]+" does not say which run it belongs to (an older teeth wrote it)", "run the shards again with this teeth")
+		}
+		other := func(what, a, b string) error {
+			return hint.New(fmt.Sprintf("%s and %s are shards of different runs: %s %s and %s", names[0], names[i], what, a, b),
+				"merge the shards of one run: the same commit, source files and configuration")
+		}
+		switch {
+		case s.Project != first.Project:
+			return other("projects", first.Project, s.Project)
+		case s.Mode != first.Mode:
+			return other("modes", first.Mode, s.Mode)
+		case s.Run.Commit != first.Run.Commit:
+			return other("commits", orNone(first.Run.Commit), orNone(s.Run.Commit))
+		case s.Run.Sources != first.Run.Sources:
+			return other("source files", short(first.Run.Sources), short(s.Run.Sources))
+		case s.Run.Config != first.Run.Config:
+			return other("configurations", short(first.Run.Config), short(s.Run.Config))
+		}
+	}
+	return nil
+}
+
+// shardSet checks the shards' specs: one shard count, no shard twice. It
+// returns the shards there ("i/n", in order) and those missing.
+func shardSet(shards []*Report, names []string) (have, missing []string, err error) {
+	count, seen := 0, map[int]string{}
+	for i, s := range shards {
+		a, b, _ := strings.Cut(s.Shard, "/")
+		k, err1 := strconv.Atoi(a)
+		n, err2 := strconv.Atoi(b)
+		if err1 != nil || err2 != nil || k < 1 || k > n {
+			return nil, nil, hint.New(fmt.Sprintf("%s has a bad shard %q", names[i], s.Shard), "pass the files teeth verify --shard wrote with --json")
+		}
+		if count != 0 && n != count {
+			return nil, nil, hint.New(fmt.Sprintf("%s and %s are shards of different runs: split %d and %d ways", names[0], names[i], count, n),
+				"merge the shards of one run: the same --shard count")
+		}
+		count = n
+		if prev, dup := seen[k]; dup {
+			return nil, nil, hint.New(fmt.Sprintf("shard %s given twice: %s and %s", s.Shard, prev, names[i]), "pass each shard's report once")
+		}
+		seen[k] = names[i]
+	}
+	for k := 1; k <= count; k++ {
+		spec := fmt.Sprintf("%d/%d", k, count)
+		if _, ok := seen[k]; ok {
+			have = append(have, spec)
+		} else {
+			missing = append(missing, spec)
+		}
+	}
+	return have, missing, nil
+}
+
+// Note is one line saying what a partial merge holds and lacks.
+func (p *Partial) Note() string {
+	return fmt.Sprintf("partial merge: shards %s of the run; %s missing, their sites never run: the run fails whatever the verdicts",
+		strings.Join(p.Shards, ", "), strings.Join(p.Missing, ", "))
+}
+
+func orNone(commit string) string {
+	if commit == "" {
+		return "(none: not a git checkout)"
+	}
+	return short(commit)
+}
+
+func short(digest string) string {
+	if len(digest) > 12 {
+		return digest[:12]
+	}
+	return digest
 }
 
 func mergeSites(shards []*Report) []Site {

@@ -21,16 +21,40 @@ type Report struct {
 	Version       string        `json:"version"`
 	Project       string        `json:"project"`
 	Command       []string      `json:"command"`
-	Shard         string        `json:"shard,omitempty"` // "i/n" for one shard of a sharded run
-	FailOn        []string      `json:"fail_on"`         // anchor verdicts that fail the run
-	Scope         *Scope        `json:"scope,omitempty"` // what a --changed run covered
-	Mode          string        `json:"mode"`            // "verify", or "audit" (no mutants were run)
+	Shard         string        `json:"shard,omitempty"`   // "i/n" for one shard of a sharded run
+	Run           *RunID        `json:"run,omitempty"`     // which run this is: teeth merge takes the shards of one run only
+	Partial       *Partial      `json:"partial,omitempty"` // a merge of some of a run's shards (teeth merge --partial)
+	FailOn        []string      `json:"fail_on"`           // anchor verdicts that fail the run
+	Scope         *Scope        `json:"scope,omitempty"`   // what a --changed run covered
+	Mode          string        `json:"mode"`              // "verify", or "audit" (no mutants were run)
 	Audit         *audit.Report `json:"audit,omitempty"`
 	Anchors       []Anchor      `json:"anchors"`
 	Sites         []Site        `json:"sites"`
 	Wrappers      []Wrapper     `json:"wrappers"`
 	SkippedFiles  []FileError   `json:"skipped_files"`
 	Summary       Summary       `json:"summary"`
+}
+
+// RunID tells one run of teeth from another: the shards of one run share it.
+type RunID struct {
+	// Config digests what the verdicts depend on: teeth's version and the
+	// configuration (source roots, anchors, exclude, wrappers, detectors,
+	// opt-out marker, pytest arguments, fail_on, time limits) and the
+	// selection (--site, --changed, --full-matrix); not the machine's
+	// (interpreter path, workers, warm path, cache).
+	Config string `json:"config"`
+	// Sources digests the source files that hold offload sites (their paths
+	// and contents).
+	Sources string `json:"sources"`
+	// Commit is the project's git HEAD, "" outside git.
+	Commit string `json:"commit,omitempty"`
+}
+
+// Partial says which shards a partial merge holds and which it lacks: the
+// sites of the missing shards were never run.
+type Partial struct {
+	Shards  []string `json:"shards"`  // "i/n" of each shard merged
+	Missing []string `json:"missing"` // "i/n" of each shard missing
 }
 
 // Anchor is one anchor test (a pytest node id) with its verdict and evidence.

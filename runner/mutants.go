@@ -54,7 +54,7 @@ func (m *mutantRunner) fallback(reason string) {
 func (m *mutantRunner) execute(ctx context.Context, w *Worker, site int, spec Spec) (*Result, error) {
 	s := m.plan.Sites[site]
 	if w.warm != nil {
-		res, reason, err := w.runWarm(ctx, spec, s.Path, s.Function, m.plan.Mutants[s.ID])
+		res, reason, err := w.runWarm(ctx, spec, s.Path, s.Function)
 		if err != nil || reason == "" {
 			m.mu.Lock()
 			m.v.Warm++
@@ -199,33 +199,38 @@ func (m *mutantRunner) fromCache(j job) (cached []Outcome, rest []string) {
 	return cached, rest
 }
 
-// runMutant applies one mutant in w's sandbox, runs its anchors, re-runs
+// runMutant makes one mutant and writes it into w's sandbox, runs its anchors, re-runs
 // survivors once, and restores the file whatever happens, checking the
 // restored bytes: a warm child that imports the module lazily reads the
 // mutant from the sandbox file, so the file must be exact again before the
 // next child starts.
 func (m *mutantRunner) runMutant(ctx context.Context, w *Worker, j job) (outs []Outcome, runs int, err error) {
 	site := m.plan.Sites[j.site]
-	if err := w.Sandbox.Write(site.Path, m.plan.Mutants[site.ID]); err != nil {
+	mut, call, err := site.Mutant(m.plan.Sources[site.Path])
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := w.Sandbox.Write(site.Path, mut); err != nil {
 		return nil, 0, err
 	}
 	defer func() {
-		if rerr := w.Sandbox.Restore(site.Path, m.plan.Sources[site.Path]); err == nil {
+		if rerr := w.Sandbox.Restore(site.Path, m.plan.Sources[site.Path].Bytes); err == nil {
 			err = rerr
 		}
 	}()
-	outs, runs, err = m.runAnchors(ctx, w, j.site, j.anchors, false)
+	watch := mutantLine(site, call)
+	outs, runs, err = m.runAnchors(ctx, w, j.site, watch, j.anchors, false)
 	if err != nil {
 		return outs, runs, err
 	}
-	n, err := m.rerun(ctx, w, j.site, outs)
+	n, err := m.rerun(ctx, w, j.site, watch, outs)
 	return outs, runs + n, err
 }
 
 // rerun runs every survivor once more, then again each pair whose runs
 // disagree, until its runs settle or cannot (report.NeedsRerun), and
 // settles each pair's outcome from the tally of its runs.
-func (m *mutantRunner) rerun(ctx context.Context, w *Worker, site int, outs []Outcome) (runs int, err error) {
+func (m *mutantRunner) rerun(ctx context.Context, w *Worker, site int, watch SiteLine, outs []Outcome) (runs int, err error) {
 	idx := map[string]int{}
 	var again []string
 	for i := range outs {
@@ -238,7 +243,7 @@ func (m *mutantRunner) rerun(ctx context.Context, w *Worker, site int, outs []Ou
 	for len(again) > 0 && err == nil {
 		var more []Outcome
 		var n int
-		more, n, err = m.runAnchors(ctx, w, site, again, true)
+		more, n, err = m.runAnchors(ctx, w, site, watch, again, true)
 		runs += n
 		again = nil
 		for _, r := range more {
@@ -268,10 +273,10 @@ func (m *mutantRunner) rerun(ctx context.Context, w *Worker, site int, outs []Ou
 	return runs, err
 }
 
-// runAnchors runs the anchors against the mutant in place. A process killed
-// on its time limit marks the running test timeout and goes on with the
-// tests it had not started.
-func (m *mutantRunner) runAnchors(ctx context.Context, w *Worker, site int, anchors []string, retry bool) ([]Outcome, int, error) {
+// runAnchors runs the anchors against the mutant in place, watching its
+// un-offloaded call. A process killed on its time limit marks the running
+// test timeout and goes on with the tests it had not started.
+func (m *mutantRunner) runAnchors(ctx context.Context, w *Worker, site int, watch SiteLine, anchors []string, retry bool) ([]Outcome, int, error) {
 	s := m.plan.Sites[site]
 	var outs []Outcome
 	runs := 0
@@ -283,7 +288,7 @@ func (m *mutantRunner) runAnchors(ctx context.Context, w *Worker, site int, anch
 		res, err := m.execute(ctx, w, site, Spec{
 			Args:      m.files(anchors),
 			Select:    anchors,
-			Sites:     []SiteLine{mutantLine(s, m.plan.Sources[s.Path])},
+			Sites:     []SiteLine{watch},
 			Timeout:   m.limit(anchors),
 			StopAfter: stopAfter,
 		})
@@ -328,7 +333,7 @@ func harnessExcerpt(res *Result) string {
 	if res.TimedOut {
 		return "the pytest process hung before the test started"
 	}
-	return fmt.Sprintf("the test did not run (pytest exit code %d): %s", res.ExitCode, lastLine(res.Output))
+	return fmt.Sprintf("the test did not run (pytest exit code %d): %s", res.ExitCode, lastWords(res.Output))
 }
 
 func leaked(res *Result, path string) bool {

@@ -84,9 +84,8 @@ func (w *Worker) Run(ctx context.Context, spec Spec) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer out.Close()
 	start := time.Now()
-	code, timedOut, err := wait(ctx, cmd, spec.Timeout)
+	code, timedOut, err := wait(ctx, cmd, out, spec.Timeout)
 	if err != nil {
 		return nil, fmt.Errorf("running %s: %w", cmd.Path, err)
 	}
@@ -95,13 +94,14 @@ func (w *Worker) Run(ctx context.Context, spec Spec) (*Result, error) {
 		return nil, perr
 	}
 	res.ExitCode, res.TimedOut, res.Wall = code, timedOut, time.Since(start)
-	res.Output = tail(out.Name(), 4000)
+	res.Output = out.tail(4000, true)
 	return res, ctx.Err()
 }
 
 // command prepares one pytest process with the plugin configured for spec,
-// plus extra plugin settings; its output goes to the returned file.
-func (w *Worker) command(spec Spec, extra map[string]any) (*exec.Cmd, *os.File, error) {
+// plus extra plugin settings; its output goes to the returned output, whose
+// started the caller calls once the process is.
+func (w *Worker) command(spec Spec, extra map[string]any) (*exec.Cmd, *output, error) {
 	w.runs++
 	cfgPath := filepath.Join(w.tmp, fmt.Sprintf("run%d.json", w.runs))
 	resPath := filepath.Join(w.tmp, fmt.Sprintf("run%d.jsonl", w.runs))
@@ -120,11 +120,11 @@ func (w *Worker) command(spec Spec, extra map[string]any) (*exec.Cmd, *os.File, 
 	cmd.Env = append(w.environ(cfgPath, resPath), "TEETH_LIFELINE=3")
 	cmd.ExtraFiles = []*os.File{life} // fd 3: the plugin's guardian kills the group when teeth dies
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	out, err := os.Create(filepath.Join(w.tmp, fmt.Sprintf("run%d.out", w.runs)))
+	out, err := newOutput()
 	if err != nil {
 		return nil, nil, err
 	}
-	cmd.Stdout, cmd.Stderr = out, out
+	cmd.Stdout, cmd.Stderr = out.w, out.w
 	return cmd, out, nil
 }
 
@@ -187,9 +187,13 @@ func (w *Worker) environ(cfgPath, resPath string) []string {
 }
 
 // wait runs cmd until it exits, its timeout passes or ctx ends; in the last
-// two cases the whole process group is killed.
-func wait(ctx context.Context, cmd *exec.Cmd, timeout time.Duration) (code int, timedOut bool, err error) {
-	if err := proc.Start(cmd); err != nil {
+// two cases the whole process group is killed. What happened first decides:
+// a process that had exited when teeth saw its time limit pass (teeth was
+// stopped, SIGSTOP, while it finished) did not time out.
+func wait(ctx context.Context, cmd *exec.Cmd, out *output, timeout time.Duration) (code int, timedOut bool, err error) {
+	err = proc.Start(cmd)
+	out.started()
+	if err != nil {
 		return 0, false, err
 	}
 	done := make(chan error, 1)
@@ -200,8 +204,10 @@ func wait(ctx context.Context, cmd *exec.Cmd, timeout time.Duration) (code int, 
 	select {
 	case werr = <-done:
 	case <-timer.C:
-		timedOut = true
-		killGroup(cmd)
+		if !proc.Gone(cmd.Process.Pid) {
+			timedOut = true
+			killGroup(cmd)
+		}
 		werr = <-done
 	case <-ctx.Done():
 		killGroup(cmd)
@@ -216,15 +222,4 @@ func wait(ctx context.Context, cmd *exec.Cmd, timeout time.Duration) (code int, 
 
 func killGroup(cmd *exec.Cmd) {
 	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-}
-
-func tail(path string, n int64) string {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return ""
-	}
-	if int64(len(data)) > n {
-		data = data[int64(len(data))-n:]
-	}
-	return string(data)
 }

@@ -60,8 +60,13 @@ func TestWaitKillsTheWholeProcessGroup(t *testing.T) {
 	pidFile := filepath.Join(t.TempDir(), "pid")
 	cmd := exec.Command("sh", "-c", "sleep 60 & echo $! > "+pidFile+"; wait")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	out, err := newOutput()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout = out.w
 	start := time.Now()
-	_, timedOut, err := wait(context.Background(), cmd, 300*time.Millisecond)
+	_, timedOut, err := wait(context.Background(), cmd, out, 300*time.Millisecond)
 	if err != nil || !timedOut {
 		t.Fatalf("wait = timedOut %v, err %v; want a timeout", timedOut, err)
 	}
@@ -122,5 +127,35 @@ func TestClassify(t *testing.T) {
 		if got := classify(&tt.t); got != tt.want {
 			t.Errorf("classify(%+v) = %s, want %s", tt.t, got, tt.want)
 		}
+	}
+}
+
+// issue 22: a process's output is kept as a tail of OutputLimit bytes, and
+// what was written after a mark (a warm child's output) can be told apart.
+func TestOutputKeepsABoundedTail(t *testing.T) {
+	o, err := newOutput()
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := []byte(strings.Repeat("x", 999) + "\n")
+	for range 1000 { // 1 MB
+		o.w.Write(line)
+	}
+	m := o.mark()
+	for m < 1000*1000 {
+		time.Sleep(time.Millisecond)
+		m = o.mark()
+	}
+	o.w.Write([]byte("the child's last words\n"))
+	o.started()
+	got := o.tail(OutputLimit*2, true)
+	if len(got) > OutputLimit || !strings.HasSuffix(got, "x\nthe child's last words\n") {
+		t.Errorf("tail of %d bytes ends %q", len(got), got[max(0, len(got)-40):])
+	}
+	if len(o.buf) > 2*OutputLimit {
+		t.Errorf("the ring holds %d bytes", len(o.buf))
+	}
+	if s := o.since(m, 4000); s != "the child's last words\n" {
+		t.Errorf("since the mark: %q", s)
 	}
 }

@@ -32,7 +32,9 @@ type Sandbox struct {
 // virtualenvs, caches, bytecode, avoid (teeth's scratch directory, should
 // it lie inside the project) and what tree (ScanTree's, or nil) skips, and
 // re-pointing the symlinks tree re-points. File times are not preserved, so
-// no bytecode cache can ever be taken for a mutant's.
+// no bytecode cache can ever be taken for a mutant's. Every copied file and
+// directory is writable by its owner, whatever the checkout's modes (a
+// read-only checkout, say): teeth writes its probe and the mutants there.
 func NewSandbox(src, dst, avoid string, tree *Tree) (*Sandbox, error) {
 	if tree == nil {
 		tree = &Tree{}
@@ -50,7 +52,8 @@ func NewSandbox(src, dst, avoid string, tree *Tree) (*Sandbox, error) {
 			}
 			return cp.Shallow
 		},
-		PreserveTimes: false,
+		PreserveTimes:     false,
+		PermissionControl: cp.AddPermission(0o200), // u+w, in the sandbox only
 	}
 	if err := cp.Copy(src, dst, opt); err != nil {
 		return nil, fmt.Errorf("copying the project into a sandbox: %w", err)

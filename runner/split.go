@@ -60,7 +60,7 @@ func (m *mutantRunner) warmSplit(ctx context.Context, workers []*Worker, ids []s
 			defer wg.Done()
 			s := spec
 			s.Select = share
-			parts[i], fallbacks[i], errs[i] = workers[i].runWarm(ctx, s, "", "", nil)
+			parts[i], fallbacks[i], errs[i] = workers[i].runWarm(ctx, s, "", "")
 		}()
 	}
 	wg.Wait()

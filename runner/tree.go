@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -41,17 +42,9 @@ func ScanTree(dir, avoid string, roots []string) (*Tree, error) {
 	t := &Tree{dir: dir, skip: map[string]bool{}, links: map[string]string{}, deep: map[string]bool{}}
 	k := map[string][]string{}
 	var dirLinks []dirLink
-	t.rootLinks(roots)
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if p == dir {
-				return err
-			}
-			t.skip[p] = true
-			k[kindUnreadable] = append(k[kindUnreadable], t.rel(p))
-			return skipDirOf(d)
-		}
-		if p == dir {
+	outside := t.rootLinks(roots)
+	visit := func(p string, d fs.DirEntry, base string) error {
+		if p == base {
 			return nil
 		}
 		mode := d.Type()
@@ -85,9 +78,24 @@ func ScanTree(dir, avoid string, roots []string) (*Tree, error) {
 			}
 		}
 		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("reading the project %s: %w", dir, err)
+	}
+	// The project, then the directories a symlinked source root leads to
+	// outside it: the sandbox copies them too.
+	for _, base := range append([]string{dir}, outside...) {
+		err := filepath.WalkDir(base, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				if p == base {
+					return err
+				}
+				t.skip[p] = true
+				k[kindUnreadable] = append(k[kindUnreadable], t.rel(p))
+				return skipDirOf(d)
+			}
+			return visit(p, d, base)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("reading the project %s: %w", base, err)
+		}
 	}
 	for _, dl := range cycles(dirLinks) {
 		t.Loops = append(t.Loops, t.rel(dl.path))
@@ -97,17 +105,38 @@ func ScanTree(dir, avoid string, roots []string) (*Tree, error) {
 	return t, nil
 }
 
-// rootLinks marks the symlinks on the way to each source root for a deep copy.
-func (t *Tree) rootLinks(roots []string) {
+// rootLinks marks the symlinks on the way to each source root for a deep
+// copy, each link of a chain of them too (the copy follows the chain), and
+// returns the directories they lead to that the walk of the project does
+// not meet (outside it, or inside through a symlink): the copy reads them.
+func (t *Tree) rootLinks(roots []string) []string {
+	var outside []string
 	for _, r := range roots {
 		p := t.dir
 		for _, part := range strings.Split(r, "/") {
 			p = filepath.Join(p, part)
-			if info, err := os.Lstat(p); err == nil && info.Mode()&fs.ModeSymlink != 0 {
-				t.deep[p] = true
+			for q, hops := p, 0; hops < 40; hops++ {
+				info, err := os.Lstat(q)
+				if err != nil || info.Mode()&fs.ModeSymlink == 0 {
+					real, err := filepath.EvalSymlinks(q)
+					if err == nil && q != p && (real != q || !within(real, t.dir)) && !slices.Contains(outside, q) {
+						outside = append(outside, q) // the path the copy reads it by, which the walk of the project does not meet
+					}
+					break
+				}
+				t.deep[q] = true
+				target, err := os.Readlink(q)
+				if err != nil {
+					break
+				}
+				if !filepath.IsAbs(target) {
+					target = filepath.Join(filepath.Dir(q), target)
+				}
+				q = target
 			}
 		}
 	}
+	return outside
 }
 
 // The kinds of odd entries, in the order their notes are printed.

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/teethtool/teeth/internal/hint"
@@ -17,10 +18,10 @@ import (
 // Plan is one verify run.
 type Plan struct {
 	Env             Env
-	Anchors         []string          // pytest arguments that select the anchors
-	Sites           []mutate.Site     // every discovered site
-	Sources         map[string][]byte // original bytes by site path
-	Mutants         map[string][]byte // mutant bytes by site id; invalid sites are absent
+	Anchors         []string                  // pytest arguments that select the anchors
+	Sites           []mutate.Site             // every discovered site
+	Sources         map[string]*mutate.Source // original bytes by site path; each site's mutant is made from them when it is about to run
+	Invalid         map[string]string         // site id -> compile error of its mutant, which never runs
 	Jobs            int
 	TimeoutFactor   float64
 	TimeoutBase     time.Duration
@@ -123,7 +124,7 @@ func Verify(ctx context.Context, plan *Plan, tmp string) (*Verified, error) {
 	}
 	for _, w := range workers {
 		for path, src := range plan.Sources {
-			if err := w.Sandbox.Check(path, src); err != nil {
+			if err := w.Sandbox.Check(path, src.Bytes); err != nil {
 				return v, err
 			}
 		}
@@ -192,12 +193,8 @@ func siteLines(sites []mutate.Site) []SiteLine {
 }
 
 // mutantLine is the site to watch in a run of s's mutant: its un-offloaded
-// call, whose work on the loop the plugin records.
-func mutantLine(s mutate.Site, original []byte) SiteLine {
-	c, err := s.MutantCall(original)
-	if err != nil {
-		return SiteLine{Path: s.Path, Line: s.Line}
-	}
+// call c, whose work on the loop the plugin records.
+func mutantLine(s mutate.Site, c mutate.Call) SiteLine {
 	return SiteLine{Path: s.Path, Line: c.Line, Call: [2]int{c.Start, c.End}, Window: true}
 }
 
@@ -258,14 +255,14 @@ func checkBaseline(res *Result, plan *Plan) error {
 	case len(res.Leaked) > 0:
 		return leakError(res, plan.Env)
 	case !res.Finished && len(res.Items) == 0:
-		last := lastLine(res.Output)
+		last := lastWords(res.Output)
 		fix := "run the anchors yourself: " + cmd
 		if strings.Contains(last, "No module named pytest") {
 			fix = "install pytest into the project's environment, or set python or command in [tool.teeth]"
 		}
 		return hint.New(fmt.Sprintf("the test command failed before collecting anything (exit %d): %s", res.ExitCode, last), fix)
 	case !res.Finished:
-		return hint.New(fmt.Sprintf("pytest exited with code %d before finishing: %s", res.ExitCode, lastLine(res.Output)),
+		return hint.New(fmt.Sprintf("pytest exited with code %d before finishing: %s", res.ExitCode, lastWords(res.Output)),
 			"run the anchors yourself: "+cmd)
 	}
 	return nil
@@ -297,6 +294,19 @@ func checkCollected(res *Result, plan *Plan) error {
 			"set anchors in [tool.teeth] to the directories, files or node ids of your anchor tests")
 	}
 	return nil
+}
+
+// lastWords is the last line pytest printed, or, when it printed nothing,
+// that it did (and the file-size limit that may have stopped its writes).
+func lastWords(output string) string {
+	if last := lastLine(output); last != "" {
+		return last
+	}
+	var lim syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_FSIZE, &lim) == nil && lim.Cur < 1<<62 {
+		return fmt.Sprintf("it printed nothing (a file-size limit of %d KB is set, ulimit -f: it may have stopped pytest's writes)", lim.Cur/1024)
+	}
+	return "it printed nothing"
 }
 
 // lastLine is the last line of s, without pytest's "E" prefix.
@@ -346,7 +356,7 @@ func (plan *Plan) jobs(v *Verified) []job {
 	var jobs []job
 	for i, s := range plan.Sites {
 		anchors := bySite[i]
-		if len(anchors) == 0 || plan.Mutants[s.ID] == nil {
+		if len(anchors) == 0 || plan.Invalid[s.ID] != "" {
 			continue
 		}
 		sort.SliceStable(anchors, func(a, b int) bool {

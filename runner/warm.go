@@ -20,6 +20,7 @@ import (
 // mutated function's code in place and runs the selected anchors.
 type server struct {
 	cmd       *exec.Cmd
+	out       *output // its output and its children's
 	req       *os.File
 	replies   chan map[string]any
 	exited    chan struct{}
@@ -45,13 +46,13 @@ func (w *Worker) StartWarm(ctx context.Context, args []string, timeout time.Dura
 	err = proc.Start(cmd)
 	reqR.Close()
 	repW.Close()
-	out.Close()
+	out.started()
 	if err != nil {
 		reqW.Close()
 		repR.Close()
 		return err
 	}
-	s := &server{cmd: cmd, req: reqW, replies: make(chan map[string]any, 4), exited: make(chan struct{})}
+	s := &server{cmd: cmd, out: out, req: reqW, replies: make(chan map[string]any, 4), exited: make(chan struct{})}
 	go s.read(repR)
 	go func() { cmd.Wait(); killGroup(cmd); close(s.exited) }()
 	select {
@@ -68,7 +69,7 @@ func (w *Worker) StartWarm(ctx context.Context, args []string, timeout time.Dura
 	case <-ctx.Done():
 	}
 	s.stop()
-	return errors.New("the warm pytest process did not start: " + lastLine(tail(out.Name(), 2000)))
+	return errors.New("the warm pytest process did not start: " + lastWords(out.tail(2000, false)))
 }
 
 func (s *server) read(r *os.File) {
@@ -101,10 +102,12 @@ func (w *Worker) StopWarm() {
 	}
 }
 
-// runWarm runs spec against the mutant source of one function in a forked
-// child of the warm process. A non-empty fallback says why this mutant must
-// run in a fresh process instead.
-func (w *Worker) runWarm(ctx context.Context, spec Spec, path, function string, source []byte) (res *Result, fallback string, err error) {
+// runWarm runs spec in a forked child of the warm process: against the
+// mutant of function, which the caller has written into the sandbox's copy
+// of path (the child reads it from there, as bytes), or unmutated when path
+// is "". A non-empty fallback says why this mutant must run in a fresh
+// process instead.
+func (w *Worker) runWarm(ctx context.Context, spec Spec, path, function string) (res *Result, fallback string, err error) {
 	s := w.warm
 	w.runs++
 	resPath := filepath.Join(w.tmp, fmt.Sprintf("run%d.jsonl", w.runs))
@@ -113,10 +116,10 @@ func (w *Worker) runWarm(ctx context.Context, spec Spec, path, function string, 
 		sites = []SiteLine{}
 	}
 	req, _ := json.Marshal(map[string]any{
-		"op": "run", "path": path, "function": function, "source": string(source),
+		"op": "run", "path": path, "function": function,
 		"select": spec.Select, "sites": sites, "results": resPath, "stop_after": spec.StopAfter, "funcs": spec.Funcs,
 	})
-	start := time.Now()
+	start, mark := time.Now(), s.out.mark()
 	if _, err := s.req.Write(append(req, '\n')); err != nil {
 		w.StopWarm()
 		return nil, "the warm pytest process is gone", nil
@@ -144,11 +147,14 @@ func (w *Worker) runWarm(ctx context.Context, spec Spec, path, function string, 
 	}
 	res.TimedOut, res.Wall = timedOut, time.Since(start)
 	res.ExitCode = res.exitStatus
+	res.Output = s.out.since(mark, 4000)
 	return res, "", ctx.Err()
 }
 
 // waitChild waits for the forked child's "done", killing its process group
-// when the time limit passes or ctx ends.
+// when the time limit passes or ctx ends. What happened first decides: a
+// child that had exited when teeth saw its time limit pass (teeth was
+// stopped, SIGSTOP, while it finished) did not time out.
 func waitChild(ctx context.Context, s *server, pid int, timeout time.Duration) (timedOut bool, err error) {
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
@@ -163,8 +169,10 @@ func waitChild(ctx context.Context, s *server, pid int, timeout time.Duration) (
 				return timedOut, nil
 			}
 		case <-timer.C:
-			timedOut = true
-			_ = syscall.Kill(-pid, syscall.SIGKILL)
+			if !proc.Gone(pid) {
+				timedOut = true
+				_ = syscall.Kill(-pid, syscall.SIGKILL)
+			}
 		case <-cancelled:
 			cancelled = nil
 			_ = syscall.Kill(-pid, syscall.SIGKILL)

@@ -104,7 +104,18 @@ def build_site(f, call, got):
         "args": fwd_spans,
         "verbatim": verbatim(f.src, call, fwd, fwd_spans),
         "dropped": sorted(kw_span(src, a) if isinstance(a, ast.keyword) else src.span(a) for a in dropped),
+        "stmt": statement(f, call),
     }
+
+
+def statement(f, node):
+    """The whole lines of the module-level statement that holds node, its
+    decorators included: what teeth compiles to check the site's mutant."""
+    while not isinstance(f.parents.get(node), ast.Module) and f.parents.get(node) is not None:
+        node = f.parents[node]
+    first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+    starts, last = f.src.starts, node.end_lineno
+    return [starts[first - 1], starts[last] if last < len(starts) else len(f.src.data)]
 
 
 def verbatim(src, call, fwd, spans):

@@ -21,6 +21,7 @@ COMPAT = os.environ.get("TEETH_SITES_COMPAT") == "1"
 HAS_UNPARSE = hasattr(ast, "unparse") and not COMPAT
 KW_POS = sys.version_info >= (3, 9) and not COMPAT
 NEWLINE = re.compile(rb"\r\n|\r|\n")
+COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 INDEX = ast.Index if sys.version_info < (3, 9) else ()
 
 
@@ -54,6 +55,32 @@ class Source(object):
 
     def text(self, span):
         return self.data[span[0]:span[1]].decode(self.enc)
+
+
+def undecodable(data, msg):
+    """Where and why data is not text in its encoding: (line, message), or
+    None. The encoding is the one Python reads the file in (a UTF-8 BOM, a PEP
+    263 coding declaration on line 1 or 2, else UTF-8); msg is what Python
+    said, kept for a declaration it cannot use."""
+    lines = [m.group(0) for m in re.finditer(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", data)]
+    if lines and lines[0].startswith(codecs.BOM_UTF8):
+        lines[0] = lines[0][len(codecs.BOM_UTF8):]
+    cookie = next((i for i, line in enumerate(lines[:2]) if COOKIE.match(line)), None)
+    try:
+        enc = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+        codecs.lookup(enc)
+    except (SyntaxError, LookupError) as e:
+        if cookie is not None:
+            return cookie + 1, msg or getattr(e, "msg", None) or str(e)
+        enc = "utf-8"
+    enc = "utf-8" if enc == "utf-8-sig" else enc
+    for i, line in enumerate(lines):
+        try:
+            line.decode(enc)
+        except UnicodeDecodeError as e:
+            how = "no coding declaration" if cookie is None else "declared on line %d" % (cookie + 1)
+            return i + 1, "byte 0x%02x at column %d is not %s (%s)" % (line[e.start], e.start + 1, enc, how)
+    return None
 
 
 def kw_span(src, kw):

@@ -3,15 +3,19 @@
 Imported by teeth_reach and teeth_evidence; imports nothing of teeth's.
 ``resolve_calls`` compiles a file the way the import system does and maps a
 byte span of it to the call instruction that spans it (``co_positions``:
-lines, and UTF-8 byte columns within a line), so that on Python 3.12+ reach
+lines, and UTF-8 byte columns of the decoded line, turned back into offsets
+of the file's own bytes: a BOM, a PEP 263 encoding), so that on Python 3.12+ reach
 is recorded per call with ``sys.monitoring`` instead of per line;
 ``line_starts`` and ``line_of`` map byte offsets to lines for the line
 windows of older Pythons. ``call_text`` reads back, after a test, the callee
 expression of the call instruction a mock was called from.
 """
 
+import codecs
 import dis
+import io
 import linecache
+import tokenize
 import types
 
 _CALL_OPS = {"CALL", "CALL_KW", "CALL_FUNCTION_EX"}
@@ -41,33 +45,69 @@ def line_of(starts, offset):
     return lo + 1
 
 
-def _codes(code):
-    yield code
+class _Offsets(object):
+    """Maps (line, UTF-8 byte column of the decoded line) to an offset of the
+    file's bytes, in the file's encoding (the UTF-8 BOM skipped)."""
+
+    def __init__(self, source):
+        self.source = source
+        self.starts = line_starts(source)
+        enc = tokenize.detect_encoding(io.BytesIO(source).readline)[0]
+        self.enc = "utf-8" if enc == "utf-8-sig" else enc
+        self.utf8 = codecs.lookup(self.enc).name == "utf-8"
+        if source.startswith(codecs.BOM_UTF8):
+            self.starts[0] = len(codecs.BOM_UTF8)
+
+    def lines(self):
+        return len(self.starts)
+
+    def at(self, line, col):
+        start = self.starts[line - 1]
+        if self.utf8:
+            return start + col
+        end = self.starts[line] if line < len(self.starts) else len(self.source)
+        text = self.source[start:end].decode(self.enc)
+        chars = len(text.encode("utf-8")[:col].decode("utf-8", "ignore"))
+        return start + len(text[:chars].encode(self.enc))
+
+
+def _codes(code, wanted):
+    """The code objects under code (itself included) with an instruction on
+    one of the wanted lines (a container of line numbers)."""
+    if not hasattr(code, "co_lines") or any(line in wanted for _, _, line in code.co_lines()):
+        yield code
     for const in code.co_consts:
         if isinstance(const, types.CodeType):
-            yield from _codes(const)
+            yield from _codes(const, wanted)
 
 
 def resolve_calls(source, filename, spans):
     """Maps each (start, end, key) byte span to the outermost call instruction
     inside it: {key: ((co_qualname, co_firstlineno), offset, next offset)},
     next offset being the instruction the frame resumes at once the call
-    returns. A span with no call instruction is left out."""
+    returns. A span with no call instruction is left out. Only the code
+    objects whose lines meet a span's are disassembled."""
     code = compile(source, filename, "exec", dont_inherit=True)
-    starts = line_starts(source)
+    offsets = _Offsets(source)
+    by_line = {}
+    for start, end, key in spans:
+        for line in range(line_of(offsets.starts, start), line_of(offsets.starts, max(end - 1, start)) + 1):
+            by_line.setdefault(line, []).append((start, end, key))
     best = {}
-    for co in _codes(code):
+    for co in _codes(code, by_line):
         where = (co.co_qualname, co.co_firstlineno)
         instructions = list(dis.get_instructions(co))
         for i, ins in enumerate(instructions[:-1]):
             pos = ins.positions
             if ins.opname not in _CALL_OPS or pos is None or None in (pos.lineno, pos.end_lineno, pos.col_offset, pos.end_col_offset):
                 continue
-            if pos.end_lineno > len(starts) or pos.lineno > len(starts):
+            if pos.end_lineno > offsets.lines() or pos.lineno > offsets.lines():
                 continue
-            a = starts[pos.lineno - 1] + pos.col_offset
-            b = starts[pos.end_lineno - 1] + pos.end_col_offset
-            for start, end, key in spans:
+            if pos.lineno not in by_line:
+                continue
+            a = offsets.at(pos.lineno, pos.col_offset)
+            b = offsets.at(pos.end_lineno, pos.end_col_offset)
+            for start, end, key in by_line[pos.lineno]:
                 if start <= a and b <= end and (key not in best or b - a > best[key][0]):
                     best[key] = (b - a, where, ins.offset, instructions[i + 1].offset)
     return {key: (where, offset, after) for key, (_, where, offset, after) in best.items()}

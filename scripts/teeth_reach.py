@@ -304,7 +304,7 @@ def _read(path):
 def _resolve(source, filename, spans):
     try:
         return resolve_calls(source, filename, spans)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, LookupError):
         return {}
 
 

@@ -97,7 +97,7 @@ def _child(session, items, req):
     os.setpgid(0, 0)
     teeth_state.reset_run(req["results"], req.get("stop_after"))
     if req.get("path"):  # no path: run the anchors unmutated (baseline, restore)
-        reason, how = swap(req["path"], req["function"], req["source"])
+        reason, how = swap(req["path"], req["function"])
         if reason:
             teeth_state.emit({"ev": "inplace-failed", "reason": reason})
             return 3
@@ -122,13 +122,15 @@ def _child(session, items, req):
     return 0
 
 
-def swap(path, function, source):
+def swap(path, function):
     """Puts the mutant of ``function`` in place. Returns (why it cannot, ""), or
     ("", how): "swapped" when the live function's code object was replaced,
     "lazy" when the module is not imported yet, so that the child imports the
     mutant from the sandbox file teeth wrote before forking (and restores after
     the child ends); module-level code and changed closures then need nothing
-    in place either."""
+    in place either. Either way the mutant comes from that file, as bytes:
+    compiled the way the import system compiles it (a UTF-8 BOM, a PEP 263
+    coding declaration, CRLF line ends), never decoded on the way."""
     full = os.path.join(teeth_state.CFG["sandbox"], *path.split("/"))
     module = _module_for(full)
     if module is None:
@@ -138,6 +140,8 @@ def swap(path, function, source):
     outer = function.split(".<locals>.")[0]
     if outer == "<module>":
         return "the site is in module-level code of a module imported at collection", ""
+    with open(full, "rb") as f:
+        source = f.read()
     code = compile(source, module.__file__, "exec", dont_inherit=True)
     new = _find_code(code, outer)
     fns = _live_functions(module, outer)
