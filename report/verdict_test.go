@@ -22,7 +22,8 @@ func TestDecide(t *testing.T) {
 		want string
 	}{
 		{"failed baseline wins over everything", Facts{Baseline: "failed", Flaky: "x", GateOff: true, Sites: 1, Outcomes: outs(Killed, "s")}, Broken},
-		{"skipped baseline is broken", Facts{Baseline: "skipped"}, Broken},
+		{"skipped baseline is skipped", Facts{Baseline: "skipped"}, Skipped},
+		{"xfailed baseline is xfailed", Facts{Baseline: "xfailed"}, XFailed},
 		{"flaky before gate-off", green(Facts{Flaky: "red on restore", GateOff: true, Sites: 1}), Flaky},
 		{"gate-off before no-site", green(Facts{GateOff: true}), GateOff},
 		{"no site", green(Facts{}), NoSite},

@@ -96,6 +96,9 @@ func (w *Worker) Run(ctx context.Context, spec Spec) (*Result, error) {
 	}
 	res.ExitCode, res.TimedOut, res.Wall = code, timedOut, time.Since(start)
 	res.Output = tail(out.Name(), 4000)
+	if timedOut {
+		res.Hang = readHang(res.Stack, w.Sandbox.Dir)
+	}
 	return res, ctx.Err()
 }
 
@@ -187,7 +190,8 @@ func (w *Worker) environ(cfgPath, resPath string) []string {
 }
 
 // wait runs cmd until it exits, its timeout passes or ctx ends; in the last
-// two cases the whole process group is killed.
+// two cases the whole process group is killed, after a timeout once the
+// stacks of its threads are sampled (sampleStacks).
 func wait(ctx context.Context, cmd *exec.Cmd, timeout time.Duration) (code int, timedOut bool, err error) {
 	if err := proc.Start(cmd); err != nil {
 		return 0, false, err
@@ -201,6 +205,7 @@ func wait(ctx context.Context, cmd *exec.Cmd, timeout time.Duration) (code int, 
 	case werr = <-done:
 	case <-timer.C:
 		timedOut = true
+		sampleStacks(resultsPath(cmd))
 		killGroup(cmd)
 		werr = <-done
 	case <-ctx.Done():

@@ -131,7 +131,7 @@ func (w *Worker) runWarm(ctx context.Context, spec Spec, path, function string, 
 		return nil, fmt.Sprint(msg["fallback"]), nil
 	}
 	pid := int(msg["child"].(float64))
-	timedOut, err := waitChild(ctx, s, pid, spec.Timeout)
+	timedOut, err := waitChild(ctx, s, pid, spec.Timeout, resPath)
 	if err != nil {
 		w.StopWarm()
 		return nil, err.Error(), nil
@@ -144,12 +144,16 @@ func (w *Worker) runWarm(ctx context.Context, spec Spec, path, function string, 
 	}
 	res.TimedOut, res.Wall = timedOut, time.Since(start)
 	res.ExitCode = res.exitStatus
+	if timedOut {
+		res.Hang = readHang(res.Stack, w.Sandbox.Dir)
+	}
 	return res, "", ctx.Err()
 }
 
 // waitChild waits for the forked child's "done", killing its process group
-// when the time limit passes or ctx ends.
-func waitChild(ctx context.Context, s *server, pid int, timeout time.Duration) (timedOut bool, err error) {
+// when the time limit passes (after sampling its stacks: the child writes
+// its results to resPath) or ctx ends.
+func waitChild(ctx context.Context, s *server, pid int, timeout time.Duration, resPath string) (timedOut bool, err error) {
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	cancelled := ctx.Done()
@@ -164,6 +168,7 @@ func waitChild(ctx context.Context, s *server, pid int, timeout time.Duration) (
 			}
 		case <-timer.C:
 			timedOut = true
+			sampleStacks(resPath)
 			_ = syscall.Kill(-pid, syscall.SIGKILL)
 		case <-cancelled:
 			cancelled = nil
