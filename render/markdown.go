@@ -1,7 +1,6 @@
 package render
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -12,11 +11,6 @@ import (
 // DefaultMarkdownLimit is the default size limit of Markdown's output:
 // GitHub's limit on the body of a pull-request comment.
 const DefaultMarkdownLimit = 65536
-
-// ErrMarkdownTooLarge is returned (wrapped) by Markdown when even the
-// most compact form of the report, which still lists every anchor, is over
-// the limit. Nothing is written then.
-var ErrMarkdownTooLarge = errors.New("markdown report over the size limit")
 
 // MarkdownOptions configures Markdown.
 type MarkdownOptions struct {
@@ -43,11 +37,12 @@ type MarkdownOptions struct {
 // then left out, then excerpts likewise, then only the deciding mutant of an
 // anchor is shown, then evidence blocks are left out (anchors with teeth
 // first), then reasons are cut, and last the anchors are listed compactly,
-// grouped by verdict and file. Each cut is marked where it happens and
-// summed up in a note under the title. No anchor is ever dropped: each keeps
-// at least its verdict and node id. If even the compact form is over the
-// limit, Markdown writes nothing and returns an error wrapping
-// ErrMarkdownTooLarge.
+// grouped by verdict and file. A report still too large (thousands of
+// anchors or findings) then shows the first entries of each list with "… and
+// N more" and their counts, fewer each step, and at last only the title and
+// the verdict counts; the note under the title points to the JSON and HTML
+// reports, which hold everything. Each cut is marked where it happens and
+// summed up in that note. Markdown always writes a report within the limit.
 func Markdown(w io.Writer, r *report.Report, opt MarkdownOptions) error {
 	limit := opt.Limit
 	if limit <= 0 {
@@ -64,11 +59,14 @@ func Markdown(w io.Writer, r *report.Report, opt MarkdownOptions) error {
 	for _, p := range mdLadder() {
 		out = renderMarkdown(r, failOn, p, limit)
 		if len(out) <= limit {
-			_, err := io.WriteString(w, out)
-			return err
+			break
 		}
 	}
-	return fmt.Errorf("%w: %d bytes in the most compact form, limit %d", ErrMarkdownTooLarge, len(out), limit)
+	if len(out) > limit { // the bare title and counts over the limit: a limit below any report
+		out = report.ClipBytes(out, limit)
+	}
+	_, err := io.WriteString(w, out)
+	return err
 }
 
 // mdCap bounds a block of text (a diff or an excerpt): at most lines lines
@@ -85,12 +83,14 @@ type mdPlan struct {
 	otherDetails  bool // evidence blocks for the other anchors
 	reasonBytes   int  // bound on a reason in the table; < 0 means none
 	compact       bool // list anchors grouped by verdict and file, nothing else
+	first         int  // entries shown per list (anchors of a verdict, audit findings); < 0 means all
+	bare          bool // the title, the counts and the pointer to the full reports only
 }
 
 // mdLadder lists the renderings to try, fullest first; each shows less than
 // the one before.
 func mdLadder() []mdPlan {
-	p := mdPlan{diff: mdNoCap, excerpt: mdNoCap, mutants: -1, teethDetails: true, otherDetails: true, reasonBytes: -1}
+	p := mdPlan{diff: mdNoCap, excerpt: mdNoCap, mutants: -1, teethDetails: true, otherDetails: true, reasonBytes: -1, first: -1}
 	steps := []func(*mdPlan){
 		func(*mdPlan) {},
 		func(p *mdPlan) { p.diff = mdCap{40, 4000} },
@@ -103,7 +103,11 @@ func mdLadder() []mdPlan {
 		func(p *mdPlan) { p.teethDetails = false },
 		func(p *mdPlan) { p.otherDetails = false },
 		func(p *mdPlan) { p.reasonBytes = 100 },
+		func(p *mdPlan) { p.first = 50 },
 		func(p *mdPlan) { p.compact = true },
+		func(p *mdPlan) { p.first = 20 },
+		func(p *mdPlan) { p.first = 5 },
+		func(p *mdPlan) { p.bare = true },
 	}
 	var out []mdPlan
 	for _, step := range steps {
@@ -124,7 +128,13 @@ func (p mdPlan) cuts() []string {
 			c = append(c, fmt.Sprintf("%s cut to %d lines", what, cp.lines))
 		}
 	}
-	if p.compact {
+	firstCut := fmt.Sprintf("the first %d entries of each list shown, with counts", p.first)
+	switch {
+	case p.bare:
+		return []string{"only the verdict counts: anchors, sites and audit findings left out"}
+	case p.compact && p.first >= 0:
+		return []string{"anchors listed by verdict and file, without reasons or evidence", firstCut}
+	case p.compact:
 		return []string{"anchors listed by verdict and file, without reasons or evidence"}
 	}
 	if p.otherDetails {
@@ -143,7 +153,25 @@ func (p mdPlan) cuts() []string {
 	if p.reasonBytes >= 0 {
 		c = append(c, fmt.Sprintf("reasons cut to %d characters", p.reasonBytes))
 	}
+	if p.first >= 0 {
+		c = append(c, firstCut)
+	}
 	return c
+}
+
+// cut is the first entries of a list of n that a plan shows.
+func (p mdPlan) cut(n int) int {
+	if p.first < 0 || n <= p.first {
+		return n
+	}
+	return p.first
+}
+
+// more writes "… and N more" after a list of n cut by the plan.
+func (b *mdWriter) more(n int) {
+	if shown := b.p.cut(n); shown < n {
+		b.f("- … and %d more\n", n-shown)
+	}
 }
 
 type mdWriter struct {
@@ -168,10 +196,20 @@ func renderMarkdown(r *report.Report, failOn []string, p mdPlan, limit int) stri
 	}
 	b.title()
 	if cuts := p.cuts(); len(cuts) > 0 {
-		b.f("> ✂️ **Shortened to fit the %d-character limit of a comment:** %s. Every anchor is still listed; the JSON report (`teeth verify --json`) has the full evidence.\n\n",
-			limit, strings.Join(cuts, "; "))
+		still := "Every anchor is still listed; the"
+		if p.first >= 0 || p.bare {
+			still = "The"
+		}
+		b.f("> ✂️ **Shortened to fit the %d-character limit of a comment:** %s. %s JSON report (`--json`) and the HTML report (`--html`) have everything.\n\n",
+			limit, strings.Join(cuts, "; "), still)
 	}
 	b.summary()
+	if p.bare {
+		if a := r.Audit; a != nil {
+			b.f("**Audit:** %s\n\n", auditCounts(a))
+		}
+		return b.String()
+	}
 	b.auditSection()
 	if p.compact {
 		b.compactList()
@@ -279,6 +317,10 @@ func (b *mdWriter) noTeethTable() {
 		return
 	}
 	b.f("### Anchors without teeth (%d)\n\n|  | verdict | anchor | reason |\n| --- | --- | --- | --- |\n", len(rows))
+	if n := b.p.cut(len(rows)); n < len(rows) {
+		defer b.f("… and %d more anchors without teeth\n\n", len(rows)-n)
+		rows = rows[:n]
+	}
 	for _, a := range rows {
 		if b.over() {
 			return
@@ -324,8 +366,16 @@ func (b *mdWriter) compactList() {
 		}
 		mark, verdict, _ := strings.Cut(g.key, " ")
 		b.f("%s **%s** (%d)\n\n", mark, mdText(verdict), n)
-		for _, f := range g.files {
-			b.f("- %s: %s\n", codeSpan(f, false), codeSpan(strings.Join(g.names[f], ", "), false))
+		for _, f := range g.files[:b.p.cut(len(g.files))] {
+			names := g.names[f]
+			text := strings.Join(names[:b.p.cut(len(names))], ", ")
+			if k := b.p.cut(len(names)); k < len(names) {
+				text += fmt.Sprintf(", … and %d more", len(names)-k)
+			}
+			b.f("- %s: %s\n", codeSpan(f, false), codeSpan(text, false))
+		}
+		if k := b.p.cut(len(g.files)); k < len(g.files) {
+			b.f("- … and %d more files\n", len(g.files)-k)
 		}
 		b.f("\n")
 	}
