@@ -30,6 +30,13 @@ func (r *run) assemble(mode string) *report.Report {
 	for _, fe := range r.disc.Errors {
 		rep.SkippedFiles = append(rep.SkippedFiles, report.FileError{Path: fe.Path, Line: fe.Line, Msg: fe.Msg})
 	}
+	allows := &report.Allowances{}
+	for _, id := range v.Baseline.Order {
+		allows.Add(v.Baseline.Tests[id].Allow)
+	}
+	if !allows.Empty() {
+		rep.GateAllows = allows
+	}
 	gateOff := map[string]bool{}
 	for _, it := range v.Baseline.Items {
 		gateOff[it.NodeID], _ = v.Baseline.GateOff(it)

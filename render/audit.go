@@ -69,6 +69,9 @@ func writeAuditAndCounts(w io.Writer, r *report.Report) {
 	for _, fe := range r.SkippedFiles {
 		fmt.Fprintf(w, "skipped %s:%d: %s\n", fe.Path, fe.Line, fe.Msg)
 	}
+	if g := r.GateAllows; !g.Empty() {
+		fmt.Fprintf(w, "the gate allows (read from the live gate): %s\n", g.Text())
+	}
 	s := r.Summary
 	fmt.Fprintf(w, "anchors: %s\n", counts(s.AnchorVerdicts, report.AnchorVerdicts))
 	if c := countedText(s.Counted); c != "" {

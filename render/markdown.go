@@ -281,6 +281,12 @@ func (b *mdWriter) summary() {
 		b.f(" · teeth %s", mdText(b.r.Version))
 	}
 	b.f("\n\n")
+	if c := countedText(s.Counted); c != "" {
+		b.f("Tests that reach no offload site, counted, not listed (`no_site = \"count\"`): %s\n\n", mdText(c))
+	}
+	if g := b.r.GateAllows; !g.Empty() {
+		b.f("The gate allows (read from the live gate): %s\n\n", mdText(g.Text()))
+	}
 }
 
 // ordered returns the anchors in the order the report shows them: those

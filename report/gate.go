@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -79,6 +80,25 @@ type Exemption struct {
 	Function  string   `json:"function"`
 	File      string   `json:"file"`
 	Functions []string `json:"functions"`
+}
+
+// Add merges b into a, keeping each entry once, in order.
+func (a *Allowances) Add(b *Allowances) {
+	if b == nil {
+		return
+	}
+	for _, d := range b.Deactivated {
+		if !slices.Contains(a.Deactivated, d) {
+			a.Deactivated = append(a.Deactivated, d)
+		}
+	}
+	for _, e := range b.Exempt {
+		if !slices.ContainsFunc(a.Exempt, func(x Exemption) bool {
+			return x.Function == e.Function && x.File == e.File && slices.Equal(x.Functions, e.Functions)
+		}) {
+			a.Exempt = append(a.Exempt, e)
+		}
+	}
 }
 
 // Empty reports whether the gate allows nothing beyond the detector's defaults.

@@ -28,13 +28,17 @@ type Report struct {
 	// NoSite is the policy for tests that reach no offload site: "list"
 	// (anchors with a verdict; omitted) or "count" (counted in
 	// Summary.Counted, not listed, never failing the run).
-	NoSite       string        `json:"no_site,omitempty"`
-	Audit        *audit.Report `json:"audit,omitempty"`
-	Anchors      []Anchor      `json:"anchors"`
-	Sites        []Site        `json:"sites"`
-	Wrappers     []Wrapper     `json:"wrappers"`
-	SkippedFiles []FileError   `json:"skipped_files"`
-	Summary      Summary       `json:"summary"`
+	NoSite string        `json:"no_site,omitempty"`
+	Audit  *audit.Report `json:"audit,omitempty"`
+	// GateAllows is what the project's gate deliberately allows, read from
+	// the live gate during the baseline: functions it deactivated, and its
+	// can_block_in exemptions. Absent when it allows nothing of its own.
+	GateAllows   *Allowances `json:"gate_allows,omitempty"`
+	Anchors      []Anchor    `json:"anchors"`
+	Sites        []Site      `json:"sites"`
+	Wrappers     []Wrapper   `json:"wrappers"`
+	SkippedFiles []FileError `json:"skipped_files"`
+	Summary      Summary     `json:"summary"`
 }
 
 // Anchor is one anchor test (a pytest node id) with its verdict and evidence.

@@ -145,6 +145,7 @@ func (w *Worker) runWarm(ctx context.Context, spec Spec, path, function string, 
 	res.TimedOut, res.Wall = timedOut, time.Since(start)
 	res.ExitCode = res.exitStatus
 	if timedOut {
+		res.ExitCode = -1 // killed, as a fresh process's code says
 		res.Hang = readHang(res.Stack, w.Sandbox.Dir)
 	}
 	return res, "", ctx.Err()
