@@ -187,7 +187,7 @@ func verdictClass(v string, selfTest bool) string {
 	switch {
 	case v == report.Teeth || v == report.Guarded:
 		return "good"
-	case v == report.GateOff || (v == report.NoSite && selfTest):
+	case v == report.GateOff || v == report.Skipped || v == report.XFailed || (v == report.NoSite && selfTest):
 		return "neutral"
 	}
 	return "bad"

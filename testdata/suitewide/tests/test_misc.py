@@ -1,4 +1,6 @@
+import os
 import sys
+import threading
 import time
 
 import pytest
@@ -52,3 +54,21 @@ async def test_plain_async():
 @pytest.mark.slow
 def test_soak():
     time.sleep(30)
+
+
+def _open_files():
+    out = []
+    for fd in os.listdir("/proc/self/fd") if os.path.isdir("/proc/self/fd") else ():
+        try:
+            out.append(os.readlink("/proc/self/fd/" + fd))
+        except OSError:
+            pass  # the directory listing's own descriptor
+    return out
+
+
+def test_no_trace_of_the_verifier():
+    # What a verifier leaves in the test's process must not be more than one
+    # results file: no inherited files, no thread, none of its variables.
+    assert [k for k in os.environ if k.startswith("TEETH_") and k != "TEETH_WORKER"] == []
+    assert threading.active_count() == 1
+    assert len([f for f in _open_files() if f.endswith(".jsonl")]) <= 1
