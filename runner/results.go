@@ -50,7 +50,7 @@ type Test struct {
 	Crash *report.Crash `json:"crash"`
 	// Hang is what the loop thread was doing when the run was killed on its
 	// time limit (set by the runner, not the plugin).
-	Hang *report.Hang `json:"-"`
+	Hang *report.Hang `json:"hang,omitempty"`
 }
 
 // Record is t's run as the reports carry it, with the exit code of the test

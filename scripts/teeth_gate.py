@@ -14,20 +14,22 @@ and the exemptions the project added (``can_block_in``), each as the project
 wrote it. Nothing is recorded for Blockbuster's own built-in exemptions.
 """
 
-import sys
 import weakref
 
 _ACTIVE = set()  # id() of every active BlockBusterFunction
 _GATES = weakref.WeakSet()  # every BlockBuster built since install
 _EXEMPT = weakref.WeakKeyDictionary()  # BlockBusterFunction -> [(filename, [functions])] added by the project
-_STATE = {"installed": False, "activated": False}  # activated: a function was activated since mark()
+_STATE = {"installed": False, "wrapped": False, "activated": False}  # activated: a function was activated since mark()
 
 
-def install():
-    """Wraps the detector's classes, once; a no-op without Blockbuster."""
+def install(detectors):
+    """Wraps the detector's classes, once, when one of the run's detectors
+    (dotted class names) is Blockbuster's; a no-op otherwise."""
     if _STATE["installed"]:
         return
     _STATE["installed"] = True
+    if not any(d.split(".")[0] == "blockbuster" for d in detectors):
+        return  # another detector: nothing of Blockbuster's is imported for it
     try:
         import blockbuster.blockbuster as bbmod
     except Exception:
@@ -47,6 +49,7 @@ def install():
             pass
 
     gate_cls.__init__ = __init__
+    _STATE["wrapped"] = True
 
 
 def _wrap_function(cls):
@@ -78,8 +81,8 @@ def _wrap_function(cls):
 
 
 def installed():
-    """Whether teeth observes the gate (Blockbuster could be wrapped)."""
-    return "blockbuster.blockbuster" in sys.modules and _STATE["installed"]
+    """Whether teeth observes the gate (Blockbuster was wrapped)."""
+    return _STATE["wrapped"]
 
 
 def active():

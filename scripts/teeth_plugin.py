@@ -51,7 +51,7 @@ import teeth_state as state
 from teeth_primitives import track_detectors
 
 teeth_guard.start()  # before conftest files run: no process group of the run outlives teeth
-teeth_gate.install()  # before conftest files build a gate
+teeth_gate.install(state.detectors())  # before conftest files build a gate
 
 _SELECT = None
 _SESSION = None

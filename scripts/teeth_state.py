@@ -31,6 +31,16 @@ def configure(config):
     RUN["stop_after"] = CFG.get("stop_after")
 
 
+def detectors():
+    """The run's detector class names, before configure has read the
+    settings (teeth_gate wraps Blockbuster when the plugin is imported)."""
+    try:
+        with open(os.environ["TEETH_CONFIG"], encoding="utf-8") as f:
+            return list(json.load(f).get("detectors") or [])
+    except (KeyError, OSError, ValueError):
+        return []
+
+
 def reset_run(results_path, stop_after):
     """Starts a new run's results file and stop-early policy (warm path
     child), closing the one inherited from the warm process: dropped
