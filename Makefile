@@ -54,10 +54,11 @@ verify-teeth: venv build
 	exit $$status
 
 # System tools the tests need, as command:Debian-package: git (changed-only
-# runs, teeth apply), xmllint (the JUnit schema check) and chromium (the HTML
-# report is rendered headless). Missing ones are installed with apt-get when
-# make runs as root on Debian; otherwise make stops and names the packages.
-TEST_TOOLS ?= git:git xmllint:libxml2-utils chromium:chromium
+# runs, teeth apply), xmllint (the JUnit schema check), chromium (the HTML
+# report is rendered headless) and shellcheck (the action's script, through
+# actionlint too). Missing ones are installed with apt-get when make runs as
+# root on Debian; otherwise make stops and names the packages.
+TEST_TOOLS ?= git:git xmllint:libxml2-utils chromium:chromium shellcheck:shellcheck
 
 tools:
 	@missing=""; for t in $(TEST_TOOLS); do \

@@ -20,7 +20,9 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/teethtool/teeth/cli"
+	"github.com/teethtool/teeth/internal/testcheck"
 	"github.com/teethtool/teeth/report"
+	"github.com/teethtool/teeth/tools/actrun"
 	"github.com/teethtool/teeth/tools/bench/backend"
 )
 
@@ -28,7 +30,8 @@ var update = flag.Bool("u", false, "update testscript files in place")
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"teeth": func() { os.Exit(cli.Main(version)) },
+		"teeth":  func() { os.Exit(cli.Main(version)) },
+		"actrun": func() { os.Exit(actrun.Main()) },
 	})
 }
 
@@ -48,6 +51,7 @@ func examplePython(t *testing.T) (example, python string) {
 
 func TestScripts(t *testing.T) {
 	example, python := examplePython(t)
+	dists := &distBuilds{dir: t.TempDir()}
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("testdata", "script"),
 		RequireExplicitExec: true,
@@ -57,23 +61,29 @@ func TestScripts(t *testing.T) {
 			env.Setenv("REPO", filepath.Dir(filepath.Dir(example)))
 			env.Setenv("PYTHON", python)
 			env.Setenv("PYTHONDONTWRITEBYTECODE", "1")
+			env.Values[ghKey{}] = &ghHolder{}
 			// uv, when installed, comes with the example's venv.
 			env.Setenv("PATH", filepath.Dir(python)+string(os.PathListSeparator)+env.Getenv("PATH"))
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"snapshot":  cmdSnapshot,
-			"unchanged": cmdUnchanged,
-			"waitglob":  cmdWaitGlob,
-			"globbed":   cmdGlobbed,
-			"verdicts":  cmdVerdicts,
-			"schema":    cmdSchema,
-			"needs":     cmdNeeds,
-			"dist":      cmdDist,
-			"noprocs":   cmdNoProcs,
-			"mknode":    cmdMknode,
-			"globcount": cmdGlobCount,
-			"backend":   cmdBackend,
+			"snapshot":   cmdSnapshot,
+			"unchanged":  cmdUnchanged,
+			"waitglob":   cmdWaitGlob,
+			"globbed":    cmdGlobbed,
+			"verdicts":   cmdVerdicts,
+			"schema":     cmdSchema,
+			"needs":      cmdNeeds,
+			"dist":       dists.cmd,
+			"noprocs":    cmdNoProcs,
+			"mknode":     cmdMknode,
+			"globcount":  cmdGlobCount,
+			"backend":    cmdBackend,
+			"ghserver":   cmdGHServer,
+			"ghpull":     cmdGHPull,
+			"ghcomments": cmdGHComments,
+			"ghlog":      cmdGHLog,
+			"htmlpage":   cmdHTMLPage,
 		},
 		Condition: condRoot,
 	})
@@ -92,6 +102,18 @@ func cmdBackend(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("backend: %v", err)
 	}
 	ts.Check(backend.WriteRealistic(ts.MkAbs(args[0]), backend.Realistic{Sites: sites, Anchors: anchors, ImportS: importS, Seed: 7}))
+}
+
+// cmdHTMLPage writes an HTML report with each file view's payload decoded
+// in place (the HTML of its site lines, then its source windows), for grep:
+// htmlpage PAGE OUT.
+func cmdHTMLPage(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: htmlpage PAGE OUT")
+	}
+	out, err := testcheck.HTMLPayloads([]byte(ts.ReadFile(args[0])), true)
+	ts.Check(err)
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(out), 0o644))
 }
 
 // cmdNeeds fails, naming the package to install, unless a program the script

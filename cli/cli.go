@@ -22,6 +22,7 @@ const usageText = `usage: teeth init [--write] [--python PATH] [PROJECT]
        teeth show [--report FILE] SITE-ID [PROJECT]
        teeth apply SITE-ID [PROJECT]
        teeth rule [flags] SITE-ID [PROJECT]
+       teeth comment [--pr N] [--report-url URL] REPORT.json
        teeth version
 
 init reads PROJECT's Blockbuster gate (the conftest that builds BlockBuster or
@@ -43,7 +44,10 @@ rule takes a survived site (a rule candidate) and proposes the detector rule
 for what its un-offloaded call blocked the loop in: it proves the rule in a
 sandbox (red with it, green with the offload restored), lists the anchors it
 would also fire in, and prints the gate conftest patch and a commit message
-(exit 0 proven, 1 no rule or not proven).
+(exit 0 proven, 1 no rule or not proven). comment keeps one comment on a
+GitHub pull request up to date with a JSON report (GITHUB_TOKEN,
+GITHUB_REPOSITORY and the pull_request event, as in a workflow); no token, or
+a read-only one, is said in one line and exits 0.
 
 exit codes: 0 every anchor has teeth, 1 some do not, 2 usage, configuration or
 environment error, 130 interrupted.
@@ -99,7 +103,7 @@ func Run(ctx context.Context, version string, args []string, stdout, stderr io.W
 	a := &app{version: version, stdout: stdout, stderr: stderr}
 	commands := map[string]func(context.Context, []string) error{
 		"init": a.init, "verify": a.verify, "audit": a.audit, "show": a.show,
-		"apply": a.apply, "merge": a.merge, "rule": a.rule,
+		"apply": a.apply, "merge": a.merge, "rule": a.rule, "comment": a.comment,
 	}
 	if cmd, ok := commands[args[0]]; ok {
 		return cmd(ctx, args[1:])

@@ -16,7 +16,7 @@ import (
 func (a *app) merge(_ context.Context, args []string) error {
 	fs := flag.NewFlagSet("teeth merge", flag.ContinueOnError)
 	fs.SetOutput(a.stderr)
-	var out outputs
+	out := outputs{noSources: true}
 	out.register(fs)
 	files, err := parseInterspersed(fs, args)
 	if err != nil {

@@ -27,7 +27,11 @@ type MarkdownOptions struct {
 
 // Markdown writes a pull-request-comment-ready report: a title line
 // with the overall result, one table of verdict counts for anchors and
-// sites, a table of the anchors without teeth (verdict, reason), then per
+// sites, what needs action (one line per kind of finding, with its fix:
+// report.Actions), the source files with sites, least guarded first, each
+// with a bar of its sites by verdict in coloured squares and its share of
+// guarded sites, the audit, a table of the anchors without teeth (verdict,
+// reason), then per
 // anchor a collapsible <details> block with its red→green evidence: each
 // mutant's diff, the failing test line with the detector's messages and the
 // rest of the excerpt, the command that reproduces it, and the restore run.
@@ -36,11 +40,12 @@ type MarkdownOptions struct {
 // larger, evidence is shortened step by step until it fits: diffs are cut,
 // then left out, then excerpts likewise, then only the deciding mutant of an
 // anchor is shown, then evidence blocks are left out (anchors with teeth
-// first), then reasons are cut, and last the anchors are listed compactly,
-// grouped by verdict and file. A report still too large (thousands of
-// anchors or findings) then shows the first entries of each list with "… and
-// N more" and their counts, fewer each step, and at last only the title and
-// the verdict counts; the note under the title points to the JSON and HTML
+// first), then reasons are cut, then the file list is cut to 20 files, and
+// then the anchors are listed compactly, grouped by verdict and file,
+// without the file list. A report still too large (thousands of anchors or
+// findings) then shows the first entries of each list with "… and N more"
+// and their counts, fewer each step, and at last only the title and the
+// verdict counts; the note under the title points to the JSON and HTML
 // reports, which hold everything. Each cut is marked where it happens and
 // summed up in that note. Markdown always writes a report within the limit.
 func Markdown(w io.Writer, r *report.Report, opt MarkdownOptions) error {
@@ -48,16 +53,28 @@ func Markdown(w io.Writer, r *report.Report, opt MarkdownOptions) error {
 	if limit <= 0 {
 		limit = DefaultMarkdownLimit
 	}
-	failOn := opt.FailOn
-	if failOn == nil {
-		failOn = r.FailOn
+	failOn := failOnOf(r, opt.FailOn)
+	return fitLadder(w, limit, func(p mdPlan) string { return renderMarkdown(r, failOn, p, limit) })
+}
+
+// failOnOf is the fail_on policy a rendering uses: the option's, else the
+// report's, else report.DefaultFailOn.
+func failOnOf(r *report.Report, opt []string) []string {
+	switch {
+	case opt != nil:
+		return opt
+	case r.FailOn != nil:
+		return r.FailOn
 	}
-	if failOn == nil {
-		failOn = report.DefaultFailOn
-	}
+	return report.DefaultFailOn
+}
+
+// fitLadder writes the first rendering of the ladder, fullest first, that
+// fits within limit bytes.
+func fitLadder(w io.Writer, limit int, render func(mdPlan) string) error {
 	var out string
 	for _, p := range mdLadder() {
-		out = renderMarkdown(r, failOn, p, limit)
+		out = render(p)
 		if len(out) <= limit {
 			break
 		}
@@ -82,6 +99,7 @@ type mdPlan struct {
 	teethDetails  bool // evidence blocks for anchors with teeth
 	otherDetails  bool // evidence blocks for the other anchors
 	reasonBytes   int  // bound on a reason in the table; < 0 means none
+	files         int  // files in the file list; < 0 means all
 	compact       bool // list anchors grouped by verdict and file, nothing else
 	first         int  // entries shown per list (anchors of a verdict, audit findings); < 0 means all
 	bare          bool // the title, the counts and the pointer to the full reports only
@@ -90,7 +108,7 @@ type mdPlan struct {
 // mdLadder lists the renderings to try, fullest first; each shows less than
 // the one before.
 func mdLadder() []mdPlan {
-	p := mdPlan{diff: mdNoCap, excerpt: mdNoCap, mutants: -1, teethDetails: true, otherDetails: true, reasonBytes: -1, first: -1}
+	p := mdPlan{diff: mdNoCap, excerpt: mdNoCap, mutants: -1, teethDetails: true, otherDetails: true, reasonBytes: -1, files: -1, first: -1}
 	steps := []func(*mdPlan){
 		func(*mdPlan) {},
 		func(p *mdPlan) { p.diff = mdCap{40, 4000} },
@@ -103,8 +121,9 @@ func mdLadder() []mdPlan {
 		func(p *mdPlan) { p.teethDetails = false },
 		func(p *mdPlan) { p.otherDetails = false },
 		func(p *mdPlan) { p.reasonBytes = 100 },
-		func(p *mdPlan) { p.first = 50 },
+		func(p *mdPlan) { p.files = 20 },
 		func(p *mdPlan) { p.compact = true },
+		func(p *mdPlan) { p.first = 50 },
 		func(p *mdPlan) { p.first = 20 },
 		func(p *mdPlan) { p.first = 5 },
 		func(p *mdPlan) { p.bare = true },
@@ -129,13 +148,14 @@ func (p mdPlan) cuts() []string {
 		}
 	}
 	firstCut := fmt.Sprintf("the first %d entries of each list shown, with counts", p.first)
+	const compact = "anchors listed by verdict and file, without reasons or evidence; the file list left out"
 	switch {
 	case p.bare:
 		return []string{"only the verdict counts: anchors, sites and audit findings left out"}
 	case p.compact && p.first >= 0:
-		return []string{"anchors listed by verdict and file, without reasons or evidence", firstCut}
+		return []string{compact, firstCut}
 	case p.compact:
-		return []string{"anchors listed by verdict and file, without reasons or evidence"}
+		return []string{compact}
 	}
 	if p.otherDetails {
 		describe("diffs", p.diff)
@@ -152,6 +172,9 @@ func (p mdPlan) cuts() []string {
 	}
 	if p.reasonBytes >= 0 {
 		c = append(c, fmt.Sprintf("reasons cut to %d characters", p.reasonBytes))
+	}
+	if p.files >= 0 {
+		c = append(c, fmt.Sprintf("the file list cut to the %d least guarded files", p.files))
 	}
 	if p.first >= 0 {
 		c = append(c, firstCut)
@@ -189,11 +212,17 @@ func (b *mdWriter) over() bool { return b.Len() > b.limit }
 
 func (b *mdWriter) f(format string, args ...any) { fmt.Fprintf(b, format, args...) }
 
-func renderMarkdown(r *report.Report, failOn []string, p mdPlan, limit int) string {
+// newMDWriter starts a rendering of r with plan p.
+func newMDWriter(r *report.Report, failOn []string, p mdPlan, limit int) *mdWriter {
 	b := &mdWriter{r: r, failOn: failOn, p: p, sites: map[string]*report.Site{}, limit: limit}
 	for i := range r.Sites {
 		b.sites[r.Sites[i].ID] = &r.Sites[i]
 	}
+	return b
+}
+
+func renderMarkdown(r *report.Report, failOn []string, p mdPlan, limit int) string {
+	b := newMDWriter(r, failOn, p, limit)
 	b.title()
 	if cuts := p.cuts(); len(cuts) > 0 {
 		still := "Every anchor is still listed; the"
@@ -209,6 +238,10 @@ func renderMarkdown(r *report.Report, failOn []string, p mdPlan, limit int) stri
 			b.f("**Audit:** %s\n\n", auditCounts(a))
 		}
 		return b.String()
+	}
+	b.actions()
+	if !p.compact {
+		b.fileList()
 	}
 	b.auditSection()
 	if p.compact {

@@ -30,6 +30,12 @@ func TestMarkdownContent(t *testing.T) {
 		"| verdict | anchors | sites |\n",
 		"| teeth | 2 |  |\n", "| guarded |  | 6 |\n", "| swallowed | 1 | 1 |\n", "| **total** | **10** | **13** |\n",
 		"### Anchors without teeth (8)\n",
+		// What needs action, one line a kind, and the files with bars.
+		"- ❌ **broken** (1): anchors not green at baseline. Fix: make it pass at baseline",
+		"- ⚠️ **rule** (1): proven detector rules to add. Fix: add the rule to the gate in a commit of its own",
+		"- 🔎 **gate-off** (1): anchors that opt out of the gate. Fix: ",
+		"| `app/notes.py` | 5 | 🟩🟩🟩🟩🟩🟩🟥🟥🟧🟧 3 guarded, 1 survived, 1 unguarded | 60% |\n",
+		"🟩 guarded · 🟨 swallowed · 🟫 red-other · 🟪 timeout · 🟥 survived · 🟧 unguarded · ⬛ invalid\n",
 		"| ❌ | rule-candidate | `tests/blocking_io/test_durability_io.py::test_checkpoint_flushes_notes_directory` |",
 		"| ⚠️ | gate-off | `tests/blocking_io/test_legacy_import_io.py::test_imported_legacy_notes_are_listed` |",
 		// The red→green block of an anchor with teeth: diff, failing line and

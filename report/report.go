@@ -1,8 +1,8 @@
 // Package report owns teeth's verdicts and the reports that carry them: the
 // per-anchor and per-site verdict rules and the reasons they give, the merge
 // of shard reports, the tally of re-runs, and the JSON report (schema
-// version 1) with its schema. Package render writes a report in the human
-// and CI formats.
+// version 1) with its schema, written and read back (checked against the
+// schema). Package render writes a report in the human and CI formats.
 package report
 
 import (

@@ -1,5 +1,6 @@
-// Package testcheck holds the checks that the tests of report and render
-// share: golden files and JSON Schemas. Only tests import it.
+// Package testcheck holds the checks that tests share: golden files, JSON
+// Schemas, headless Chromium for the HTML report and the decoding of its
+// file views. Only tests import it.
 package testcheck
 
 import (
