@@ -14,6 +14,10 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 # Every archive member's timestamp: the last commit's time.
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+# Blockbuster 1.5.27 beside the pinned one, for the suite-wide fixture
+# (testdata/suitewide): its read check crashes on a tarfile member, the
+# detector crash teeth must tell apart. Put first on PYTHONPATH by that test.
+OLD_BLOCKBUSTER := $(VENV)/blockbuster-1.5.27
 # The example's venv uses Python 3.12 when the machine has it, else python3.
 BASE_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) \
 	$(shell command -v python3.12 2>/dev/null) $(shell command -v python3 2>/dev/null))
@@ -27,7 +31,12 @@ build:
 
 # The example backend's venv: pinned pytest, pytest-asyncio and blockbuster,
 # and its storekit library installed editable (the sandbox import hazard).
-venv: $(VENV)/.teeth-ready
+venv: $(VENV)/.teeth-ready $(OLD_BLOCKBUSTER)/.teeth-ready
+
+$(OLD_BLOCKBUSTER)/.teeth-ready: $(VENV)/.teeth-ready
+	rm -rf $(OLD_BLOCKBUSTER)
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --target $(OLD_BLOCKBUSTER) blockbuster==1.5.27
+	touch $@
 
 $(VENV)/.teeth-ready: testdata/requirements.txt $(EXAMPLE)/packages/storekit/pyproject.toml
 	rm -rf $(VENV)

@@ -14,7 +14,8 @@ type Anchor struct {
 	NodeID       string
 	Outcome      string // baseline: passed, failed, skipped
 	Excerpt      string
-	GateOff      bool
+	GateOff      bool // the gate was off at baseline: observed, or by the opt-out marker
+	OptOut       bool // it carries the opt-out marker
 	SelfTest     bool
 	Markers      []string // skip, skipif, xfail
 	Sites        []string // reached site ids
@@ -36,6 +37,10 @@ type Input struct {
 	Sites      []Site
 	Index      Index // every source file of the source roots
 	Static     []StaticFinding
+	// CountNoSite: tests that reach no offload site are counted, not
+	// listed (no_site = "count", a suite-wide gate): their no-site, bypass,
+	// skipped, xfail and gate-off findings go to Report.Counted.
+	CountNoSite bool
 }
 
 // Finding is one audit finding about an anchor.
@@ -80,6 +85,9 @@ type Report struct {
 	Duplicates []Finding       `json:"duplicates"`
 	Unguarded  UnguardedMap    `json:"unguarded"`
 	Static     []StaticFinding `json:"static"` // findings on async paths no anchor reaches
+	// Counted are the findings about tests that reach no offload site,
+	// by kind, under no_site = "count": counted, not listed, never failing.
+	Counted map[string]int `json:"counted,omitempty"`
 }
 
 // Run computes the audit.
@@ -87,7 +95,7 @@ func Run(in Input) *Report {
 	r := &Report{Stale: []Finding{}, SelfTests: []Finding{}, Bypass: []Finding{}, OptedOut: []Finding{},
 		Dangling: []Finding{}, Duplicates: []Finding{}, Static: []StaticFinding{}}
 	for _, a := range in.Anchors {
-		r.anchor(a, in.Index)
+		r.anchor(a, in.Index, in.CountNoSite && len(a.Sites) == 0 && !a.SelfTest && a.Outcome != "failed")
 	}
 	for _, id := range in.Deselected {
 		r.OptedOut = append(r.OptedOut, Finding{Kind: KindDeselected, Anchor: id, Detail: "deselected by the project's pytest configuration"})
@@ -98,28 +106,44 @@ func Run(in Input) *Report {
 	return r
 }
 
-func (r *Report) anchor(a Anchor, ix Index) {
+// add lists a finding, or counts it when counted.
+func (r *Report) add(list *[]Finding, f Finding, counted bool) {
+	if !counted {
+		*list = append(*list, f)
+		return
+	}
+	if r.Counted == nil {
+		r.Counted = map[string]int{}
+	}
+	r.Counted[f.Kind]++
+}
+
+func (r *Report) anchor(a Anchor, ix Index, counted bool) {
 	switch {
 	case len(a.Sites) == 0 && a.SelfTest:
 		r.SelfTests = append(r.SelfTests, Finding{Kind: KindSelfTest, Anchor: a.NodeID, Detail: "expects the detector itself (pytest.raises): a gate self-test"})
 	case len(a.Sites) == 0 && a.GateOff:
 		// An opt-out check reaching nothing is reported as opted out below.
 	case len(a.Sites) == 0 && len(a.SelfOffloads) > 0:
-		r.Bypass = append(r.Bypass, Finding{Kind: KindBypass, Anchor: a.NodeID,
+		r.add(&r.Bypass, Finding{Kind: KindBypass, Anchor: a.NodeID,
 			Detail:  "the test offloads " + strings.Join(a.SelfOffloads, ", ") + " itself and reaches no production offload",
-			Related: a.SelfOffloads})
+			Related: a.SelfOffloads}, counted)
 	case len(a.Sites) == 0 && a.Outcome == "passed":
-		r.Stale = append(r.Stale, Finding{Kind: KindNoSite, Anchor: a.NodeID, Detail: "reaches no offload site"})
+		r.add(&r.Stale, Finding{Kind: KindNoSite, Anchor: a.NodeID, Detail: "reaches no offload site"}, counted)
 	}
 	switch {
 	case a.GateOff:
-		r.OptedOut = append(r.OptedOut, Finding{Kind: KindGateOff, Anchor: a.NodeID, Detail: "opted out of the gate"})
-	case a.Outcome == "skipped" && strings.HasPrefix(a.Excerpt, "xfail"):
-		r.OptedOut = append(r.OptedOut, Finding{Kind: KindXfail, Anchor: a.NodeID, Detail: a.Excerpt})
+		detail := "opted out of the gate"
+		if !a.OptOut {
+			detail = "ran with the gate off: the gate's own logic left it off (no opt-out marker)"
+		}
+		r.add(&r.OptedOut, Finding{Kind: KindGateOff, Anchor: a.NodeID, Detail: detail}, counted)
+	case a.Outcome == "xfailed" || (a.Outcome == "skipped" && strings.HasPrefix(a.Excerpt, "xfail")):
+		r.add(&r.OptedOut, Finding{Kind: KindXfail, Anchor: a.NodeID, Detail: a.Excerpt}, counted)
 	case a.Outcome == "skipped":
-		r.OptedOut = append(r.OptedOut, Finding{Kind: KindSkipped, Anchor: a.NodeID, Detail: a.Excerpt})
+		r.add(&r.OptedOut, Finding{Kind: KindSkipped, Anchor: a.NodeID, Detail: a.Excerpt}, counted)
 	case slices.Contains(a.Markers, "xfail"):
-		r.OptedOut = append(r.OptedOut, Finding{Kind: KindXfail, Anchor: a.NodeID, Detail: "marked xfail"})
+		r.add(&r.OptedOut, Finding{Kind: KindXfail, Anchor: a.NodeID, Detail: "marked xfail"}, counted)
 	}
 	for _, ref := range danglingRefs(a.Doc, ix) {
 		r.Dangling = append(r.Dangling, Finding{Kind: KindDangling, Anchor: a.NodeID,
@@ -204,7 +228,10 @@ func (f *File) has(qualname string) bool {
 	return false
 }
 
-// duplicates groups green anchors whose reached-site sets are identical.
+// duplicates groups green anchors whose reached-site sets are identical, by
+// hashing each set (a map keyed by the sorted set), never pairwise. Each
+// anchor of a group gets one finding naming at most maxRelated of the
+// others, so the output grows linearly with the anchors.
 func duplicates(anchors []Anchor) []Finding {
 	groups := map[string][]string{}
 	var keys []string
@@ -226,15 +253,32 @@ func duplicates(anchors []Anchor) []Finding {
 		if len(g) < 2 {
 			continue
 		}
-		sites := strings.Split(k, "\x00")
-		for _, id := range g {
-			others := slices.DeleteFunc(slices.Clone(g), func(o string) bool { return o == id })
-			out = append(out, Finding{Kind: KindDuplicate, Anchor: id, Related: others,
-				Detail: "reaches exactly the same sites as " + strings.Join(others, ", ") + " (" + plural(len(sites), "site") + "): candidates to merge"})
+		n := strings.Count(k, "\x00") + 1
+		for i, id := range g {
+			var others []string
+			for j, o := range g {
+				if j != i && len(others) < maxRelated {
+					others = append(others, o)
+				}
+			}
+			rest := len(g) - 1 - len(others)
+			names := strings.Join(others[:min(len(others), 3)], ", ")
+			if more := len(g) - 1 - min(len(others), 3); more > 0 {
+				names += fmt.Sprintf(" and %d more", more)
+			}
+			f := Finding{Kind: KindDuplicate, Anchor: id, Related: others,
+				Detail: "reaches exactly the same sites as " + names + " (" + plural(n, "site") + "): candidates to merge"}
+			if rest > 0 {
+				f.Detail += fmt.Sprintf(" (a group of %d anchors; related names the first %d others)", len(g), maxRelated)
+			}
+			out = append(out, f)
 		}
 	}
 	return out
 }
+
+// maxRelated bounds the other anchors a duplicate finding names.
+const maxRelated = 10
 
 func plural(n int, word string) string {
 	if n == 1 {

@@ -1,7 +1,9 @@
 package audit
 
 import (
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -95,4 +97,59 @@ func finding(prio, path, function, exposure string) StaticFinding {
 	var f StaticFinding
 	f.Priority, f.Location.Path, f.Location.Function, f.Exposure = prio, path, function, exposure
 	return f
+}
+
+// TestDuplicatesLinear: a group of 1,000 anchors reaching the same sites
+// gives one finding per anchor, each naming at most 10 others: output
+// linear in the anchors, not quadratic.
+func TestDuplicatesLinear(t *testing.T) {
+	var anchors []Anchor
+	for i := 0; i < 1000; i++ {
+		anchors = append(anchors, Anchor{NodeID: fmt.Sprintf("t::test_%d", i), Outcome: "passed", Sites: []string{"s#1", "s#0"}})
+	}
+	r := Run(Input{Anchors: anchors})
+	if len(r.Duplicates) != 1000 {
+		t.Fatalf("%d duplicate findings", len(r.Duplicates))
+	}
+	size := 0
+	for _, f := range r.Duplicates {
+		if len(f.Related) > 10 {
+			t.Fatalf("%s names %d others", f.Anchor, len(f.Related))
+		}
+		size += len(f.Detail)
+	}
+	if want := "reaches exactly the same sites as t::test_1, t::test_2, t::test_3 and 996 more (2 sites): candidates to merge (a group of 1000 anchors; related names the first 10 others)"; r.Duplicates[0].Detail != want {
+		t.Errorf("detail %q", r.Duplicates[0].Detail)
+	}
+	if size > 1000*200 {
+		t.Errorf("%d bytes of details for 1000 anchors", size)
+	}
+}
+
+// TestCountNoSite: under no_site = "count" the findings about tests that
+// reach no site are counted by kind, not listed; the others stay.
+func TestCountNoSite(t *testing.T) {
+	r := Run(Input{CountNoSite: true, Anchors: []Anchor{
+		{NodeID: "a", Outcome: "passed"},
+		{NodeID: "b", Outcome: "skipped", Excerpt: "skipped: x"},
+		{NodeID: "c", Outcome: "xfailed", Excerpt: "xfail: y"},
+		{NodeID: "d", Outcome: "passed", GateOff: true},
+		{NodeID: "e", Outcome: "passed", SelfOffloads: []string{"f"}},
+		{NodeID: "f", Outcome: "passed", GateOff: true, Sites: []string{"s"}},
+		{NodeID: "g", Outcome: "failed", Markers: []string{"xfail"}},
+	}, Deselected: []string{"h"}})
+	want := map[string]int{KindNoSite: 1, KindSkipped: 1, KindXfail: 1, KindGateOff: 1, KindBypass: 1}
+	if fmt.Sprint(r.Counted) != fmt.Sprint(want) {
+		t.Errorf("counted %v, want %v", r.Counted, want)
+	}
+	var listed []string
+	for _, f := range r.OptedOut {
+		listed = append(listed, f.Kind+":"+f.Anchor)
+	}
+	if got := strings.Join(listed, " "); got != "gate-off:f xfail:g deselected:h" {
+		t.Errorf("opted out listed: %s", got)
+	}
+	if len(r.Stale) != 0 || len(r.Bypass) != 0 {
+		t.Errorf("stale %v, bypass %v listed", r.Stale, r.Bypass)
+	}
 }

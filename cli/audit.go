@@ -25,10 +25,9 @@ func (a *app) audit(ctx context.Context, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	if err := f.out.write(r, a.stdout); err != nil {
-		return err
-	}
+	errs := f.out.write(r, a.stdout)
 	render.AuditRun(a.stdout, r)
+	defer failed(a.stderr, errs)
 	if failed := r.AuditFailures(c.AuditFailOn); len(failed) > 0 {
 		fmt.Fprintf(a.stdout, "audit failed on: %s (the kinds in audit_fail_on)\n", strings.Join(failed, ", "))
 		return hint.Exit(1)

@@ -39,10 +39,9 @@ func (a *app) merge(_ context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := out.write(m, a.stdout); err != nil {
-		return err
-	}
+	errs := out.write(m, a.stdout)
 	render.Summary(a.stdout, m)
+	failed(a.stderr, errs)
 	if m.Summary.Failed {
 		return hint.Exit(1)
 	}

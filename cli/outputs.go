@@ -1,15 +1,13 @@
 package cli
 
 import (
-	"errors"
 	"flag"
+	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 
 	"github.com/teethtool/teeth/internal/atomicfile"
-	"github.com/teethtool/teeth/internal/hint"
 	"github.com/teethtool/teeth/render"
 	"github.com/teethtool/teeth/report"
 )
@@ -32,8 +30,11 @@ func (o *outputs) register(fs *flag.FlagSet) {
 
 // write writes every requested report atomically; on GitHub Actions it also
 // appends the Markdown report to the step summary and prints annotations.
-func (o *outputs) write(r *report.Report, stdout io.Writer) error {
+// A report that cannot be written does not stop the others: write returns
+// what failed, for the command to say after its summary (see failed).
+func (o *outputs) write(r *report.Report, stdout io.Writer) []writeError {
 	md := func(w io.Writer) error { return render.Markdown(w, r, render.MarkdownOptions{FailOn: r.FailOn}) }
+	var failed []writeError
 	for _, out := range []struct {
 		path  string
 		write func(io.Writer) error
@@ -48,30 +49,42 @@ func (o *outputs) write(r *report.Report, stdout io.Writer) error {
 			continue
 		}
 		if err := atomicfile.Write(out.path, 0o644, out.write); err != nil {
-			fix := hint.Env(err)
-			if fix == "" || errors.Is(err, fs.ErrPermission) {
-				fix = "name a writable path for the report"
-			}
-			return hint.New("writing "+out.path+": "+err.Error(), fix)
+			failed = append(failed, writeError{out.path, err})
 		}
 	}
 	if summary := os.Getenv("GITHUB_STEP_SUMMARY"); summary != "" {
 		f, err := os.OpenFile(summary, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-		if err != nil {
-			return hint.New("appending to GITHUB_STEP_SUMMARY: "+err.Error(), "GITHUB_STEP_SUMMARY must name a writable file, as GitHub Actions sets it; unset it outside a workflow")
+		if err == nil {
+			err = md(f)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
 		}
-		err = md(f)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
 		if err != nil {
-			return hint.New("appending to GITHUB_STEP_SUMMARY: "+err.Error(), "GITHUB_STEP_SUMMARY must name a writable file, as GitHub Actions sets it; unset it outside a workflow")
+			failed = append(failed, writeError{"GITHUB_STEP_SUMMARY (" + summary + ")", err})
 		}
 	}
 	if os.Getenv("GITHUB_ACTIONS") == "true" {
 		render.Annotations(stdout, r, r.FailOn)
 	}
-	return nil
+	return failed
+}
+
+// writeError is a report file that could not be written, and why.
+type writeError struct {
+	path string
+	err  error
+}
+
+// failed says, on stderr after the summary, which reports could not be
+// written and why, and a hint; the run's exit code stays the verdict's.
+func failed(stderr io.Writer, errs []writeError) {
+	for _, e := range errs {
+		fmt.Fprintf(stderr, "teeth: could not write %s: %v\n", e.path, e.err)
+	}
+	if len(errs) > 0 {
+		fmt.Fprintf(stderr, "teeth: hint: check that the directory exists and is writable; the summary above and the other reports are complete, and the exit code is the verdict's\n")
+	}
 }
 
 // maxSourceFile is the largest source file the HTML report reads; a larger

@@ -29,10 +29,9 @@ func (a *app) rule(ctx context.Context, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	if err := f.out.write(r, a.stdout); err != nil {
-		return err
-	}
+	errs := f.out.write(r, a.stdout)
 	render.Rule(a.stdout, site)
+	failed(a.stderr, errs)
 	if site.RuleProposal.Status != report.RuleProven {
 		return hint.Exit(1)
 	}

@@ -23,10 +23,9 @@ func (a *app) verify(ctx context.Context, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	if err := f.out.write(r, a.stdout); err != nil {
-		return err
-	}
+	errs := f.out.write(r, a.stdout)
 	render.Summary(a.stdout, r)
+	failed(a.stderr, errs)
 	if r.Summary.Failed {
 		return hint.Exit(1)
 	}

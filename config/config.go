@@ -33,7 +33,11 @@ type Config struct {
 	Warm            bool     // fork mutant runs from a pre-imported pytest process
 	Findings        string   // the static detector's findings JSON, relative to Dir
 	AuditFailOn     []string // audit finding kinds that fail teeth audit
-	PathPython      bool     // no python, command or project venv: python3 from PATH
+	// NoSite is what becomes of tests that reach no offload site:
+	// report.NoSiteList (anchors with a verdict) or report.NoSiteCount
+	// (counted, not listed, never failing the run: a suite-wide gate).
+	NoSite     string
+	PathPython bool // no python, command or project venv: python3 from PATH
 }
 
 // Default is the configuration of a project without [tool.teeth].
@@ -49,5 +53,6 @@ func Default() *Config {
 		Marker:          "allow_blocking_io",
 		Warm:            true,
 		AuditFailOn:     audit.DefaultFailOn,
+		NoSite:          report.NoSiteList,
 	}
 }

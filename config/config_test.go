@@ -44,6 +44,7 @@ optout_marker = "allow_io"
 warm = false
 findings = "findings.json"
 audit_fail_on = ["bypass"]
+no_site = "count"
 `)
 	c := Default()
 	if err := c.Load(path); err != nil {
@@ -54,12 +55,12 @@ audit_fail_on = ["bypass"]
 		Python: ".venv/bin/python", Command: []string{"uv", "run", "--no-sync", "pytest"}, PytestArgs: []string{"-x"},
 		Detectors: []string{"mypkg.Blocked"}, Wrappers: []string{"run_io"}, Exclude: []string{"app/legacy/*"},
 		Jobs: 3, TimeoutFactor: 2.5, TimeoutBase: 0, BaselineTimeout: 30, FailOn: []string{"broken"}, Marker: "allow_io",
-		Findings: "findings.json", AuditFailOn: []string{"bypass"},
+		Findings: "findings.json", AuditFailOn: []string{"bypass"}, NoSite: "count",
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("got  %+v\nwant %+v", c, want)
 	}
-	if len(keySetters) != 18 {
+	if len(keySetters) != 19 {
 		t.Fatalf("%d keys are settable; this test sets 18", len(keySetters))
 	}
 }

@@ -31,6 +31,25 @@ var keySetters = map[string]func(c *Config, v any) error{
 	"warm":             func(c *Config, v any) error { return setBool(&c.Warm, v) },
 	"findings":         func(c *Config, v any) error { return setString(&c.Findings, v) },
 	"audit_fail_on":    func(c *Config, v any) error { return setKinds(&c.AuditFailOn, v) },
+	"no_site":          func(c *Config, v any) error { return setChoice(&c.NoSite, v, report.NoSiteList, report.NoSiteCount) },
+}
+
+// setChoice accepts one of the strings choices.
+func setChoice(dst *string, v any, choices ...string) error {
+	s, ok := v.(string)
+	if !ok || !slices.Contains(choices, s) {
+		return fmt.Errorf("want one of %s, got %s", strings.Join(quoted(choices), ", "), valueText(v))
+	}
+	*dst = s
+	return nil
+}
+
+func quoted(list []string) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = fmt.Sprintf("%q", s)
+	}
+	return out
 }
 
 // Set checks a value of the key (as TOML decodes it: a string, a []any of

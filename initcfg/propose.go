@@ -17,6 +17,7 @@ import (
 
 	"github.com/teethtool/teeth/internal/hint"
 	"github.com/teethtool/teeth/pyimport"
+	"github.com/teethtool/teeth/report"
 	"github.com/teethtool/teeth/scripts"
 )
 
@@ -62,12 +63,25 @@ type gate struct {
 	Strings    []string  `json:"strings"`
 	Function   string    `json:"function"`
 	Fixture    *struct {
-		Name    string `json:"name"`
-		Autouse bool   `json:"autouse"`
+		Name        string `json:"name"`
+		Autouse     bool   `json:"autouse"`
+		AutouseName string `json:"autouse_name"` // the module constant autouse= names, "" for a literal
+		Yields      int    `json:"yields"`       // yield statements: more than one leaves the gate off on some paths
 	} `json:"fixture"`
 	Hooks   []string   `json:"hooks"`
+	Allows  []allow    `json:"allows"`
 	Edit    GateEdit   `json:"edit"`
 	Imports ImportEdit `json:"imports"`
+}
+
+// allow is one thing the gate deliberately allows, as its file writes it:
+// a detector function it deactivates, or a can_block_in exemption.
+type allow struct {
+	Kind      string   `json:"kind"` // "deactivated" or "exempt"
+	Function  string   `json:"function"`
+	Line      int      `json:"line"`
+	File      string   `json:"file"`
+	Functions []string `json:"functions"`
 }
 
 type marker struct {
@@ -128,7 +142,7 @@ func (p *Proposal) fromGates(dir string, pp *pyproject, out gateOut) error {
 			"make the gate's scanned_modules name the project's packages, then run teeth init again")
 	}
 	keys := []Key{{"source_roots", tomlList(roots), why}}
-	anchors, why := p.anchors(dir, pp, out.Gates, roots)
+	anchors, why, wide := p.anchors(dir, pp, out.Gates, roots)
 	keys = append(keys, Key{"anchors", tomlList(anchors), why})
 	if m, why := p.marker(out.Gates); m != "" {
 		keys = append(keys, Key{"optout_marker", tomlString(m), why})
@@ -136,8 +150,32 @@ func (p *Proposal) fromGates(dir string, pp *pyproject, out gateOut) error {
 	if ex, why := exclude(out, roots); len(ex) > 0 {
 		keys = append(keys, Key{"exclude", tomlList(ex), why})
 	}
+	if wide != "" {
+		keys = append(keys, Key{"no_site", tomlString(report.NoSiteCount),
+			"the gate covers the whole test tree (" + wide + "): most tests reach no offload site, so they are counted, not listed, and do not fail the run; the tests that reach one get full verdicts"})
+	}
 	p.Keys = append(keys, p.Keys...) // the interpreter's keys, if any, last
+	p.allowances(out.Gates)
 	return nil
+}
+
+// allowances notes what the gates deliberately allow: a survivor whose call
+// blocks only in those is the gate's choice, and teeth says so.
+func (p *Proposal) allowances(gates []gate) {
+	var parts []string
+	for _, g := range gates {
+		for _, a := range g.Allows {
+			at := fmt.Sprintf("%s:%d", g.File, a.Line)
+			if a.Kind == "deactivated" {
+				parts = append(parts, fmt.Sprintf("deactivates %s (%s)", a.Function, at))
+			} else {
+				parts = append(parts, fmt.Sprintf("lets %s block in %s (%s) (%s)", a.Function, a.File, strings.Join(a.Functions, ", "), at))
+			}
+		}
+	}
+	if len(parts) > 0 {
+		p.note("the gate %s: teeth reads these from the live gate in every run, and a survived site whose call blocks only there is reported as the gate's choice, not a rule to add", strings.Join(parts, "; "))
+	}
 }
 
 // sourceRoots maps the scanned modules to package directories.
@@ -196,25 +234,53 @@ func (p *Proposal) moduleRoot(name string, m module) (root, desc string) {
 	return "", ""
 }
 
-// anchors are the directories of the tests the gates apply to.
-func (p *Proposal) anchors(dir string, pp *pyproject, gates []gate, roots []string) ([]string, string) {
-	var out, why []string
+// anchors are the directories of the tests the gates apply to; wide, when
+// not "", says which gate covers the whole test tree (a suite-wide gate).
+func (p *Proposal) anchors(dir string, pp *pyproject, gates []gate, roots []string) (out []string, reasons, wide string) {
+	var why []string
+	top := topTests(dir, pp)
 	for _, g := range gates {
 		d := path.Dir(g.Conftest)
 		reason := fmt.Sprintf("the tests under %s, where the gate's conftest is", d)
-		if sub := narrowed(dir, d, g, roots); sub != "" {
+		sub := narrowed(dir, d, g, roots)
+		switch {
+		case sub != "":
 			d, reason = sub, fmt.Sprintf("the tests under %s: %s checks for %q", sub, g.File, path.Base(sub))
-		} else if d == "." {
-			d, reason = topTests(dir, pp), "the gate is in the top-level conftest and applies to every test"
+		case d == ".":
+			d, reason = top, "the gate is in the top-level conftest and applies to every test"
+		case d == top:
+			reason = fmt.Sprintf("the gate is in the conftest at the top of the tests (%s) and applies to every test", g.Conftest)
 		}
-		if g.Fixture != nil && !g.Fixture.Autouse {
-			p.note("the gate is the fixture %s, which is not autouse: only the tests that request it are gated", g.Fixture.Name)
+		f := g.Fixture
+		if f != nil && !f.Autouse {
+			p.note("the gate is the fixture %s, which is not autouse: only the tests that request it are gated", f.Name)
+		}
+		if f != nil && f.Yields > 1 {
+			p.note("the fixture %s yields without building the gate on some paths (its own logic: a marker, a node name): teeth observes in each test whether the gate was on, and reports those tests gate-off", f.Name)
+		}
+		if sub == "" && d == top && wide == "" && (f == nil || f.Autouse) {
+			wide = fixtureText(g)
 		}
 		if !slices.Contains(out, d) {
 			out, why = append(out, d), append(why, reason)
 		}
 	}
-	return out, strings.Join(why, "; ")
+	return out, strings.Join(why, "; "), wide
+}
+
+// fixtureText names a gate's place for the no_site key's comment: "the
+// autouse fixture blockbuster in tests/conftest.py, autouse=HAS_BLOCKBUSTER",
+// or "the hooks of conftest.py".
+func fixtureText(g gate) string {
+	f := g.Fixture
+	if f == nil {
+		return "the hooks of " + g.Conftest
+	}
+	s := fmt.Sprintf("the autouse fixture %s in %s", f.Name, g.File)
+	if f.AutouseName != "" {
+		s += ", autouse=" + f.AutouseName
+	}
+	return s
 }
 
 // narrowed is a subdirectory of d holding tests that the gate's file names

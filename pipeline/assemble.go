@@ -16,7 +16,7 @@ func (r *run) assemble(mode string) *report.Report {
 	c, v, sel := r.c, r.v, r.sel
 	rep := &report.Report{
 		SchemaVersion: report.SchemaVersion, Tool: "teeth", Version: r.o.Version,
-		Project: c.Dir, Command: c.Command, Shard: sel.Shard.String(), Run: r.runID(), FailOn: c.FailOn, Mode: mode, Audit: r.aud,
+		Project: c.Dir, Command: c.Command, Shard: sel.Shard.String(), Run: r.runID(), FailOn: c.FailOn, Mode: mode, Audit: r.aud, NoSite: noSite(c.NoSite),
 		Anchors: []report.Anchor{}, Sites: []report.Site{}, Wrappers: []report.Wrapper{}, SkippedFiles: []report.FileError{},
 		Summary: report.Summary{
 			PytestRuns: v.Runs, DurationS: report.Round3(time.Since(r.start).Seconds()),
@@ -30,9 +30,16 @@ func (r *run) assemble(mode string) *report.Report {
 	for _, fe := range r.disc.Errors {
 		rep.SkippedFiles = append(rep.SkippedFiles, report.FileError{Path: fe.Path, Line: fe.Line, Msg: fe.Msg})
 	}
+	allows := &report.Allowances{}
+	for _, id := range v.Baseline.Order {
+		allows.Add(v.Baseline.Tests[id].Allow)
+	}
+	if !allows.Empty() {
+		rep.GateAllows = allows
+	}
 	gateOff := map[string]bool{}
 	for _, it := range v.Baseline.Items {
-		gateOff[it.NodeID] = it.GateOff
+		gateOff[it.NodeID], _ = v.Baseline.GateOff(it)
 		if r.selectedAnchor(it.NodeID) {
 			rep.Anchors = append(rep.Anchors, r.anchor(it))
 		}
@@ -51,6 +58,14 @@ func (r *run) assemble(mode string) *report.Report {
 	}
 	report.Finalize(rep)
 	return rep
+}
+
+// noSite is the report's no_site policy: omitted for the default.
+func noSite(policy string) string {
+	if policy == report.NoSiteCount {
+		return policy
+	}
+	return ""
 }
 
 // selectedAnchor reports whether the anchor belongs in the report: with
@@ -93,8 +108,9 @@ func (r *run) anchor(it runner.Item) report.Anchor {
 	if t == nil {
 		t = &runner.Test{NodeID: it.NodeID, Outcome: "not-run"}
 	}
+	off, observed := r.v.Baseline.GateOff(it)
 	a := report.Anchor{
-		NodeID: it.NodeID, Path: it.Path, Line: it.Line, GateOff: it.GateOff, SelfTest: it.SelfTest,
+		NodeID: it.NodeID, Path: it.Path, Line: it.Line, GateOff: off, Gate: observed, OptOut: it.GateOff, SelfTest: it.SelfTest,
 		Baseline: t.Record(r.v.Baseline.ExitCode), Sites: []string{}, Mutants: []report.Evidence{},
 	}
 	for _, s := range t.Sites {

@@ -55,7 +55,7 @@ func sourceIndex(ctx context.Context, c *config.Config) (audit.Index, error) {
 
 // auditOf computes the audit findings from the baseline.
 func auditOf(c *config.Config, index audit.Index, sites []mutate.Site, base *runner.Result) (*audit.Report, error) {
-	in := audit.Input{Index: index, Deselected: base.Deselected}
+	in := audit.Input{Index: index, Deselected: base.Deselected, CountNoSite: c.NoSite == report.NoSiteCount}
 	if c.Findings != "" {
 		var err error
 		if in.Static, err = audit.ReadStatic(filepath.Join(c.Dir, filepath.FromSlash(c.Findings))); err != nil {
@@ -66,7 +66,8 @@ func auditOf(c *config.Config, index audit.Index, sites []mutate.Site, base *run
 		in.Sites = append(in.Sites, audit.Site{ID: s.ID, Path: s.Path, Function: s.Function, Line: s.Line})
 	}
 	for _, it := range base.Items {
-		a := audit.Anchor{NodeID: it.NodeID, GateOff: it.GateOff, SelfTest: it.SelfTest, Markers: it.Markers,
+		off, _ := base.GateOff(it)
+		a := audit.Anchor{NodeID: it.NodeID, GateOff: off, OptOut: it.GateOff, SelfTest: it.SelfTest, Markers: it.Markers,
 			Doc: it.Doc, SelfOffloads: it.SelfOffloads, Outcome: "not-run"}
 		if t := base.Tests[it.NodeID]; t != nil {
 			a.Outcome, a.Excerpt, a.Funcs = t.Outcome, t.Excerpt, t.Funcs

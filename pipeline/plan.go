@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/teethtool/teeth/internal/hint"
+	"github.com/teethtool/teeth/report"
 	"github.com/teethtool/teeth/runner"
 	"github.com/teethtool/teeth/scripts"
 )
@@ -32,7 +33,7 @@ func (r *run) makePlan(ctx context.Context) error {
 	for _, note := range tree.Notes {
 		fmt.Fprintf(r.log, "teeth: %s\n", note)
 	}
-	fmt.Fprintf(r.log, "teeth: %d offload sites in %s; running the baseline\n", len(r.disc.Sites), c.Dir)
+	fmt.Fprintf(r.log, "teeth: %s in %s; running the baseline\n", report.Plural(len(r.disc.Sites), "offload site"), c.Dir)
 	r.plan = &runner.Plan{
 		Env: runner.Env{
 			Command: c.Command, PytestArgs: append(slices.Clone(c.PytestArgs), tree.IgnoreArgs()...), Original: c.Dir,

@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/teethtool/teeth/audit"
 	"github.com/teethtool/teeth/report"
@@ -11,8 +12,37 @@ import (
 // auditCounts is the audit findings in one line of counts.
 func auditCounts(a *audit.Report) string {
 	u := a.Unguarded
-	return fmt.Sprintf("%d stale · %d bypassing · %d opted out · %d dangling · %d duplicate · %d of %d sites unguarded (coverage %.1f%%) · %d static findings unreached",
+	out := fmt.Sprintf("%d stale · %d bypassing · %d opted out · %d dangling · %d duplicate · %d of %d sites unguarded (coverage %.1f%%) · %d static findings unreached",
 		len(a.Stale), len(a.Bypass), len(a.OptedOut), len(a.Dangling), len(a.Duplicates), u.Sites-u.Reached, u.Sites, u.Coverage*100, len(a.Static))
+	if c := countedText(a.Counted); c != "" {
+		out += " · counted, not listed: " + c
+	}
+	return out
+}
+
+// countedText is "4340 no-site, 60 skipped" for findings (or tests) counted, not listed.
+func countedText(m map[string]int) string {
+	if len(m) == 0 {
+		return ""
+	}
+	order := slices.Clone(audit.Kinds)
+	for _, v := range report.AnchorVerdicts {
+		if !slices.Contains(order, v) {
+			order = append(order, v)
+		}
+	}
+	return counts(m, order)
+}
+
+// ListFirst is how many entries of a list the terminal summary and the
+// audit show before "… and N more": the JSON report holds them all.
+const ListFirst = 20
+
+// more writes the "… and N more" line of a list cut to ListFirst entries.
+func more(w io.Writer, indent string, n int) {
+	if n > ListFirst {
+		fmt.Fprintf(w, "%s… and %d more (the JSON report lists them all)\n", indent, n-ListFirst)
+	}
 }
 
 // AuditRun writes teeth audit's terminal output: the anchors that are
@@ -25,9 +55,10 @@ func AuditRun(w io.Writer, r *report.Report) {
 		}
 	}
 	fmt.Fprintf(w, "anchors not green at baseline (broken): %d\n", len(broken))
-	for _, a := range broken {
+	for _, a := range broken[:min(len(broken), ListFirst)] {
 		fmt.Fprintf(w, "  %-15s %s\n  %-15s   %s\n", a.Verdict, a.NodeID, "", a.Reason)
 	}
+	more(w, "  ", len(broken))
 	writeAuditAndCounts(w, r)
 }
 
@@ -38,8 +69,14 @@ func writeAuditAndCounts(w io.Writer, r *report.Report) {
 	for _, fe := range r.SkippedFiles {
 		fmt.Fprintf(w, "skipped %s:%d: %s\n", fe.Path, fe.Line, fe.Msg)
 	}
+	if g := r.GateAllows; !g.Empty() {
+		fmt.Fprintf(w, "the gate allows (read from the live gate): %s\n", g.Text())
+	}
 	s := r.Summary
 	fmt.Fprintf(w, "anchors: %s\n", counts(s.AnchorVerdicts, report.AnchorVerdicts))
+	if c := countedText(s.Counted); c != "" {
+		fmt.Fprintf(w, "tests that reach no offload site, counted, not listed (no_site = \"count\"): %s\n", c)
+	}
 	fmt.Fprintf(w, "sites: %s\n", counts(s.SiteVerdicts, report.SiteVerdicts))
 	if r.Audit != nil {
 		fmt.Fprintf(w, "audit: %s\n", auditCounts(r.Audit))
@@ -64,20 +101,27 @@ func Audit(w io.Writer, a *audit.Report) {
 		{"duplicate anchors", a.Duplicates},
 	} {
 		fmt.Fprintf(w, "  %s: %d\n", sec.title, len(sec.list))
-		for _, f := range sec.list {
+		for _, f := range sec.list[:min(len(sec.list), ListFirst)] {
 			fmt.Fprintf(w, "    %-11s %s\n    %-11s   %s\n", f.Kind, f.Anchor, "", f.Detail)
 		}
+		more(w, "    ", len(sec.list))
+	}
+	if c := countedText(a.Counted); c != "" {
+		fmt.Fprintf(w, "  tests that reach no offload site, counted, not listed: %s\n", c)
 	}
 	u := a.Unguarded
 	fmt.Fprintf(w, "  offload sites no anchor reaches: %d of %d (coverage %.1f%%)\n", u.Sites-u.Reached, u.Sites, u.Coverage*100)
-	for _, f := range u.Files {
+	for _, f := range u.Files[:min(len(u.Files), ListFirst)] {
 		fmt.Fprintf(w, "    %s: %d\n", f.Path, len(f.Sites))
-		for _, s := range f.Sites {
+		for _, s := range f.Sites[:min(len(f.Sites), ListFirst)] {
 			fmt.Fprintf(w, "      %-11s line %d in %s\n", s.Risk, s.Line, s.Function)
 		}
+		more(w, "      ", len(f.Sites))
 	}
+	more(w, "    ", len(u.Files))
 	fmt.Fprintf(w, "  static findings on async paths no anchor reaches: %d\n", len(a.Static))
-	for _, f := range a.Static {
+	for _, f := range a.Static[:min(len(a.Static), ListFirst)] {
 		fmt.Fprintf(w, "    %-7s %s:%s %s: %s\n", f.Priority, f.Location.Path, f.Location.Function, f.BlockingCall.Symbol, f.Reason)
 	}
+	more(w, "    ", len(a.Static))
 }

@@ -32,7 +32,8 @@ type CommentOptions struct {
 // change left out of scope, and a link to the full report. A changed-only
 // run that touched no anchor and no site says so, so an older comment is
 // not left standing. The body is kept within the limit as Markdown's is:
-// evidence is shortened step by step, never an anchor dropped.
+// evidence is shortened step by step, then the lists show their first
+// entries and counts, and at last only the result and the link.
 func Comment(w io.Writer, r *report.Report, opt CommentOptions) error {
 	limit := opt.Limit
 	if limit <= 0 {
@@ -59,10 +60,18 @@ func (b *mdWriter) comment(opt CommentOptions) {
 	}
 	b.title()
 	if cuts := b.p.cuts(); len(cuts) > 0 {
-		b.f("> ✂️ **Shortened to fit the %d-character limit of a comment:** %s. Every anchor is still listed; the full report has all the evidence.\n\n",
-			b.limit, strings.Join(cuts, "; "))
+		still := "Every anchor is still listed; the"
+		if b.p.first >= 0 || b.p.bare {
+			still = "The"
+		}
+		b.f("> ✂️ **Shortened to fit the %d-character limit of a comment:** %s. %s full report has all the evidence.\n\n",
+			b.limit, strings.Join(cuts, "; "), still)
 	}
 	b.coverage()
+	if b.p.bare {
+		b.footer(opt.ReportURL)
+		return
+	}
 	if b.p.compact {
 		b.compactList()
 	} else {
@@ -110,7 +119,12 @@ func (b *mdWriter) anchorTable() {
 		return
 	}
 	b.f("### Anchors (%d)\n\n|  | verdict | anchor | reason |\n| --- | --- | --- | --- |\n", len(b.r.Anchors))
-	for _, a := range b.ordered() {
+	rows := b.ordered()
+	if n := b.p.cut(len(rows)); n < len(rows) {
+		defer b.f("… and %d more anchors\n\n", len(rows)-n)
+		rows = rows[:n]
+	}
+	for _, a := range rows {
 		if b.over() {
 			return
 		}
@@ -125,7 +139,12 @@ func (b *mdWriter) siteTable() {
 		return
 	}
 	b.f("### Offload sites (%d)\n\n|  | verdict | site | line | reason |\n| --- | --- | --- | ---: | --- |\n", len(b.r.Sites))
-	for _, s := range b.r.Sites {
+	sites := b.r.Sites
+	if n := b.p.cut(len(sites)); n < len(sites) {
+		defer b.f("… and %d more sites\n\n", len(sites)-n)
+		sites = sites[:n]
+	}
+	for _, s := range sites {
 		if b.over() {
 			return
 		}

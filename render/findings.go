@@ -34,9 +34,16 @@ type finding struct {
 func (f finding) ruleID() string { return f.kind + "-" + f.verdict }
 
 // noTeethAnchor reports whether an anchor verdict is reported as a finding:
-// every verdict but teeth and gate-off (an anchor that opts out of the gate
-// on purpose is shown in the human reports, not flagged).
-func noTeethAnchor(verdict string) bool { return verdict != report.Teeth && verdict != report.GateOff }
+// every verdict but teeth, gate-off, skipped and xfailed (an anchor that
+// opts out of the gate on purpose, or does not run, is shown in the human
+// reports, not flagged).
+func noTeethAnchor(verdict string) bool {
+	switch verdict {
+	case report.Teeth, report.GateOff, report.Skipped, report.XFailed:
+		return false
+	}
+	return true
+}
 
 // unguardedSite reports whether a site verdict is reported as a finding:
 // every verdict but guarded.

@@ -1,7 +1,6 @@
 package render
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -12,11 +11,6 @@ import (
 // DefaultMarkdownLimit is the default size limit of Markdown's output:
 // GitHub's limit on the body of a pull-request comment.
 const DefaultMarkdownLimit = 65536
-
-// ErrMarkdownTooLarge is returned (wrapped) by Markdown when even the
-// most compact form of the report, which still lists every anchor, is over
-// the limit. Nothing is written then.
-var ErrMarkdownTooLarge = errors.New("markdown report over the size limit")
 
 // MarkdownOptions configures Markdown.
 type MarkdownOptions struct {
@@ -47,12 +41,13 @@ type MarkdownOptions struct {
 // then left out, then excerpts likewise, then only the deciding mutant of an
 // anchor is shown, then evidence blocks are left out (anchors with teeth
 // first), then reasons are cut, then the file list is cut to 20 files, and
-// last the anchors are listed compactly, grouped by verdict and file,
-// without the file list. Each cut is marked where it happens and
-// summed up in a note under the title. No anchor is ever dropped: each keeps
-// at least its verdict and node id. If even the compact form is over the
-// limit, Markdown writes nothing and returns an error wrapping
-// ErrMarkdownTooLarge.
+// then the anchors are listed compactly, grouped by verdict and file,
+// without the file list. A report still too large (thousands of anchors or
+// findings) then shows the first entries of each list with "… and N more"
+// and their counts, fewer each step, and at last only the title and the
+// verdict counts; the note under the title points to the JSON and HTML
+// reports, which hold everything. Each cut is marked where it happens and
+// summed up in that note. Markdown always writes a report within the limit.
 func Markdown(w io.Writer, r *report.Report, opt MarkdownOptions) error {
 	limit := opt.Limit
 	if limit <= 0 {
@@ -81,11 +76,14 @@ func fitLadder(w io.Writer, limit int, render func(mdPlan) string) error {
 	for _, p := range mdLadder() {
 		out = render(p)
 		if len(out) <= limit {
-			_, err := io.WriteString(w, out)
-			return err
+			break
 		}
 	}
-	return fmt.Errorf("%w: %d bytes in the most compact form, limit %d", ErrMarkdownTooLarge, len(out), limit)
+	if len(out) > limit { // the bare title and counts over the limit: a limit below any report
+		out = report.ClipBytes(out, limit)
+	}
+	_, err := io.WriteString(w, out)
+	return err
 }
 
 // mdCap bounds a block of text (a diff or an excerpt): at most lines lines
@@ -103,12 +101,14 @@ type mdPlan struct {
 	reasonBytes   int  // bound on a reason in the table; < 0 means none
 	files         int  // files in the file list; < 0 means all
 	compact       bool // list anchors grouped by verdict and file, nothing else
+	first         int  // entries shown per list (anchors of a verdict, audit findings); < 0 means all
+	bare          bool // the title, the counts and the pointer to the full reports only
 }
 
 // mdLadder lists the renderings to try, fullest first; each shows less than
 // the one before.
 func mdLadder() []mdPlan {
-	p := mdPlan{diff: mdNoCap, excerpt: mdNoCap, mutants: -1, teethDetails: true, otherDetails: true, reasonBytes: -1, files: -1}
+	p := mdPlan{diff: mdNoCap, excerpt: mdNoCap, mutants: -1, teethDetails: true, otherDetails: true, reasonBytes: -1, files: -1, first: -1}
 	steps := []func(*mdPlan){
 		func(*mdPlan) {},
 		func(p *mdPlan) { p.diff = mdCap{40, 4000} },
@@ -123,6 +123,10 @@ func mdLadder() []mdPlan {
 		func(p *mdPlan) { p.reasonBytes = 100 },
 		func(p *mdPlan) { p.files = 20 },
 		func(p *mdPlan) { p.compact = true },
+		func(p *mdPlan) { p.first = 50 },
+		func(p *mdPlan) { p.first = 20 },
+		func(p *mdPlan) { p.first = 5 },
+		func(p *mdPlan) { p.bare = true },
 	}
 	var out []mdPlan
 	for _, step := range steps {
@@ -143,8 +147,15 @@ func (p mdPlan) cuts() []string {
 			c = append(c, fmt.Sprintf("%s cut to %d lines", what, cp.lines))
 		}
 	}
-	if p.compact {
-		return []string{"anchors listed by verdict and file, without reasons or evidence; the file list left out"}
+	firstCut := fmt.Sprintf("the first %d entries of each list shown, with counts", p.first)
+	const compact = "anchors listed by verdict and file, without reasons or evidence; the file list left out"
+	switch {
+	case p.bare:
+		return []string{"only the verdict counts: anchors, sites and audit findings left out"}
+	case p.compact && p.first >= 0:
+		return []string{compact, firstCut}
+	case p.compact:
+		return []string{compact}
 	}
 	if p.otherDetails {
 		describe("diffs", p.diff)
@@ -165,7 +176,25 @@ func (p mdPlan) cuts() []string {
 	if p.files >= 0 {
 		c = append(c, fmt.Sprintf("the file list cut to the %d least guarded files", p.files))
 	}
+	if p.first >= 0 {
+		c = append(c, firstCut)
+	}
 	return c
+}
+
+// cut is the first entries of a list of n that a plan shows.
+func (p mdPlan) cut(n int) int {
+	if p.first < 0 || n <= p.first {
+		return n
+	}
+	return p.first
+}
+
+// more writes "… and N more" after a list of n cut by the plan.
+func (b *mdWriter) more(n int) {
+	if shown := b.p.cut(n); shown < n {
+		b.f("- … and %d more\n", n-shown)
+	}
 }
 
 type mdWriter struct {
@@ -196,10 +225,20 @@ func renderMarkdown(r *report.Report, failOn []string, p mdPlan, limit int) stri
 	b := newMDWriter(r, failOn, p, limit)
 	b.title()
 	if cuts := p.cuts(); len(cuts) > 0 {
-		b.f("> ✂️ **Shortened to fit the %d-character limit of a comment:** %s. Every anchor is still listed; the JSON report (`teeth verify --json`) has the full evidence.\n\n",
-			limit, strings.Join(cuts, "; "))
+		still := "Every anchor is still listed; the"
+		if p.first >= 0 || p.bare {
+			still = "The"
+		}
+		b.f("> ✂️ **Shortened to fit the %d-character limit of a comment:** %s. %s JSON report (`--json`) and the HTML report (`--html`) have everything.\n\n",
+			limit, strings.Join(cuts, "; "), still)
 	}
 	b.summary()
+	if p.bare {
+		if a := r.Audit; a != nil {
+			b.f("**Audit:** %s\n\n", auditCounts(a))
+		}
+		return b.String()
+	}
 	b.actions()
 	if !p.compact {
 		b.fileList()
@@ -279,6 +318,12 @@ func (b *mdWriter) summary() {
 		b.f(" · teeth %s", mdText(b.r.Version))
 	}
 	b.f("\n\n")
+	if c := countedText(s.Counted); c != "" {
+		b.f("Tests that reach no offload site, counted, not listed (`no_site = \"count\"`): %s\n\n", mdText(c))
+	}
+	if g := b.r.GateAllows; !g.Empty() {
+		b.f("The gate allows (read from the live gate): %s\n\n", mdText(g.Text()))
+	}
 }
 
 // ordered returns the anchors in the order the report shows them: those
@@ -315,6 +360,10 @@ func (b *mdWriter) noTeethTable() {
 		return
 	}
 	b.f("### Anchors without teeth (%d)\n\n|  | verdict | anchor | reason |\n| --- | --- | --- | --- |\n", len(rows))
+	if n := b.p.cut(len(rows)); n < len(rows) {
+		defer b.f("… and %d more anchors without teeth\n\n", len(rows)-n)
+		rows = rows[:n]
+	}
 	for _, a := range rows {
 		if b.over() {
 			return
@@ -360,8 +409,16 @@ func (b *mdWriter) compactList() {
 		}
 		mark, verdict, _ := strings.Cut(g.key, " ")
 		b.f("%s **%s** (%d)\n\n", mark, mdText(verdict), n)
-		for _, f := range g.files {
-			b.f("- %s: %s\n", codeSpan(f, false), codeSpan(strings.Join(g.names[f], ", "), false))
+		for _, f := range g.files[:b.p.cut(len(g.files))] {
+			names := g.names[f]
+			text := strings.Join(names[:b.p.cut(len(names))], ", ")
+			if k := b.p.cut(len(names)); k < len(names) {
+				text += fmt.Sprintf(", … and %d more", len(names)-k)
+			}
+			b.f("- %s: %s\n", codeSpan(f, false), codeSpan(text, false))
+		}
+		if k := b.p.cut(len(g.files)); k < len(g.files) {
+			b.f("- … and %d more files\n", len(g.files)-k)
 		}
 		b.f("\n")
 	}

@@ -33,28 +33,31 @@ func (b *mdWriter) auditSection() {
 			continue
 		}
 		b.f("**%s** (%d)\n\n", sec.title, len(sec.list))
-		for _, f := range sec.list {
+		for _, f := range sec.list[:b.p.cut(len(sec.list))] {
 			b.f("- %s %s: %s\n", mdText(f.Kind), codeSpan(f.Anchor, false), mdText(f.Detail))
 		}
+		b.more(len(sec.list))
 		b.f("\n")
 	}
 	if len(u.Files) > 0 {
 		b.f("**Offload sites no anchor reaches** (riskiest first)\n\n")
-		for _, f := range u.Files {
+		for _, f := range u.Files[:b.p.cut(len(u.Files))] {
 			var sites []string
 			for _, s := range f.Sites {
 				sites = append(sites, fmt.Sprintf("line %d in %s (%s)", s.Line, codeSpan(s.Function, false), s.Risk))
 			}
 			b.f("- %s: %s\n", codeSpan(f.Path, false), strings.Join(sites, ", "))
 		}
+		b.more(len(u.Files))
 		b.f("\n")
 	}
 	if len(a.Static) > 0 {
 		b.f("**Static findings on async paths no anchor reaches**\n\n")
-		for _, f := range a.Static {
+		for _, f := range a.Static[:b.p.cut(len(a.Static))] {
 			b.f("- %s %s %s: %s\n", mdText(f.Priority), codeSpan(f.Location.Path+":"+f.Location.Function, false),
 				codeSpan(f.BlockingCall.Symbol, false), mdText(f.Reason))
 		}
+		b.more(len(a.Static))
 		b.f("\n")
 	}
 	b.f("</details>\n\n")

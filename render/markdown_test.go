@@ -2,7 +2,6 @@ package render
 
 import (
 	"bytes"
-	"errors"
 	"regexp"
 	"strings"
 	"testing"
@@ -172,18 +171,18 @@ func TestMarkdownEveryLimit(t *testing.T) {
 	for limit := 3000; limit <= 200000; limit = limit * 3 / 2 {
 		var buf bytes.Buffer
 		err := Markdown(&buf, r, MarkdownOptions{Limit: limit})
-		if errors.Is(err, ErrMarkdownTooLarge) {
-			if buf.Len() != 0 {
-				t.Fatalf("limit %d: wrote %d bytes and failed", limit, buf.Len())
-			}
-			continue
-		}
 		if err != nil {
 			t.Fatal(err)
 		}
 		out := buf.String()
 		if len(out) > limit {
 			t.Fatalf("limit %d: %d bytes", limit, len(out))
+		}
+		if strings.Contains(out, "entries of each list shown") || strings.Contains(out, "only the verdict counts") {
+			if !strings.Contains(out, "JSON report (`--json`) and the HTML report (`--html`) have everything") {
+				t.Fatalf("limit %d: lists cut without a pointer to the full reports", limit)
+			}
+			continue // the degraded forms: first entries per list, then counts only
 		}
 		listed := compactListing(out)
 		for _, a := range r.Anchors {
@@ -199,14 +198,29 @@ func TestMarkdownEveryLimit(t *testing.T) {
 	}
 }
 
+// TestMarkdownTooLarge: a report whose compact listing is over the limit
+// still writes, degraded to the first entries per list and then the counts,
+// with a pointer to the full reports.
 func TestMarkdownTooLarge(t *testing.T) {
-	var buf bytes.Buffer
-	err := Markdown(&buf, bigReport(200, 5), MarkdownOptions{Limit: 1000})
-	if !errors.Is(err, ErrMarkdownTooLarge) {
-		t.Fatalf("err = %v, want ErrMarkdownTooLarge", err)
+	for _, limit := range []int{1000, 4000} {
+		var buf bytes.Buffer
+		if err := Markdown(&buf, bigReport(2000, 5), MarkdownOptions{Limit: limit}); err != nil {
+			t.Fatalf("limit %d: %v", limit, err)
+		}
+		out := buf.String()
+		if len(out) > limit || !strings.HasPrefix(out, "## teeth: ") {
+			t.Fatalf("limit %d: %d bytes:\n%s", limit, len(out), out)
+		}
+		if !strings.Contains(out, "have everything") {
+			t.Fatalf("limit %d: no pointer to the full reports:\n%s", limit, out)
+		}
 	}
-	if buf.Len() != 0 {
-		t.Fatalf("wrote %d bytes before failing", buf.Len())
+	var buf bytes.Buffer
+	if err := Markdown(&buf, bigReport(2000, 5), MarkdownOptions{Limit: 20000}); err != nil {
+		t.Fatal(err)
+	}
+	if out := buf.String(); !strings.Contains(out, "… and ") {
+		t.Fatalf("a 2000-anchor report at 20000 bytes shows no first entries:\n%s", out)
 	}
 }
 

@@ -10,16 +10,26 @@ import (
 )
 
 // Summary writes the human summary: one line per anchor with its
-// verdict, the reason for every anchor without teeth, every site with its
+// verdict (of the no-site anchors, the first ListFirst and a count), the
+// reason for every anchor without teeth, every site with its
 // verdict and the reason for every site no anchor kills, the counts, and how
 // reach was recorded (per call or per line).
 func Summary(w io.Writer, r *report.Report) {
 	fmt.Fprintf(w, "anchors (%d):\n", len(r.Anchors))
+	noSite := 0
 	for _, a := range r.Anchors {
+		if a.Verdict == report.NoSite && !a.SelfTest {
+			if noSite++; noSite > ListFirst {
+				continue // a suite of thousands of tests: the first ones, then a count
+			}
+		}
 		fmt.Fprintf(w, "  %-15s %s\n", a.Verdict, a.NodeID)
 		if a.Verdict != report.Teeth {
 			fmt.Fprintf(w, "  %-15s   %s\n", "", a.Reason)
 		}
+	}
+	if noSite > ListFirst {
+		fmt.Fprintf(w, "  … and %d more no-site anchors (the JSON report lists them all; no_site = \"count\" counts them instead)\n", noSite-ListFirst)
 	}
 	fmt.Fprintf(w, "sites (%d):\n", len(r.Sites))
 	for _, s := range r.Sites {

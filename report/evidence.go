@@ -41,6 +41,10 @@ type Blocked struct {
 	// Mocks are the unittest.mock objects (Mock, MagicMock, AsyncMock,
 	// NonCallableMock, patch objects, autospec functions) it called.
 	Mocks []Mock `json:"mocks"`
+	// Allowed are patched primitives it invoked that the gate deliberately
+	// allows for this call: deactivated in the gate, or exempted where the
+	// call is made (can_block_in). No rule is proposed for them.
+	Allowed []AllowedPrimitive `json:"allowed,omitempty"`
 	// DetectorRules is the number of functions in the detector's table
 	// (Blockbuster's BlockBuster.functions); 0 means no table could be read,
 	// and then no primitive is told apart as patched.
@@ -96,6 +100,9 @@ func (b *Blocked) Story() string {
 		return s
 	case mocked != "":
 		return ran + " and did no IO: " + mocked
+	case len(b.Allowed) > 0:
+		return fmt.Sprintf("%s ran for %s on the loop in %s, which the gate deliberately allows (%s): a choice of the gate, not a missing rule",
+			subject, Duration(b.LoopS), allowedList(b.Allowed, 3), b.Allowed[0].Why)
 	case len(b.Patched) > 0:
 		return fmt.Sprintf("%s ran for %s on the loop in %s, which the detector patches, yet it raised nothing: no frame of the scanned modules was on the stack, or the gate allows the call there",
 			subject, Duration(b.LoopS), primitiveList(b.Patched, 3))
@@ -149,6 +156,21 @@ func primitiveList(ps []Primitive, n int) string {
 		names = append(names, s)
 	}
 	return JoinAnd(names)
+}
+
+func allowedList(ps []AllowedPrimitive, n int) string {
+	prims := make([]Primitive, len(ps))
+	for i, p := range ps {
+		prims[i] = Primitive{Name: p.Name, Calls: p.Calls, S: p.S}
+	}
+	return primitiveList(prims, n)
+}
+
+// GateAllows reports whether the gate deliberately allows what the call
+// blocked in: it ran primitives the gate allows and none the detector
+// lacks a rule for. No rule is proposed then.
+func (b *Blocked) GateAllows() bool {
+	return b != nil && len(b.Allowed) > 0 && len(b.Primitives) == 0 && len(b.Mocks) == 0
 }
 
 // JoinAnd lists items in prose: "a", "a and b", "a, b and c".

@@ -14,12 +14,14 @@ func Finalize(r *Report) {
 	siteStory := map[string]string{}      // what a survived mutant's call did, from the first such evidence
 	gateOffReach := map[string][]string{} // site id -> green anchors that opt out of the gate and reach it
 	mutated := map[string]bool{}
+	siteCrash, siteHang := map[string]*Crash{}, map[string]*Hang{}
 	for i := range r.Anchors {
 		a := &r.Anchors[i]
 		facts := Facts{
 			Baseline: a.Baseline.Outcome, Excerpt: a.Baseline.Excerpt, GateOff: a.GateOff, SelfTest: a.SelfTest,
 			Detector: a.Baseline.Detector, DetectorAt: a.Baseline.DetectorAt,
 			Sites: len(a.Sites), Outcomes: map[string][]string{}, Blocked: map[string]*Blocked{},
+			Crashes: map[string]*Crash{}, Hangs: map[string]*Hang{}, GateOffWhy: gateOffWhy(*a),
 		}
 		if a.GateOff && a.Baseline.Outcome == "passed" {
 			for _, id := range a.Sites {
@@ -30,6 +32,14 @@ func Finalize(r *Report) {
 		for _, ev := range a.Mutants {
 			mutated[ev.Site] = true
 			facts.Outcomes[ev.Outcome] = append(facts.Outcomes[ev.Outcome], ev.Site)
+			if c := ev.Run.Crash; c != nil && ev.Outcome == KilledOther && facts.Crashes[ev.Site] == nil {
+				facts.Crashes[ev.Site] = c
+				siteCrash[ev.Site] = c
+			}
+			if h := ev.Run.Hang; h != nil && ev.Outcome == Timeout && facts.Hangs[ev.Site] == nil {
+				facts.Hangs[ev.Site] = h
+				siteHang[ev.Site] = h
+			}
 			if ev.Outcome == Survived {
 				facts.Blocked[ev.Site] = ev.Run.Blocked
 				if _, ok := siteStory[ev.Site]; !ok && !a.GateOff {
@@ -62,7 +72,7 @@ func Finalize(r *Report) {
 			a.Reason += " (" + strings.Join(notes, "; ") + ")"
 		}
 		if r.Mode == "audit" && a.Verdict == Error && len(a.Mutants) == 0 {
-			a.Verdict, a.Reason = Unverified, fmt.Sprintf("reaches %d offload sites; teeth verify proves whether it has teeth", len(a.Sites))
+			a.Verdict, a.Reason = Unverified, fmt.Sprintf("reaches %s; teeth verify proves whether it has teeth", Plural(len(a.Sites), "offload site"))
 		}
 	}
 	markPartial(r)
@@ -74,8 +84,55 @@ func Finalize(r *Report) {
 		}
 		s.Reason = ""
 		s.Reason = describeSite(*s, siteStory[s.ID], gateOffReach[s.ID], r.Mode == "audit")
+		switch {
+		case s.Verdict == RedOther && siteCrash[s.ID] != nil:
+			s.Reason = fmt.Sprintf("un-offloading %s turns anchors red only because %s; the gate never fired", siteCall(*s), siteCrash[s.ID].Text()) + anchorList(s.Anchors)
+		case s.Verdict == Timeout && siteHang[s.ID] != nil:
+			s.Reason = TimeoutText(siteCall(*s), siteHang[s.ID]) + anchorList(s.Anchors)
+		}
+	}
+	if r.NoSite == NoSiteCount {
+		countUnlisted(r)
 	}
 	recount(r, len(mutated))
+}
+
+// countUnlisted takes the tests that reach no offload site out of the
+// anchors, counting them by verdict (no_site = "count"): those green
+// without a site (gate self-tests stay listed), skipped, xfailed, or run
+// with the gate off. A test not green for another reason stays listed.
+func countUnlisted(r *Report) {
+	kept := r.Anchors[:0]
+	for _, a := range r.Anchors {
+		counted := len(a.Sites) == 0 && !a.SelfTest &&
+			(a.Verdict == NoSite || a.Verdict == Skipped || a.Verdict == XFailed || a.Verdict == GateOff)
+		if !counted {
+			kept = append(kept, a)
+			continue
+		}
+		if r.Summary.Counted == nil {
+			r.Summary.Counted = map[string]int{}
+		}
+		r.Summary.Counted[a.Verdict]++
+	}
+	r.Anchors = kept
+}
+
+// gateOffWhy is why an anchor's gate was off when it is not the opt-out
+// marker: the gate observed off at baseline ("" otherwise).
+func gateOffWhy(a Anchor) string {
+	if a.Gate == GateObservedOff && !a.OptOut {
+		return "the gate was off while it ran (observed: no detector function was active as its call began), left off by the gate's own logic, not the opt-out marker"
+	}
+	return ""
+}
+
+// Plural is "1 site", "2 sites": n and the word, in the plural when n is not 1.
+func Plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // mutantTally says why a pair's runs make its anchor flaky (they disagree

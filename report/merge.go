@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -205,6 +206,9 @@ func mergeSummary(shards []*Report) Summary {
 		for k, v := range r.Summary.Fallbacks {
 			s.Fallbacks[k] += v
 		}
+	}
+	if c := shards[0].Summary.Counted; len(c) > 0 { // every shard counts the same baseline
+		s.Counted = maps.Clone(c)
 	}
 	return s
 }

@@ -16,23 +16,31 @@ const SchemaVersion = 1
 
 // Report is the whole result of a teeth run; it is what --json writes.
 type Report struct {
-	SchemaVersion int           `json:"schema_version"`
-	Tool          string        `json:"tool"`
-	Version       string        `json:"version"`
-	Project       string        `json:"project"`
-	Command       []string      `json:"command"`
-	Shard         string        `json:"shard,omitempty"`   // "i/n" for one shard of a sharded run
-	Run           *RunID        `json:"run,omitempty"`     // which run this is: teeth merge takes the shards of one run only
-	Partial       *Partial      `json:"partial,omitempty"` // a merge of some of a run's shards (teeth merge --partial)
-	FailOn        []string      `json:"fail_on"`           // anchor verdicts that fail the run
-	Scope         *Scope        `json:"scope,omitempty"`   // what a --changed run covered
-	Mode          string        `json:"mode"`              // "verify", or "audit" (no mutants were run)
-	Audit         *audit.Report `json:"audit,omitempty"`
-	Anchors       []Anchor      `json:"anchors"`
-	Sites         []Site        `json:"sites"`
-	Wrappers      []Wrapper     `json:"wrappers"`
-	SkippedFiles  []FileError   `json:"skipped_files"`
-	Summary       Summary       `json:"summary"`
+	SchemaVersion int      `json:"schema_version"`
+	Tool          string   `json:"tool"`
+	Version       string   `json:"version"`
+	Project       string   `json:"project"`
+	Command       []string `json:"command"`
+	Shard         string   `json:"shard,omitempty"`   // "i/n" for one shard of a sharded run
+	Run           *RunID   `json:"run,omitempty"`     // which run this is: teeth merge takes the shards of one run only
+	Partial       *Partial `json:"partial,omitempty"` // a merge of some of a run's shards (teeth merge --partial)
+	FailOn        []string `json:"fail_on"`           // anchor verdicts that fail the run
+	Scope         *Scope   `json:"scope,omitempty"`   // what a --changed run covered
+	Mode          string   `json:"mode"`              // "verify", or "audit" (no mutants were run)
+	// NoSite is the policy for tests that reach no offload site: "list"
+	// (anchors with a verdict; omitted) or "count" (counted in
+	// Summary.Counted, not listed, never failing the run).
+	NoSite string        `json:"no_site,omitempty"`
+	Audit  *audit.Report `json:"audit,omitempty"`
+	// GateAllows is what the project's gate deliberately allows, read from
+	// the live gate during the baseline: functions it deactivated, and its
+	// can_block_in exemptions. Absent when it allows nothing of its own.
+	GateAllows   *Allowances `json:"gate_allows,omitempty"`
+	Anchors      []Anchor    `json:"anchors"`
+	Sites        []Site      `json:"sites"`
+	Wrappers     []Wrapper   `json:"wrappers"`
+	SkippedFiles []FileError `json:"skipped_files"`
+	Summary      Summary     `json:"summary"`
 }
 
 // RunID tells one run of teeth from another: the shards of one run share it.
@@ -59,21 +67,38 @@ type Partial struct {
 
 // Anchor is one anchor test (a pytest node id) with its verdict and evidence.
 type Anchor struct {
-	NodeID   string `json:"nodeid"`
-	Path     string `json:"path"`
-	Line     int    `json:"line"`
-	Verdict  string `json:"verdict"`
-	Reason   string `json:"reason"`
-	GateOff  bool   `json:"gate_off"`
-	SelfTest bool   `json:"self_test"`
-	Baseline Run    `json:"baseline"`
-	Restore  *Run   `json:"restore,omitempty"`
+	NodeID  string `json:"nodeid"`
+	Path    string `json:"path"`
+	Line    int    `json:"line"`
+	Verdict string `json:"verdict"`
+	Reason  string `json:"reason"`
+	GateOff bool   `json:"gate_off"`
+	// Gate is whether the gate was on while the anchor ran at baseline, as
+	// observed ("on" or "off"); "" when it could not be observed.
+	Gate string `json:"gate,omitempty"`
+	// OptOut is whether the anchor carries the gate's opt-out marker.
+	OptOut   bool `json:"opt_out,omitempty"`
+	SelfTest bool `json:"self_test"`
+	Baseline Run  `json:"baseline"`
+	Restore  *Run `json:"restore,omitempty"`
 	// RestoreReruns are the runs of the restored code after a restore run
 	// that was not green, until baseline, restore and re-runs settle.
 	RestoreReruns []Run      `json:"restore_reruns,omitempty"`
 	Sites         []string   `json:"sites"`
 	Mutants       []Evidence `json:"mutants"`
 }
+
+// Policies for tests that reach no offload site (Report.NoSite, the no_site key).
+const (
+	NoSiteList  = "list"  // each is an anchor with its verdict (no-site fails the run by default)
+	NoSiteCount = "count" // counted, not listed, never failing the run: a suite-wide gate
+)
+
+// Observed gate states of an anchor (Anchor.Gate).
+const (
+	GateObservedOn  = "on"
+	GateObservedOff = "off"
+)
 
 // Run is the record of one test in one pytest process.
 type Run struct {
@@ -87,6 +112,12 @@ type Run struct {
 	Excerpt    string   `json:"excerpt,omitempty"`
 	// Blocked is what the un-offloaded call did in a mutant run, when it ran.
 	Blocked *Blocked `json:"blocked,omitempty"`
+	// Crash is the detector's own crash behind a failure: it raised
+	// something else than its exception while checking a call.
+	Crash *Crash `json:"detector_crash,omitempty"`
+	// Hang is what the event loop's thread was doing when the run was
+	// killed on its time limit (a timeout).
+	Hang *Hang `json:"hang,omitempty"`
 }
 
 // Evidence is what one mutant did to one anchor.
@@ -158,6 +189,10 @@ type Summary struct {
 	// "line" (its line ran) when any run of the report traced per line.
 	Reach  string `json:"reach,omitempty"`
 	Failed bool   `json:"failed"`
+	// Counted are the tests that reach no offload site under no_site =
+	// "count", by the verdict they would have had (no-site, skipped,
+	// xfailed, gate-off): counted, not listed among the anchors.
+	Counted map[string]int `json:"counted,omitempty"`
 	// RuleRuns and RuleS are the pytest processes and the seconds the rule
 	// proofs took (teeth rule, verify --propose-rules), apart from the above.
 	RuleRuns int     `json:"rule_runs,omitempty"`

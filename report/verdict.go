@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"strings"
 )
 
 // Outcomes of one (mutant, anchor) run.
@@ -17,6 +18,8 @@ const (
 
 // Anchor verdicts, in the order the first matching one wins.
 const (
+	Skipped       = "skipped" // skipped at baseline: not a failure, no mutants run
+	XFailed       = "xfailed" // failed as expected (xfail) at baseline: no mutants run
 	Broken        = "broken"
 	Flaky         = "flaky"
 	GateOff       = "gate-off"
@@ -39,13 +42,14 @@ const (
 )
 
 // AnchorVerdicts lists every anchor verdict in precedence order.
-var AnchorVerdicts = []string{Broken, Flaky, GateOff, NoSite, Teeth, Swallowed, RedOther, Timeout, RuleCandidate, Error}
+var AnchorVerdicts = []string{Skipped, XFailed, Broken, Flaky, GateOff, NoSite, Teeth, Swallowed, RedOther, Timeout, RuleCandidate, Error}
 
 // SiteVerdicts lists every site verdict.
 var SiteVerdicts = []string{Guarded, Swallowed, RedOther, Timeout, Survived, GateOff, Unguarded, Invalid, Error}
 
 // DefaultFailOn is the set of anchor verdicts that fail a run by default.
-// gate-off anchors and no-site gate self-tests do not fail it.
+// skipped, xfailed and gate-off anchors and no-site gate self-tests do not
+// fail it (the audit lists them: kinds skipped, xfail and gate-off).
 var DefaultFailOn = []string{Broken, Flaky, NoSite, Swallowed, RedOther, Timeout, RuleCandidate, Error}
 
 // Facts is what the verdict of one anchor is decided from.
@@ -58,10 +62,37 @@ type Facts struct {
 	DetectorAt []string
 	Flaky      string // why the anchor is flaky, "" if it is not
 	GateOff    bool
+	// GateOffWhy is why the gate was off: "" for the opt-out marker, else
+	// what was observed (the gate's own logic left it off).
+	GateOffWhy string
 	SelfTest   bool
 	Sites      int                 // offload sites the anchor reaches at baseline
 	Outcomes   map[string][]string // outcome -> site ids, over the anchor's mutants
 	Blocked    map[string]*Blocked // site id -> what its un-offloaded call did, for survived mutants
+	Crashes    map[string]*Crash   // site id -> the detector's crash that turned a killed-other mutant red
+	Hangs      map[string]*Hang    // site id -> the loop's thread when a timed-out mutant was killed
+}
+
+// TimeoutText says why un-offloading site timed out, from the loop's
+// thread sampled at the kill (hang; nil when none was sampled).
+func TimeoutText(site string, h *Hang) string {
+	switch {
+	case h == nil:
+		return fmt.Sprintf("un-offloading %s hung the loop past the time limit", site)
+	case h.State == HangBlocked:
+		return fmt.Sprintf("un-offloading %s hung the loop past the time limit: %s", site, h.Text())
+	}
+	return fmt.Sprintf("un-offloading %s left the test waiting past the time limit: %s", site, h.Text())
+}
+
+// skipText is a skip or xfail reason without its "skipped: " or "xfail: " prefix.
+func skipText(excerpt, prefix string) string {
+	s := FirstLine(excerpt)
+	s = strings.TrimPrefix(strings.TrimPrefix(s, prefix+": "), prefix)
+	if strings.TrimSpace(s) == "" {
+		return "no reason given"
+	}
+	return strings.TrimSpace(s)
 }
 
 // Decide returns the verdict of one anchor and a one-line reason; the first
@@ -70,6 +101,10 @@ func Decide(f Facts) (verdict, reason string) {
 	first := func(o string) string { return f.Outcomes[o][0] }
 	has := func(o string) bool { return len(f.Outcomes[o]) > 0 }
 	switch {
+	case f.Baseline == "skipped":
+		return Skipped, "skipped at baseline: " + skipText(f.Excerpt, "skipped")
+	case f.Baseline == "xfailed":
+		return XFailed, "xfailed at baseline (expected to fail): " + skipText(f.Excerpt, "xfail")
 	case f.Baseline != "passed":
 		if gate := baselineGate(f.Baseline, f.Excerpt, f.Detector, f.DetectorAt); gate != "" {
 			return Broken, gate
@@ -77,6 +112,8 @@ func Decide(f Facts) (verdict, reason string) {
 		return Broken, fmt.Sprintf("%s at baseline: %s", f.Baseline, FirstLine(f.Excerpt))
 	case f.Flaky != "":
 		return Flaky, f.Flaky
+	case f.GateOff && f.GateOffWhy != "":
+		return GateOff, f.GateOffWhy + ": mutants ran, the gate could not fire"
 	case f.GateOff:
 		return GateOff, "marked to opt out of the gate: mutants ran, the gate could not fire"
 	case f.Sites == 0 && f.SelfTest:
@@ -88,9 +125,14 @@ func Decide(f Facts) (verdict, reason string) {
 	case has(Swallowed):
 		return Swallowed, fmt.Sprintf("the gate fired at %s but the test passed: the detection was swallowed", first(Swallowed))
 	case has(KilledOther):
-		return RedOther, fmt.Sprintf("red at %s without the gate firing: its own assertions failed", first(KilledOther))
+		site := first(KilledOther)
+		if c := f.Crashes[site]; c != nil {
+			return RedOther, fmt.Sprintf("red at %s without the gate firing: %s; not its own assertions", site, c.Text())
+		}
+		return RedOther, fmt.Sprintf("red at %s without the gate firing: its own assertions failed", site)
 	case has(Timeout):
-		return Timeout, fmt.Sprintf("un-offloading %s hung the loop past the time limit", first(Timeout))
+		site := first(Timeout)
+		return Timeout, TimeoutText(site, f.Hangs[site])
 	case has(Survived):
 		site := first(Survived)
 		story := f.Blocked[site].Story()

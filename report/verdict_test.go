@@ -1,6 +1,9 @@
 package report
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestDecide(t *testing.T) {
 	outs := func(kv ...string) map[string][]string {
@@ -22,7 +25,8 @@ func TestDecide(t *testing.T) {
 		want string
 	}{
 		{"failed baseline wins over everything", Facts{Baseline: "failed", Flaky: "x", GateOff: true, Sites: 1, Outcomes: outs(Killed, "s")}, Broken},
-		{"skipped baseline is broken", Facts{Baseline: "skipped"}, Broken},
+		{"skipped baseline is skipped", Facts{Baseline: "skipped"}, Skipped},
+		{"xfailed baseline is xfailed", Facts{Baseline: "xfailed"}, XFailed},
 		{"flaky before gate-off", green(Facts{Flaky: "red on restore", GateOff: true, Sites: 1}), Flaky},
 		{"gate-off before no-site", green(Facts{GateOff: true}), GateOff},
 		{"no site", green(Facts{}), NoSite},
@@ -97,5 +101,54 @@ func TestFails(t *testing.T) {
 	}
 	if Fails(Anchor{Verdict: RuleCandidate}, []string{Broken}) {
 		t.Error("fail_on was not honoured")
+	}
+}
+
+func TestDecideCrashAndHang(t *testing.T) {
+	crash := &Crash{Type: "AttributeError", Message: "'_FileInFile' object has no attribute 'fileno'",
+		At: "blockbuster/blockbuster.py:431 in file_read_exclude", DetectorAt: "blockbuster/blockbuster.py:431 in file_read_exclude",
+		Checking: "io.BufferedReader.read"}
+	f := Facts{Baseline: "passed", Sites: 1, Outcomes: map[string][]string{KilledOther: {"s"}}, Crashes: map[string]*Crash{"s": crash}}
+	v, why := Decide(f)
+	want := "red at s without the gate firing: the detector crashed while checking io.BufferedReader.read: AttributeError: '_FileInFile' object has no attribute 'fileno' (at blockbuster/blockbuster.py:431 in file_read_exclude); not its own assertions"
+	if v != RedOther || why != want {
+		t.Errorf("crash: %s %q", v, why)
+	}
+	f = Facts{Baseline: "passed", Sites: 1, Outcomes: map[string][]string{Timeout: {"s"}},
+		Hangs: map[string]*Hang{"s": {State: HangIdle, At: "selectors.py:468 in select"}}}
+	if v, why := Decide(f); v != Timeout || why != "un-offloading s left the test waiting past the time limit: the loop was not blocked: it sat idle in its selector (selectors.py:468 in select), waiting for I/O or an event that never came, such as a reply from a dead peer" {
+		t.Errorf("idle: %s %q", v, why)
+	}
+	f.Hangs["s"] = &Hang{State: HangBlocked, At: "app/x.py:3 in f"}
+	if v, why := Decide(f); v != Timeout || why != "un-offloading s hung the loop past the time limit: the loop's thread was blocked in a call at app/x.py:3 in f" {
+		t.Errorf("blocked: %s %q", v, why)
+	}
+}
+
+func TestFinalizeCountsUnlisted(t *testing.T) {
+	r := &Report{Mode: "audit", NoSite: NoSiteCount, FailOn: DefaultFailOn, Anchors: []Anchor{
+		{NodeID: "a", Baseline: Run{Outcome: "passed"}, Sites: []string{}},
+		{NodeID: "b", Baseline: Run{Outcome: "skipped"}, Sites: []string{}},
+		{NodeID: "c", Baseline: Run{Outcome: "xfailed"}, Sites: []string{}},
+		{NodeID: "d", Baseline: Run{Outcome: "failed"}, Sites: []string{}},
+		{NodeID: "e", Baseline: Run{Outcome: "passed"}, Sites: []string{}, SelfTest: true},
+		{NodeID: "f", Baseline: Run{Outcome: "passed"}, Sites: []string{"s"}},
+	}}
+	Finalize(r)
+	var listed []string
+	for _, a := range r.Anchors {
+		listed = append(listed, a.NodeID+":"+a.Verdict)
+	}
+	if got := strings.Join(listed, " "); got != "d:broken e:no-site f:unverified" {
+		t.Errorf("listed %s", got)
+	}
+	if c := r.Summary.Counted; c[NoSite] != 1 || c[Skipped] != 1 || c[XFailed] != 1 || len(c) != 3 {
+		t.Errorf("counted %v", c)
+	}
+	if r.Anchors[2].Reason != "reaches 1 offload site; teeth verify proves whether it has teeth" {
+		t.Errorf("plural: %q", r.Anchors[2].Reason)
+	}
+	if !r.Summary.Failed {
+		t.Error("the broken anchor no longer fails the run")
 	}
 }

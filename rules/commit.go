@@ -84,7 +84,7 @@ func anchorsText(anchors []string) string {
 	if len(anchors) == 1 {
 		return anchors[0]
 	}
-	return fmt.Sprintf("%d anchors (%s)", len(anchors), strings.Join(anchors, ", "))
+	return fmt.Sprintf("%s (%s)", report.Plural(len(anchors), "anchor"), strings.Join(anchors, ", "))
 }
 
 // bullet is a "- " list item wrapped with a hanging indent.

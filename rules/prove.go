@@ -102,7 +102,7 @@ func (p *Prover) run(ctx context.Context, anchors []string, prim string, limit t
 func (p *Prover) green() map[string]bool {
 	out := map[string]bool{}
 	for _, it := range p.Baseline.Items {
-		if t := p.Baseline.Tests[it.NodeID]; t != nil && t.Outcome == "passed" && !it.GateOff {
+		if off, _ := p.Baseline.GateOff(it); !off && p.Baseline.Tests[it.NodeID] != nil && p.Baseline.Tests[it.NodeID].Outcome == "passed" {
 			out[it.NodeID] = true
 		}
 	}

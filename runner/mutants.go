@@ -310,7 +310,7 @@ func (m *mutantRunner) runAnchors(ctx context.Context, w *Worker, site int, watc
 				outs = append(outs, Outcome{Site: site, Anchor: a, Outcome: classify(t), Test: t, Code: res.ExitCode})
 			case res.TimedOut && res.Running == a:
 				outs = append(outs, Outcome{Site: site, Anchor: a, Outcome: report.Timeout, Code: res.ExitCode,
-					Test: &Test{NodeID: a, Outcome: report.Timeout, Excerpt: fmt.Sprintf("killed after %s", m.limit(anchors).Round(time.Millisecond))}})
+					Test: &Test{NodeID: a, Outcome: report.Timeout, Excerpt: fmt.Sprintf("killed after %s", m.limit(anchors).Round(time.Millisecond)), Hang: res.Hang}})
 			case res.TimedOut && res.Running != "":
 				rest = append(rest, a)
 			case res.Stopped:

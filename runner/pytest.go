@@ -95,6 +95,9 @@ func (w *Worker) Run(ctx context.Context, spec Spec) (*Result, error) {
 	}
 	res.ExitCode, res.TimedOut, res.Wall = code, timedOut, time.Since(start)
 	res.Output = out.tail(4000, true)
+	if timedOut {
+		res.Hang = readHang(res.Stack, w.Sandbox.Dir)
+	}
 	return res, ctx.Err()
 }
 
@@ -187,7 +190,8 @@ func (w *Worker) environ(cfgPath, resPath string) []string {
 }
 
 // wait runs cmd until it exits, its timeout passes or ctx ends; in the last
-// two cases the whole process group is killed. What happened first decides:
+// two cases the whole process group is killed (after a timeout, once the
+// stacks of its threads are sampled: sampleStacks). What happened first decides:
 // a process that had exited when teeth saw its time limit pass (teeth was
 // stopped, SIGSTOP, while it finished) did not time out.
 func wait(ctx context.Context, cmd *exec.Cmd, out *output, timeout time.Duration) (code int, timedOut bool, err error) {
@@ -206,6 +210,7 @@ func wait(ctx context.Context, cmd *exec.Cmd, out *output, timeout time.Duration
 	case <-timer.C:
 		if !proc.Gone(cmd.Process.Pid) {
 			timedOut = true
+			sampleStacks(resultsPath(cmd))
 			killGroup(cmd)
 		}
 		werr = <-done

@@ -41,10 +41,20 @@ type Test struct {
 	// Blocked is what the mutant's un-offloaded call did on the loop, when it
 	// ran in this test (mutant runs only).
 	Blocked *report.Blocked `json:"blocked"`
+	// Gate is whether the gate was on when the test's call phase began (or
+	// the test body turned it on), as observed; nil when it could not be.
+	Gate *bool `json:"gate"`
+	// Allow is what the gate deliberately allowed while the test ran.
+	Allow *report.Allowances `json:"allow"`
+	// Crash is the detector's own crash behind a failure, if any.
+	Crash *report.Crash `json:"crash"`
+	// Hang is what the loop thread was doing when the run was killed on its
+	// time limit (set by the runner, not the plugin).
+	Hang *report.Hang `json:"hang,omitempty"`
 }
 
-// Record is t's run as the reports carry it, with its process's exit code;
-// a nil t did not run ("not-run").
+// Record is t's run as the reports carry it, with the exit code of the test
+// alone (see ExitCode; code is its process's); a nil t did not run ("not-run").
 func (t *Test) Record(code int) report.Run {
 	if t == nil {
 		return report.Run{Outcome: "not-run", ExitCode: code, Detector: []string{}}
@@ -57,8 +67,36 @@ func (t *Test) Record(code int) report.Run {
 	if len(t.DetectorAt) == len(det) && slices.ContainsFunc(t.DetectorAt, func(s string) bool { return s != "" }) {
 		at = t.DetectorAt
 	}
-	return report.Run{Outcome: t.Outcome, ExitCode: code, DurationS: report.Round3(t.Wall), Detector: det, DetectorAt: at,
-		Excerpt: t.Excerpt, Blocked: t.Blocked}
+	return report.Run{Outcome: t.Outcome, ExitCode: ExitCode(t.Outcome, code), DurationS: report.Round3(t.Wall), Detector: det, DetectorAt: at,
+		Excerpt: t.Excerpt, Blocked: t.Blocked, Crash: t.Crash, Hang: t.Hang}
+}
+
+// ExitCode is the exit code of one test, as pytest would exit running it
+// alone: 0 when it passed, was skipped or xfailed, 1 when it failed; for a
+// test that did not finish (timeout, error, not run) the code of the
+// process it ran in (-1 when a signal killed it).
+func ExitCode(outcome string, process int) int {
+	switch outcome {
+	case "passed", "skipped", "xfailed":
+		return 0
+	case "failed":
+		return 1
+	}
+	return process
+}
+
+// GateOff says whether the gate was off for a collected test at baseline,
+// and how that is known: observed ("on" or "off") when the plugin saw the
+// test's call phase begin with Blockbuster wrapped, else by the opt-out
+// marker ("" observed; a skipped test never reaches its call phase).
+func (r *Result) GateOff(it Item) (off bool, observed string) {
+	if t := r.Tests[it.NodeID]; t != nil && t.Gate != nil {
+		if *t.Gate {
+			return false, report.GateObservedOn
+		}
+		return true, report.GateObservedOff
+	}
+	return it.GateOff, ""
 }
 
 // CollectError is a file pytest could not collect.
@@ -85,7 +123,9 @@ type Result struct {
 	InPlaceFailed    string // why the warm path could not apply the mutant in place
 	Applied          string // how a warm child applied the mutant: "swapped" in place, or "lazy" (imported from the sandbox)
 	Reach            string // "call" or "line": how the plugin recorded reach; "" with no sites watched
-	exitStatus       int    // pytest's exit status as the plugin saw it
+	Stack            stackEvent
+	Hang             *report.Hang // the loop thread when the run was killed on its time limit
+	exitStatus       int          // pytest's exit status as the plugin saw it
 	ExitCode         int
 	TimedOut         bool
 	Wall             time.Duration
@@ -112,6 +152,16 @@ type event struct {
 	Mode     string            `json:"mode"`
 	Scanned  []string          `json:"scanned"`
 	Error    string            `json:"error"`
+	PID      int               `json:"pid"`
+	Signal   int               `json:"signal"`
+	File     string            `json:"file"`
+}
+
+// stackEvent says which process to signal for a dump of its threads' stacks
+// (teeth_stack), and where the dump goes.
+type stackEvent struct {
+	PID, Signal int
+	File        string
 }
 
 // RuleEvent is one extra detector rule of a run (Spec.Rules): added to a
@@ -179,5 +229,7 @@ func (r *Result) apply(ev *event) {
 		r.Rules = append(r.Rules, RuleEvent{Name: ev.Name, Scanned: ev.Scanned, Error: ev.Error})
 	case "reach":
 		r.Reach = report.MergeReach(r.Reach, ev.Mode)
+	case "stack":
+		r.Stack = stackEvent{PID: ev.PID, Signal: ev.Signal, File: ev.File}
 	}
 }

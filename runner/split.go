@@ -30,6 +30,7 @@ func (m *mutantRunner) warmBaseline(ctx context.Context, workers []*Worker) (*Re
 	res, err := m.warmSplit(ctx, workers, ids, Spec{Sites: siteLines(m.plan.Sites), Timeout: m.plan.BaselineTimeout, Funcs: true})
 	if res != nil {
 		res.Items = col.Items
+		res.Deselected = col.Deselected // the warm process collected: audit and verify count alike
 	}
 	return res, err
 }

@@ -117,7 +117,7 @@ func TestStopHelper(t *testing.T) {
 		msg := <-s.replies
 		pid := int(msg["child"].(float64))
 		os.WriteFile(filepath.Join(dir, "waiting"), nil, 0o644)
-		timedOut, err = waitChild(context.Background(), s, pid, 2*time.Second)
+		timedOut, err = waitChild(context.Background(), s, pid, 2*time.Second, "")
 		srv.Wait()
 	}
 	if err != nil {

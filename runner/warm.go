@@ -134,7 +134,7 @@ func (w *Worker) runWarm(ctx context.Context, spec Spec, path, function string) 
 		return nil, fmt.Sprint(msg["fallback"]), nil
 	}
 	pid := int(msg["child"].(float64))
-	timedOut, err := waitChild(ctx, s, pid, spec.Timeout)
+	timedOut, err := waitChild(ctx, s, pid, spec.Timeout, resPath)
 	if err != nil {
 		w.StopWarm()
 		return nil, err.Error(), nil
@@ -148,14 +148,19 @@ func (w *Worker) runWarm(ctx context.Context, spec Spec, path, function string) 
 	res.TimedOut, res.Wall = timedOut, time.Since(start)
 	res.ExitCode = res.exitStatus
 	res.Output = s.out.since(mark, 4000)
+	if timedOut {
+		res.ExitCode = -1 // killed, as a fresh process's code says
+		res.Hang = readHang(res.Stack, w.Sandbox.Dir)
+	}
 	return res, "", ctx.Err()
 }
 
 // waitChild waits for the forked child's "done", killing its process group
-// when the time limit passes or ctx ends. What happened first decides: a
+// when the time limit passes (after sampling its stacks: the child writes
+// its results to resPath) or ctx ends. What happened first decides: a
 // child that had exited when teeth saw its time limit pass (teeth was
 // stopped, SIGSTOP, while it finished) did not time out.
-func waitChild(ctx context.Context, s *server, pid int, timeout time.Duration) (timedOut bool, err error) {
+func waitChild(ctx context.Context, s *server, pid int, timeout time.Duration, resPath string) (timedOut bool, err error) {
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	cancelled := ctx.Done()
@@ -171,6 +176,7 @@ func waitChild(ctx context.Context, s *server, pid int, timeout time.Duration) (
 		case <-timer.C:
 			if !proc.Gone(pid) {
 				timedOut = true
+				sampleStacks(resPath)
 				_ = syscall.Kill(-pid, syscall.SIGKILL)
 			}
 		case <-cancelled:

@@ -124,6 +124,7 @@ class Reader:
             "function": func.name if func else "",
             "fixture": fi.fixture_of(func),
             "hooks": sorted(hooks),
+            "allows": fi.allows,
             "edit": rule_edit(fi, call),
             "imports": import_edit(fi),
         }
@@ -166,7 +167,8 @@ class FileInfo:
         self.markers = []
         self.strings = set()
         self.hooks = set()
-        self.fixtures = {}  # function name -> autouse
+        self.allows = []  # what the gate deliberately allows: deactivate() and can_block_in() on its functions
+        self.fixtures = {}  # function name -> (autouse, the module constant that says so or "")
         self.parents = {}
         self._read()
 
@@ -180,6 +182,17 @@ class FileInfo:
             self._any(node)
 
     def _top(self, node):
+        if isinstance(node, ast.Try):
+            # try: import x; HAS_X = True / except ImportError: HAS_X = False:
+            # the value when the import works (teeth needs the detector anyway)
+            for inner in node.body + node.orelse:
+                self._top(inner)
+            for handler in node.handlers:
+                for inner in handler.body:
+                    if not (isinstance(inner, ast.Assign) and len(inner.targets) == 1
+                            and isinstance(inner.targets[0], ast.Name) and inner.targets[0].id in self.consts):
+                        self._top(inner)
+            return
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             self.consts[node.targets[0].id] = node.value
             if node.targets[0].id == "pytest_plugins":
@@ -191,7 +204,7 @@ class FileInfo:
             if node.name.startswith("pytest_runtest") or node.name in ("pytest_configure", "pytest_sessionstart"):
                 self.hooks.add(node.name)
             for dec in node.decorator_list:
-                autouse = fixture_autouse(dec)
+                autouse = fixture_autouse(dec, self.consts)
                 if autouse is not None:
                     self.fixtures[node.name] = autouse
 
@@ -231,6 +244,8 @@ class FileInfo:
     def _call(self, node):
         f = node.func
         name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
+        if name in ("deactivate", "can_block_in") and isinstance(f, ast.Attribute):
+            self._allow(name, f.value, node)
         if name in self.gate_names or name in GATE_CALLS:
             self.gate_calls.append(node)
         elif name in MARKER_METHODS and isinstance(f, ast.Attribute):
@@ -240,6 +255,35 @@ class FileInfo:
                 value = string_value(self.consts[arg.id])
             if value is not None:
                 self._marker(value, node)
+
+    def _allow(self, method, target, node):
+        """gate.functions["os.stat"].deactivate() / .can_block_in(file, funcs),
+        the key a literal or the variable of an enclosing for over literals."""
+        if not (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Attribute)
+                and target.value.attr == "functions"):
+            return
+        key = target.slice
+        if type(key).__name__ == "Index":  # before Python 3.9
+            key = key.value
+        names = [string_value(key)] if string_value(key) is not None else self._loop_values(key, node)
+        for n in names:
+            entry = {"function": n, "line": node.lineno, "kind": "deactivated" if method == "deactivate" else "exempt"}
+            if method == "can_block_in":
+                args = node.args
+                entry["file"] = string_value(args[0]) if args else None
+                entry["functions"] = string_values(args[1]) if len(args) > 1 else []
+                if entry["file"] is None:
+                    continue
+            self.allows.append(entry)
+
+    def _loop_values(self, key, node):
+        if not isinstance(key, ast.Name):
+            return []
+        while node in self.parents:
+            node = self.parents[node]
+            if isinstance(node, ast.For) and isinstance(node.target, ast.Name) and node.target.id == key.id:
+                return string_values(node.iter)
+        return []
 
     def _marker(self, name, node):
         func = self.enclosing(node)
@@ -253,16 +297,19 @@ class FileInfo:
         return None
 
     def fixture_of(self, func):
-        """{"name", "autouse"} when the gate is set up in a fixture (or a function one calls)."""
+        """{"name", "autouse", "autouse_name", "yields"} when the gate is set up
+        in a fixture (or a function one calls): yields counts the fixture's
+        yield statements (more than one: it leaves the gate off for some tests)."""
         if func is None:
             return None
-        if func.name in self.fixtures:
-            return {"name": func.name, "autouse": self.fixtures[func.name]}
-        for fname, autouse in self.fixtures.items():
+        for fname, (autouse, const) in self.fixtures.items():
             fdef = next((n for n in self.tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == fname), None)
-            if fdef is not None and any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == func.name
-                                        for n in ast.walk(fdef)):
-                return {"name": fname, "autouse": autouse}
+            if fdef is None:
+                continue
+            if fname == func.name or any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == func.name
+                                         for n in ast.walk(fdef)):
+                yields = sum(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in ast.walk(fdef))
+                return {"name": fname, "autouse": autouse, "autouse_name": const, "yields": yields}
         return None
 
     def modules_of(self, node, reader, path, depth=0):

@@ -28,17 +28,27 @@ def call_name(call):
     return f.id if isinstance(f, ast.Name) else f.attr
 
 
-def fixture_autouse(dec):
-    """None unless dec is a pytest.fixture decorator; else whether it is autouse."""
+def fixture_autouse(dec, consts=None):
+    """None unless dec is a pytest.fixture decorator; else (autouse, name):
+    whether it is autouse, and the module constant that says so ("" for a
+    literal). A name is resolved from consts (module-level NAME -> value
+    node); one that cannot be resolved to a literal counts as autouse."""
     target = dec.func if isinstance(dec, ast.Call) else dec
     name = target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(target, ast.Name) else ""
     if name != "fixture":
         return None
     if isinstance(dec, ast.Call):
         for k in dec.keywords:
-            if k.arg == "autouse" and isinstance(k.value, ast.Constant):
-                return bool(k.value.value)
-    return False
+            if k.arg != "autouse":
+                continue
+            if isinstance(k.value, ast.Constant):
+                return bool(k.value.value), ""
+            if isinstance(k.value, ast.Name):
+                value = (consts or {}).get(k.value.id)
+                if isinstance(value, ast.Constant):
+                    return bool(value.value), k.value.id
+                return True, k.value.id
+    return False, ""
 
 
 def string_value(node):

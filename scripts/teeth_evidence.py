@@ -1,6 +1,6 @@
 """What an un-offloaded call did on the event loop: teeth's evidence for a mutant run.
 
-Imported by teeth_reach; imports teeth_calls and teeth_primitives. While the
+Imported by teeth_reach; imports teeth_calls, teeth_primitives and teeth_gate. While the
 un-offloaded call of a mutant runs, a *window* is open on the thread that
 made it: the time until the call returns, whether an asyncio loop was running
 on that thread (so the loop was blocked in it), every C-level callable it
@@ -24,6 +24,7 @@ from asyncio import events as _aio_events
 from time import perf_counter
 
 from teeth_calls import call_text, line_at
+from teeth_gate import allowed as _allowed
 from teeth_primitives import MISSING, blocking, describe, detector_table
 
 _running_loop = _aio_events._get_running_loop
@@ -63,7 +64,7 @@ class _Window:
 def begin_test():
     """Starts the evidence of a new test."""
     global _ACC, _WIN
-    _ACC = {"runs": 0, "on_loop": 0, "lazy": 0, "loop_s": 0.0, "prims": {}, "mocks": []}
+    _ACC = {"runs": 0, "on_loop": 0, "lazy": 0, "loop_s": 0.0, "prims": {}, "mocks": [], "code": None}
     _WIN = None
 
 
@@ -99,6 +100,7 @@ def _start(frame, code, offset):
     if acc is None:
         return None
     acc["runs"] += 1
+    acc["code"] = code
     if _running_loop() is None:
         return None  # ran, but not on a thread running an event loop
     acc["on_loop"] += 1
@@ -341,10 +343,12 @@ def _profiled(w, frame, event, arg):
 # --- after the test ------------------------------------------------------------------
 
 
-def finish_test(reach, relpath):
+def finish_test(reach, relpath, allow=None):
     """The evidence of the test that just ended, or None if its windowed call
-    never ran. relpath names a file relative to the project ("" outside it).
-    Reads files: call it only while no event loop runs."""
+    never ran. relpath names a file relative to the project ("" outside it);
+    allow is what the gate deliberately allowed while the test ran
+    (teeth_gate.allowances): a patched primitive it allows for the call is
+    listed apart, with why. Reads files: call it only while no event loop runs."""
     global _ACC, _WIN
     if _WIN is not None and _MON is not None:
         sys.monitoring.set_events(_MON[0], _MON[1])  # a window left open: stop watching every call
@@ -355,14 +359,22 @@ def finish_test(reach, relpath):
         return None
     table = detector_table()
     patched_ids = {id(obj) for obj in table.values() if obj is not None}
-    unpatched, patched = [], []
+    unpatched, patched, allowed = [], [], []
     for name, (n, seconds, canon) in acc["prims"].items():
         if not blocking(name):
             continue
         rec = {"name": name, "calls": n, "s": round(seconds, 6)}
-        (patched if name in table or id(canon) in patched_ids else unpatched).append(rec)
+        if name not in table and id(canon) not in patched_ids:
+            unpatched.append(rec)
+            continue
+        why = _allowed(_table_name(name, canon, table), allow, acc["code"]) if allow else ""
+        if why:
+            rec["name"], rec["why"] = _table_name(name, canon, table), why
+            allowed.append(rec)
+        else:
+            patched.append(rec)
     order = lambda r: (-r["s"], r["name"])  # noqa: E731
-    return {
+    out = {
         "reach": reach,
         "runs": acc["runs"],
         "on_loop": acc["on_loop"],
@@ -373,8 +385,21 @@ def finish_test(reach, relpath):
         "mocks": _mocks(acc["mocks"], relpath),
         "detector_rules": len(table),
     }
+    if allowed:
+        out["allowed"] = sorted(allowed, key=order)
+    return out
 
 
+def _table_name(name, canon, table):
+    """A patched primitive's name as the detector's table keys it (the key
+    the gate deactivates or exempts), e.g. threading.Lock.acquire for
+    _thread.lock.acquire: the first name read for the same function."""
+    target = table.get(name, canon)
+    if target is not None:
+        for key, obj in table.items():
+            if obj is target:
+                return key
+    return name
 def _mocks(found, relpath):
     out, seen = [], set()
     for obj, code, offset in found:

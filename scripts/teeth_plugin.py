@@ -15,13 +15,23 @@ loop (teeth_evidence). A rule proof's run (setting ``rules``) adds those
 detector rules to every gate it builds (teeth_rules); a warm run (setting
 ``serve``) serves mutants from one collected session (teeth_warm). At the end
 it reports where each source-root module was imported from, so teeth can prove
-that the sandbox copy was the one tested (teeth_modules).
+that the sandbox copy was the one tested (teeth_modules). Per test it observes
+whether the gate was on and what it deliberately allows (teeth_gate), and
+tells a detector that crashed while checking a call from the test's own
+failure (teeth_crash); a run killed on its time limit leaves its threads'
+stacks (teeth_stack).
+
+teeth leaves no trace a test can see beyond what the plain run has: the
+results file is closed when a warm child replaces it, teeth's environment
+variables leave ``os.environ`` once read, no thread is started (the guardian
+is a process) and the plugin itself raises no warning.
 
 The plugin's modules import each other in one direction: teeth_plugin imports
 teeth_warm, teeth_rules, teeth_modules, teeth_reach, teeth_primitives,
-teeth_guard and teeth_state; teeth_warm imports teeth_modules, teeth_reach,
-teeth_guard and teeth_state; teeth_reach imports teeth_evidence, teeth_calls
-and teeth_state; teeth_evidence imports teeth_calls and teeth_primitives.
+teeth_crash, teeth_stack, teeth_gate, teeth_guard and teeth_state; teeth_warm
+imports teeth_modules, teeth_reach, teeth_stack, teeth_guard and teeth_state;
+teeth_reach imports teeth_evidence, teeth_calls and teeth_state;
+teeth_evidence imports teeth_calls, teeth_primitives and teeth_gate.
 """
 
 import ast
@@ -30,29 +40,40 @@ import os
 import textwrap
 import time
 
+import pytest
+import teeth_crash
+import teeth_gate
 import teeth_guard
 import teeth_modules
 import teeth_reach as reach
+import teeth_stack
 import teeth_state as state
 from teeth_primitives import track_detectors
 
 teeth_guard.start()  # before conftest files run: no process group of the run outlives teeth
+teeth_gate.install(state.detectors())  # before conftest files build a gate
 
 _SELECT = None
 _SESSION = None
+_CRASH = {"dirs": [], "types": ()}  # the detectors' package directories and exception classes
 
 
 def pytest_configure(config):
     global _SELECT
     state.configure(config)
     cfg = state.CFG
+    arm_stack()
     if cfg.get("funcs"):
         reach.record_functions()
     reach.watch(cfg.get("sites", []))
     if cfg.get("select") is not None:
         _SELECT = list(cfg["select"])
+    types = []
     for name in cfg.get("detectors", []):
-        reach.wrap_detector(name)
+        cls = reach.wrap_detector(name)
+        if cls is not None:
+            types.append(cls)
+    _CRASH["dirs"], _CRASH["types"] = teeth_crash.packages(cfg.get("detectors", [])), tuple(types)
     track_detectors(cfg.get("detectors", []))
     if cfg.get("rules"):
         import teeth_rules
@@ -62,6 +83,13 @@ def pytest_configure(config):
         import teeth_warm
 
         config.pluginmanager.register(teeth_warm, "teeth_warm")
+
+
+def arm_stack():
+    """Has the run's threads' stacks dumped next to its results file when teeth
+    ends it on its time limit, and tells teeth which process to signal."""
+    path = state.CFG["results"] + ".stack"
+    state.emit({"ev": "stack", "pid": os.getpid(), "signal": teeth_stack.arm(path), "file": path})
 
 
 def pytest_sessionstart(session):
@@ -174,6 +202,27 @@ def pytest_runtest_protocol(item, nextitem):
     state.emit({"ev": "start", "nodeid": item.nodeid})
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item):
+    """The call phase begins, inside every hook wrapper and after every
+    fixture's setup: whether the gate is on now is what the test runs with."""
+    st = reach.record(item.nodeid)
+    if st is not None and teeth_gate.installed():
+        st["gate"] = teeth_gate.active()
+        st["allow"] = teeth_gate.allowances() if st["gate"] else None
+        teeth_gate.mark()
+
+
+def pytest_runtest_makereport(item, call):
+    st = reach.record(item.nodeid)
+    if st is None:
+        return
+    if call.when == "call" and st.get("gate") is False and teeth_gate.activated_since_mark():
+        st["gate"] = True  # the test body turned a gate on itself
+    if call.excinfo is not None and st.get("crash") is None:
+        st["crash"] = teeth_crash.find(call.excinfo.value, _CRASH["dirs"], _CRASH["types"], reach.project_rel)
+
+
 def pytest_runtest_logreport(report):
     st = reach.record(report.nodeid)
     if st is None:
@@ -183,14 +232,15 @@ def pytest_runtest_logreport(report):
         st["outcome"] = "failed"
         st["excerpt"] = _excerpt(report)
     elif report.skipped and st["outcome"] == "passed":
-        st["outcome"] = "skipped"
+        xfail = getattr(report, "wasxfail", None) is not None
+        st["outcome"] = "xfailed" if xfail else "skipped"
         st["excerpt"] = _skip_reason(report)
     if report.when == "teardown":
         _finish(report.nodeid)
 
 
 def _finish(nodeid):
-    st, blocked = reach.end_test(nodeid)
+    st, blocked = reach.end_test(nodeid, st_allow(nodeid))
     run = state.RUN
     run["done"] += 1
     if st["outcome"] == "failed" and st["detector"]:
@@ -212,8 +262,17 @@ def _finish(nodeid):
             "detector_at": st["detector_at"],
             "excerpt": st["excerpt"],
             "blocked": blocked,
+            "gate": st.get("gate"),
+            "allow": st.get("allow"),
+            "crash": st.get("crash") if st["outcome"] == "failed" else None,
         }
     )
+
+
+def st_allow(nodeid):
+    """What the gate deliberately allowed while test nodeid ran, or None."""
+    st = reach.record(nodeid)
+    return st.get("allow") if st is not None else None
 
 
 def _skip_reason(report):

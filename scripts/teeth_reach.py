@@ -51,12 +51,13 @@ def record(nodeid):
     return _STATE.get(nodeid)
 
 
-def end_test(nodeid):
-    """Ends test nodeid: its record, and its evidence (teeth_evidence.finish_test)."""
+def end_test(nodeid, allow=None):
+    """Ends test nodeid: its record, and its evidence (teeth_evidence.finish_test;
+    allow is what the gate deliberately allowed while it ran)."""
     global _CURRENT
     st = _STATE.pop(nodeid)
     _CURRENT = None
-    return st, _ev.finish_test(_REACH, project_rel)
+    return st, _ev.finish_test(_REACH, project_rel, allow)
 
 
 def stop():
@@ -213,13 +214,14 @@ def project_rel(filename):
 
 def wrap_detector(qualified):
     """Has the detector exception class (dotted name) record every instance
-    constructed while a test runs, with the production frame it came from."""
+    constructed while a test runs, with the production frame it came from;
+    returns the class, or None when it cannot be imported."""
     mod_name, _, cls_name = qualified.rpartition(".")
     try:
         cls = getattr(importlib.import_module(mod_name), cls_name)
     except Exception as exc:  # reported, and teeth stops with a config error
         state.emit({"ev": "detector-missing", "name": qualified, "error": repr(exc)})
-        return
+        return None
     original = cls.__init__
 
     def __init__(self, *args, **kwargs):
@@ -229,6 +231,7 @@ def wrap_detector(qualified):
             _STATE[_CURRENT]["detector_at"].append(_production_frame())
 
     cls.__init__ = __init__
+    return cls
 
 
 def watch(sites):

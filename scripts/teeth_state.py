@@ -4,8 +4,11 @@ Imports nothing of teeth's; every other plugin module may import it. Owns the
 run's settings, read from the JSON file named by ``TEETH_CONFIG`` (``CFG``),
 pytest's config object (``PYTEST_CONFIG``), the results file that ``emit``
 appends one JSON object per line to, flushed as it goes (``TEETH_RESULTS``,
-or in a warm path child the file its request names: ``reset_run``), and the
-stop-early policy's counters (``RUN``).
+or in a warm path child the file its request names: ``reset_run``, which
+closes the file the child inherited), and the stop-early policy's counters
+(``RUN``). Once read, ``TEETH_CONFIG`` and ``TEETH_RESULTS`` leave the
+environment: the tests, and what they spawn, see the environment of a plain
+run (``TEETH_WORKER`` stays: tests may use it).
 """
 
 import json
@@ -23,14 +26,30 @@ def configure(config):
     PYTEST_CONFIG = config
     CFG.clear()
     CFG.update(_load_config())
-    _OUT = open(os.environ["TEETH_RESULTS"], "a", encoding="utf-8")
+    CFG["results"] = os.environ.pop("TEETH_RESULTS")
+    _OUT = open(CFG["results"], "a", encoding="utf-8")
     RUN["stop_after"] = CFG.get("stop_after")
 
 
+def detectors():
+    """The run's detector class names, before configure has read the
+    settings (teeth_gate wraps Blockbuster when the plugin is imported)."""
+    try:
+        with open(os.environ["TEETH_CONFIG"], encoding="utf-8") as f:
+            return list(json.load(f).get("detectors") or [])
+    except (KeyError, OSError, ValueError):
+        return []
+
+
 def reset_run(results_path, stop_after):
-    """Starts a new run's results file and stop-early policy (warm path child)."""
+    """Starts a new run's results file and stop-early policy (warm path
+    child), closing the one inherited from the warm process: dropped
+    unclosed, it would warn (ResourceWarning) inside the first test."""
     global _OUT
-    _OUT = open(results_path, "a", encoding="utf-8")
+    old, _OUT = _OUT, open(results_path, "a", encoding="utf-8")
+    CFG["results"] = results_path
+    if old is not None:
+        old.close()  # flushed after every event: nothing of the parent's is written again
     RUN.update(done=0, kills=0, stop_after=stop_after)
 
 
@@ -48,5 +67,5 @@ def under(path, base):
 
 
 def _load_config():
-    with open(os.environ["TEETH_CONFIG"], encoding="utf-8") as f:
+    with open(os.environ.pop("TEETH_CONFIG"), encoding="utf-8") as f:
         return json.load(f)

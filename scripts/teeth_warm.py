@@ -1,7 +1,7 @@
 """teeth's warm path: one pytest process per worker that imports and collects once.
 
 Registered by teeth_plugin when the run's config says ``serve``; imports
-teeth_state, teeth_reach, teeth_modules and teeth_guard, never teeth_plugin
+teeth_state, teeth_reach, teeth_modules, teeth_stack and teeth_guard, never teeth_plugin
 (whose hooks its children run through pytest). Instead of running tests, the
 session reads one JSON request per line from the file descriptor ``serve_in``
 and, for each request, forks a child that runs the selected anchors and exits.
@@ -13,6 +13,10 @@ the fork. Without a mutant (the baseline, the restore run) it runs the anchors
 as they are. Replies go to ``serve_out``: ``{"child": pid}`` once forked, then
 ``{"done": status}``; or ``{"fallback": reason}`` when forking or swapping is not
 safe, and teeth runs that mutant in a fresh process instead.
+
+A child leaves nothing of the warm process's plumbing for its tests to see:
+it closes its copies of the request and reply pipes and the warm process's
+results file before any test runs, and arms its own stack dump.
 """
 
 import json
@@ -25,6 +29,7 @@ import pytest
 import teeth_guard
 import teeth_modules
 import teeth_reach
+import teeth_stack
 import teeth_state
 
 _HELPER_PREFIXES = ("_teeth_on_loop", "_teeth_loop_future")
@@ -52,6 +57,8 @@ def pytest_runtestloop(session):
             code = 70
             try:
                 teeth_guard.die_with_parent(server)
+                requests.close()  # the warm process's plumbing: not the tests' business
+                replies.close()
                 code = _child(session, items, req)
             finally:
                 os._exit(code)
@@ -96,6 +103,8 @@ def fork_blocker():
 def _child(session, items, req):
     os.setpgid(0, 0)
     teeth_state.reset_run(req["results"], req.get("stop_after"))
+    stack = req["results"] + ".stack"
+    teeth_state.emit({"ev": "stack", "pid": os.getpid(), "signal": teeth_stack.arm(stack), "file": stack})
     if req.get("path"):  # no path: run the anchors unmutated (baseline, restore)
         reason, how = swap(req["path"], req["function"])
         if reason:

@@ -1,0 +1,1 @@
+"""relay: a small asyncio message relay (teeth's suite-wide gate fixture)."""
