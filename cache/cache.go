@@ -87,6 +87,23 @@ func Open(dir string, in Inputs, force bool) (*Cache, error) {
 // Close closes the cache file.
 func (oc *Cache) Close() error { return oc.file.Close() }
 
+// Anchors are the anchors with stored outcomes, whatever their keys: they
+// reached an offload site in some earlier run.
+func (oc *Cache) Anchors() []string {
+	oc.mu.Lock()
+	defer oc.mu.Unlock()
+	seen := map[string]bool{}
+	var out []string
+	for _, o := range oc.entries {
+		if !seen[o.Anchor] {
+			seen[o.Anchor] = true
+			out = append(out, o.Anchor)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // Lookup is runner.Store.Lookup.
 func (oc *Cache) Lookup(base *runner.Result, site int, anchor string) (runner.Outcome, bool) {
 	if oc.force {

@@ -63,6 +63,7 @@ type runFlags struct {
 	python        string
 	pytestArgs    listFlag
 	jobs          numFlag
+	maxRuns       numFlag
 	timeoutFactor numFlag
 	failOn        listFlag
 	sites         listFlag
@@ -96,6 +97,7 @@ func parseFlags(cmd string, args []string, stderr io.Writer) (*runFlags, error) 
 	fs.StringVar(&f.python, "python", "", "the project's interpreter (runs pytest as PYTHON -m pytest)")
 	fs.Var(&f.pytestArgs, "pytest-arg", "extra pytest argument (repeatable)")
 	fs.Var(&f.jobs, "j", "`N` parallel workers, each with its own sandbox, 1 to 1024 (default: cores)")
+	fs.Var(&f.maxRuns, "max-runs", "at most `N` pytest runs at once, 1 to 1024; runs beyond the workers start only while the cores idle (default: twice the workers)")
 	fs.Var(&f.timeoutFactor, "timeout-factor", "a mutant run may take `F` times the anchors' baseline time, plus a constant (above 0, at most 1000)")
 	fs.Var(&f.failOn, "fail-on", "anchor verdicts that make the exit code 1 (comma-separated)")
 	fs.Var(&f.sites, "site", "only mutate the site with this id (repeatable)")
@@ -203,6 +205,11 @@ func (f *runFlags) config() (*config.Config, error) {
 	if set["j"] {
 		if err := c.Set("jobs", f.jobs.value()); err != nil {
 			return nil, hint.New("-j: "+err.Error(), "leave -j out to run one worker per core")
+		}
+	}
+	if set["max-runs"] {
+		if err := c.Set("max_runs", f.maxRuns.value()); err != nil {
+			return nil, hint.New("-max-runs: "+err.Error(), "leave -max-runs out to allow twice the workers")
 		}
 	}
 	if set["timeout-factor"] {

@@ -15,7 +15,7 @@ import (
 // progress reports on stderr what the run is doing: the phase (site
 // discovery, the mutants' compile check, baseline, mutants done/total with
 // elapsed time and ETA, restore check) and the
-// mutants running now. On a terminal it is one line rewritten every second,
+// mutants running now (which start during the baseline too). On a terminal it is one line rewritten every second,
 // so it moves during a slow mutant too; otherwise it prints a line per
 // finished mutant, and a "still running" line after a quiet spell.
 type progress struct {
@@ -32,6 +32,7 @@ type progress struct {
 	since   time.Time // when the phase began
 	n       int       // mutants to check or run, or anchors to re-run
 	done    int
+	base    int                  // mutants done before the mutants phase began (they start during the baseline)
 	running map[string]time.Time // site id -> when its mutant started
 	stop    chan struct{}
 }
@@ -46,7 +47,11 @@ func newProgress(w io.Writer, start time.Time) *progress {
 func (p *progress) Phase(phase string, n int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.phase, p.n, p.done, p.since = phase, n, 0, time.Now()
+	done := 0
+	if phase == "mutants" && p.phase == "baseline" {
+		done = p.done // mutants that finished while the baseline ran
+	}
+	p.phase, p.n, p.done, p.base, p.since = phase, n, done, done, time.Now()
 	if p.last.IsZero() {
 		p.last = p.since // the quiet spell counts from the first phase
 	}
@@ -116,19 +121,22 @@ func (p *progress) status() string {
 		s = fmt.Sprintf("teeth: compile check %d/%d, %s elapsed", p.done, p.n, p.elapsed(p.start))
 	case "baseline":
 		s = fmt.Sprintf("teeth: baseline and gate self-check, %s elapsed", p.elapsed(p.start))
+		if p.n > 0 {
+			s += fmt.Sprintf("; mutants of the tests done so far: %d/%d", p.done, p.n)
+		}
 	case "restore":
 		s = fmt.Sprintf("teeth: restore check of %s, %s elapsed", plural(p.n, "anchor"), p.elapsed(p.start))
 	default:
 		s = fmt.Sprintf("teeth: mutants %d/%d, %s elapsed", p.done, p.n, p.elapsed(p.start))
 		// An average says nothing once every mutant left is running: the
 		// line then says which one runs and for how long instead.
-		if p.done > 0 && p.n-p.done > len(p.running) {
+		if p.done > p.base && p.n-p.done > len(p.running) {
 			mutants := time.Since(p.since)
-			eta := time.Duration(float64(mutants) / float64(p.done) * float64(p.n-p.done))
+			eta := time.Duration(float64(mutants) / float64(p.done-p.base) * float64(p.n-p.done))
 			s += ", eta " + eta.Round(time.Second).String()
 		}
 	}
-	if site, since, more := p.longest(); site != "" && p.phase == "mutants" {
+	if site, since, more := p.longest(); site != "" && (p.phase == "mutants" || p.phase == "baseline") {
 		s += fmt.Sprintf("; running %s for %s", site, p.elapsed(since))
 		if more > 0 {
 			s += fmt.Sprintf(" (+%d more)", more)

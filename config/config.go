@@ -25,6 +25,7 @@ type Config struct {
 	Wrappers        []string
 	Exclude         []string
 	Jobs            int
+	MaxRuns         int // most pytest runs at once; 0: twice Jobs
 	TimeoutFactor   float64
 	TimeoutBase     float64 // seconds
 	BaselineTimeout float64 // seconds

@@ -36,6 +36,7 @@ detectors = ["mypkg.Blocked"]
 wrappers = ["run_io"]
 exclude = ["app/legacy/*"]
 jobs = 3
+max_runs = 5
 timeout_factor = 2.5
 timeout_base = 0
 baseline_timeout = 30
@@ -54,14 +55,14 @@ no_site = "count"
 		File: path, Dir: "backend", Anchors: []string{"tests/io", "tests/x.py::test_a"}, SourceRoots: []string{"app"},
 		Python: ".venv/bin/python", Command: []string{"uv", "run", "--no-sync", "pytest"}, PytestArgs: []string{"-x"},
 		Detectors: []string{"mypkg.Blocked"}, Wrappers: []string{"run_io"}, Exclude: []string{"app/legacy/*"},
-		Jobs: 3, TimeoutFactor: 2.5, TimeoutBase: 0, BaselineTimeout: 30, FailOn: []string{"broken"}, Marker: "allow_io",
+		Jobs: 3, MaxRuns: 5, TimeoutFactor: 2.5, TimeoutBase: 0, BaselineTimeout: 30, FailOn: []string{"broken"}, Marker: "allow_io",
 		Findings: "findings.json", AuditFailOn: []string{"bypass"}, NoSite: "count",
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("got  %+v\nwant %+v", c, want)
 	}
-	if len(keySetters) != 19 {
-		t.Fatalf("%d keys are settable; this test sets 18", len(keySetters))
+	if len(keySetters) != 20 {
+		t.Fatalf("%d keys are settable; this test sets 20", len(keySetters))
 	}
 }
 
@@ -100,12 +101,14 @@ func TestLoadConfigErrors(t *testing.T) {
 func TestNumericKeysRefuseNaNInfAndRange(t *testing.T) {
 	wants := map[string]string{
 		"jobs":             "want a whole number from 1 to 1024",
+		"max_runs":         "want a whole number from 1 to 1024",
 		"timeout_factor":   "want a number above 0 and at most 1000",
 		"timeout_base":     "want a number from 0 to 86400",
 		"baseline_timeout": "want a number above 0 and at most 86400",
 	}
 	outside := map[string][]string{
 		"jobs":             {"1025", "2.5", "-1"},
+		"max_runs":         {"1025", "0", "1.5"},
 		"timeout_factor":   {"1000.5", "-0.5", "1e300"},
 		"timeout_base":     {"86401", "-1e-9", "9.3e9"},
 		"baseline_timeout": {"0", "86400.001", "1e19"},
@@ -134,7 +137,7 @@ func TestNumericKeysRefuseNaNInfAndRange(t *testing.T) {
 			}
 		}
 	}
-	for _, ok := range []string{"jobs = 1024", "timeout_factor = 1000", "timeout_base = 86400", "baseline_timeout = 86400", "timeout_factor = 1e-3"} {
+	for _, ok := range []string{"jobs = 1024", "max_runs = 1", "timeout_factor = 1000", "timeout_base = 86400", "baseline_timeout = 86400", "timeout_factor = 1e-3"} {
 		if err := Default().Load(writeConfig(t, "[tool.teeth]\n"+ok+"\n")); err != nil {
 			t.Errorf("%s: %v", ok, err)
 		}

@@ -23,6 +23,7 @@ var keySetters = map[string]func(c *Config, v any) error{
 	"wrappers":         func(c *Config, v any) error { return setList(&c.Wrappers, v, false) },
 	"exclude":          func(c *Config, v any) error { return setList(&c.Exclude, v, false) },
 	"jobs":             func(c *Config, v any) error { return setInt(&c.Jobs, v) },
+	"max_runs":         func(c *Config, v any) error { return setInt(&c.MaxRuns, v) },
 	"timeout_factor":   func(c *Config, v any) error { return setFloat(&c.TimeoutFactor, v, false, maxTimeoutFactor) },
 	"timeout_base":     func(c *Config, v any) error { return setFloat(&c.TimeoutBase, v, true, maxSeconds) },
 	"baseline_timeout": func(c *Config, v any) error { return setFloat(&c.BaselineTimeout, v, false, maxSeconds) },
@@ -164,6 +165,8 @@ func DefaultText(key string) string {
 	switch key {
 	case "jobs":
 		return "one worker per core"
+	case "max_runs":
+		return "twice the workers"
 	case "timeout_factor":
 		return fmt.Sprintf("%g", d.TimeoutFactor)
 	case "timeout_base":

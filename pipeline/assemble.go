@@ -21,7 +21,7 @@ func (r *run) assemble(mode string) *report.Report {
 		Summary: report.Summary{
 			PytestRuns: v.Runs, DurationS: report.Round3(time.Since(r.start).Seconds()),
 			WarmRuns: v.Warm, LazyRuns: v.Lazy, FreshRuns: v.Fresh, Fallbacks: v.Fallback, CachedOutcomes: v.Cached,
-			Reach: v.Reach,
+			Reach: v.Reach, RunsAtOnce: v.Overlap,
 		},
 	}
 	for _, w := range r.disc.Wrappers {
@@ -111,7 +111,7 @@ func (r *run) anchor(it runner.Item) report.Anchor {
 	off, observed := r.v.Baseline.GateOff(it)
 	a := report.Anchor{
 		NodeID: it.NodeID, Path: it.Path, Line: it.Line, GateOff: off, Gate: observed, OptOut: it.GateOff, SelfTest: it.SelfTest,
-		Baseline: t.Record(r.v.Baseline.ExitCode), Sites: []string{}, Mutants: []report.Evidence{},
+		Baseline: t.RecordAt(r.v.Baseline.ExitCode, r.start), Sites: []string{}, Mutants: []report.Evidence{},
 	}
 	for _, s := range t.Sites {
 		a.Sites = append(a.Sites, r.plan.Sites[s].ID)
@@ -128,10 +128,10 @@ func (r *run) anchor(it runner.Item) report.Anchor {
 		if rt == nil {
 			rt = &runner.Test{NodeID: it.NodeID, Outcome: "not-run", Excerpt: "the restore run did not reach this test"}
 		}
-		rr := rt.Record(r.v.Restore.ExitCode)
+		rr := rt.RecordAt(r.v.Restore.ExitCode, r.start)
 		a.Restore = &rr
 		for _, t := range r.v.RestoreReruns[it.NodeID] {
-			a.RestoreReruns = append(a.RestoreReruns, t.Record(r.v.Restore.ExitCode))
+			a.RestoreReruns = append(a.RestoreReruns, t.RecordAt(r.v.Restore.ExitCode, r.start))
 		}
 	}
 	return a
@@ -139,16 +139,22 @@ func (r *run) anchor(it runner.Item) report.Anchor {
 
 func (r *run) evidence(o runner.Outcome) report.Evidence {
 	s := r.plan.Sites[o.Site]
+	record := func(t *runner.Test) report.Run {
+		if o.Cached {
+			return t.Record(o.Code) // run by another teeth run: its times are that run's
+		}
+		return t.RecordAt(o.Code, r.start)
+	}
 	ev := report.Evidence{
-		Site: s.ID, Outcome: o.Outcome, Run: o.Test.Record(o.Code), Cached: o.Cached, Diff: r.ms.diff(o.Site),
+		Site: s.ID, Outcome: o.Outcome, Run: record(o.Test), Cached: o.Cached, Diff: r.ms.diff(o.Site),
 		Reproduce: fmt.Sprintf("teeth verify --site %s --anchors %s %s", quote(s.ID), quote(o.Anchor), quote(r.o.Project)),
 	}
 	if o.Retry != nil {
-		rr := o.Retry.Record(o.Code)
+		rr := record(o.Retry)
 		ev.Retry = &rr
 	}
 	for _, t := range o.Reruns {
-		ev.Reruns = append(ev.Reruns, t.Record(o.Code))
+		ev.Reruns = append(ev.Reruns, record(t))
 	}
 	ev.Tally = o.Tally
 	return ev

@@ -41,7 +41,7 @@ func (r *run) makePlan(ctx context.Context) error {
 			Extra: c.CommandEnv(),
 		},
 		Anchors: c.Anchors, Sites: r.disc.Sites, Sources: r.ms.sources, Invalid: r.ms.invalid,
-		Jobs: c.Jobs, TimeoutFactor: c.TimeoutFactor, Warm: c.Warm, FullMatrix: r.o.FullMatrix,
+		Jobs: c.Jobs, MaxRuns: c.MaxRuns, TimeoutFactor: c.TimeoutFactor, Warm: c.Warm, FullMatrix: r.o.FullMatrix,
 		TimeoutBase:     seconds(c.TimeoutBase),
 		BaselineTimeout: seconds(c.BaselineTimeout),
 		Tree:            tree,

@@ -35,6 +35,7 @@ func Verify(ctx context.Context, c *config.Config, o Options) (*report.Report, e
 	if err != nil {
 		return nil, err
 	}
+	var cached []string // anchors with stored outcomes: they reached a site before
 	if o.CacheDir != "" {
 		sources := map[string][]byte{}
 		for path, src := range r.plan.Sources {
@@ -46,7 +47,9 @@ func Verify(ctx context.Context, c *config.Config, o Options) (*report.Report, e
 		}
 		defer oc.Close()
 		r.plan.Store = oc
+		cached = oc.Anchors()
 	}
+	r.plan.First = firstFiles(c, r.plan.Sites, cached)
 	if err := r.runMutants(ctx); err != nil {
 		return nil, err
 	}

@@ -202,6 +202,7 @@ func mergeSummary(shards []*Report) Summary {
 		s.RuleRuns += r.Summary.RuleRuns
 		s.RuleS = max(s.RuleS, r.Summary.RuleS)
 		s.DurationS = max(s.DurationS, r.Summary.DurationS) // shards run side by side
+		s.RunsAtOnce = max(s.RunsAtOnce, r.Summary.RunsAtOnce)
 		s.Reach = MergeReach(s.Reach, r.Summary.Reach)
 		for k, v := range r.Summary.Fallbacks {
 			s.Fallbacks[k] += v

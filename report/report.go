@@ -118,6 +118,11 @@ type Run struct {
 	// Hang is what the event loop's thread was doing when the run was
 	// killed on its time limit (a timeout).
 	Hang *Hang `json:"hang,omitempty"`
+	// StartedS and EndedS are when the test started and ended, in seconds
+	// from the start of the teeth run that ran it: the runs that
+	// overlapped (absent for an outcome from the cache).
+	StartedS *float64 `json:"started_s,omitempty"`
+	EndedS   *float64 `json:"ended_s,omitempty"`
 }
 
 // Evidence is what one mutant did to one anchor.
@@ -185,6 +190,10 @@ type Summary struct {
 	LazyRuns       int            `json:"lazy_runs,omitempty"` // warm runs whose child imported the mutated module itself
 	FreshRuns      int            `json:"fresh_runs"`
 	Fallbacks      map[string]int `json:"fallbacks"`
+	// RunsAtOnce is the most pytest runs (processes and warm children)
+	// that ran at once: the workers, and those started while the cores
+	// idled because the runs waited.
+	RunsAtOnce int `json:"runs_at_once,omitempty"`
 	// Reach is how reach was recorded: "call" (the offload call ran) or
 	// "line" (its line ran) when any run of the report traced per line.
 	Reach  string `json:"reach,omitempty"`

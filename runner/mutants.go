@@ -3,6 +3,8 @@ package runner
 import (
 	"context"
 	"fmt"
+	"os"
+	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -13,13 +15,19 @@ import (
 )
 
 type mutantRunner struct {
-	plan     *Plan
-	base     *Result
-	overhead time.Duration
-	v        *Verified // Warm, Fresh and Fallback are counted here, under mu
+	plan *Plan
+	v    *Verified // Runs, Warm, Fresh and Fallback are counted here, under mu
 
-	mu     sync.Mutex
-	proven map[string]bool // anchors already killed by some mutant
+	mu       sync.Mutex
+	base     *Result            // the whole baseline, once it is done
+	walls    map[string]float64 // each test's baseline time, as soon as it finished
+	files    map[string]string  // each collected test's file
+	overhead time.Duration
+	proven   map[string]bool // anchors already killed by some mutant
+}
+
+func newMutantRunner(plan *Plan, v *Verified) *mutantRunner {
+	return &mutantRunner{plan: plan, v: v, proven: map[string]bool{}, walls: map[string]float64{}, files: map[string]string{}}
 }
 
 // startWarm starts every worker's warm process, collecting what args
@@ -43,32 +51,128 @@ func (m *mutantRunner) startWarm(ctx context.Context, workers []*Worker, args []
 	}
 	wg.Wait()
 }
+
 func (m *mutantRunner) fallback(reason string) {
 	m.mu.Lock()
 	m.v.Fallback[reason]++
 	m.mu.Unlock()
 }
 
-// execute runs spec against the mutant of site: forked from w's warm process
-// when it has one and the mutant applies in place, else in a fresh process.
-func (m *mutantRunner) execute(ctx context.Context, w *Worker, site int, spec Spec) (*Result, error) {
+func (m *mutantRunner) count(f func(v *Verified)) {
+	m.mu.Lock()
+	f(m.v)
+	m.mu.Unlock()
+}
+
+// noteTest records a baseline test's time (for time limits) as soon as it finished.
+func (m *mutantRunner) noteTest(t *Test) {
+	m.mu.Lock()
+	m.walls[t.NodeID] = t.Wall
+	m.mu.Unlock()
+}
+
+// noteItems records the files of the collected tests.
+func (m *mutantRunner) noteItems(items []Item) {
+	m.mu.Lock()
+	for _, it := range items {
+		m.files[it.NodeID] = it.File
+	}
+	m.mu.Unlock()
+}
+
+// setBase takes the whole baseline: the report's, the cache's and the time
+// limits' from now on.
+func (m *mutantRunner) setBase(res *Result) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.base = res
+	m.overhead = max(m.overhead, Overhead(res))
+	for id, t := range res.Tests {
+		m.walls[id] = t.Wall
+	}
+	m.v.Baseline, m.v.Reached = res, reached(res)
+	m.v.Reach = report.MergeReach(m.v.Reach, res.Reach)
+}
+
+// execute runs spec (against its mutant, if any) on w: forked from w's warm
+// process when it has one and the mutant applies there, else in a fresh
+// process; both load the mutant from its private file, so other runs share
+// the sandbox meanwhile. A run whose module was imported past that (another
+// import hook, a plugin loaded before teeth's) runs again with the mutant
+// written into the sandbox, which it then has to itself. sl is told which
+// process runs.
+func (m *mutantRunner) execute(ctx context.Context, w *Worker, sl *slot, site int, spec Spec) (*Result, error) {
+	spec.started = sl.run
+	defer sl.run(0)
+	if w.hasWarm() {
+		w.share.RLock()
+		res, reason, err := w.runWarm(ctx, spec)
+		w.share.RUnlock()
+		if err != nil || (reason == "" && res.Unserved == "") {
+			m.count(func(v *Verified) {
+				v.Warm++
+				if res != nil && res.Applied == "lazy" {
+					v.Lazy++
+				}
+			})
+			return res, err
+		}
+		if reason == "" {
+			m.fallback(res.Unserved)
+			m.count(func(v *Verified) { v.Fresh++ })
+			return m.written(ctx, w, site, spec)
+		}
+		m.fallback(reason)
+	}
+	m.count(func(v *Verified) { v.Fresh++ })
+	w.share.RLock()
+	res, err := w.Run(ctx, spec)
+	w.share.RUnlock()
+	if err == nil && res.Unserved != "" && spec.mutant != nil {
+		m.fallback(res.Unserved)
+		return m.written(ctx, w, site, spec)
+	}
+	return res, err
+}
+
+// written runs spec in a fresh process with its mutant written into w's
+// sandbox, which no other run uses meanwhile, and restores the file
+// (checking its bytes) before any other run starts there.
+func (m *mutantRunner) written(ctx context.Context, w *Worker, site int, spec Spec) (res *Result, err error) {
 	s := m.plan.Sites[site]
-	if w.warm != nil {
-		res, reason, err := w.runWarm(ctx, spec, s.Path, s.Function)
+	mut, err := os.ReadFile(spec.mutant.File)
+	if err != nil {
+		return nil, err
+	}
+	w.share.Lock()
+	defer w.share.Unlock()
+	if err := w.Sandbox.Write(s.Path, mut); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if rerr := w.Sandbox.Restore(s.Path, m.plan.Sources[s.Path].Bytes); err == nil {
+			err = rerr
+		}
+	}()
+	spec.mutant = nil
+	return w.Run(ctx, spec)
+}
+
+// plain runs anchors unmutated on w (the restore check): forked from its
+// warm process, or in a fresh one.
+func (m *mutantRunner) plain(ctx context.Context, w *Worker, sl *slot, anchors []string) (*Result, error) {
+	spec := Spec{Args: m.testFiles(anchors), Select: anchors, Timeout: m.limit(anchors), started: sl.run}
+	defer sl.run(0)
+	m.count(func(v *Verified) { v.Runs++ })
+	w.share.RLock()
+	defer w.share.RUnlock()
+	if w.hasWarm() {
+		res, reason, err := w.runWarm(ctx, spec)
 		if err != nil || reason == "" {
-			m.mu.Lock()
-			m.v.Warm++
-			if res != nil && res.Applied == "lazy" {
-				m.v.Lazy++
-			}
-			m.mu.Unlock()
 			return res, err
 		}
 		m.fallback(reason)
 	}
-	m.mu.Lock()
-	m.v.Fresh++
-	m.mu.Unlock()
 	return w.Run(ctx, spec)
 }
 
@@ -102,71 +206,14 @@ func (m *mutantRunner) prove(outs []Outcome) {
 	}
 }
 
-// runAll runs every job on the workers and returns the outcomes in job
-// order, whatever the interleaving.
-func (m *mutantRunner) runAll(ctx context.Context, workers []*Worker, jobs []job) ([]Outcome, int, error) {
-	results := make([][]Outcome, len(jobs))
-	runs := make([]int, len(workers))
-	next := make(chan int)
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		done     int
-		firstErr error
-	)
-	for _, w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				m.plan.running(jobs[i].site, true)
-				outs, n, err := m.runJob(ctx, w, jobs[i])
-				m.plan.running(jobs[i].site, false)
-				mu.Lock()
-				results[i], runs[w.Index] = outs, runs[w.Index]+n
-				done++
-				if err != nil && firstErr == nil {
-					firstErr = err
-				}
-				m.plan.progress(done, len(jobs))
-				mu.Unlock()
-			}
-		}()
-	}
-feed:
-	for i := range jobs {
-		mu.Lock()
-		stop := firstErr != nil
-		mu.Unlock()
-		if stop || ctx.Err() != nil {
-			break feed
-		}
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	var all []Outcome
-	for _, outs := range results {
-		all = append(all, outs...)
-	}
-	total := 0
-	for _, n := range runs {
-		total += n
-	}
-	if firstErr == nil {
-		firstErr = ctx.Err()
-	}
-	return all, total, firstErr
-}
-
 // runJob takes what it can of one mutant's outcomes from the cache and runs
 // the rest.
-func (m *mutantRunner) runJob(ctx context.Context, w *Worker, j job) ([]Outcome, int, error) {
+func (m *mutantRunner) runJob(ctx context.Context, w *Worker, sl *slot, j job) ([]Outcome, int, error) {
 	cached, rest := m.fromCache(j)
 	if len(rest) == 0 {
 		return cached, 0, nil
 	}
-	outs, runs, err := m.runMutant(ctx, w, job{site: j.site, anchors: rest})
+	outs, runs, err := m.runMutant(ctx, w, sl, job{site: j.site, anchors: rest})
 	if m.plan.Store != nil {
 		for _, o := range outs {
 			m.plan.Store.Record(m.base, o)
@@ -199,38 +246,34 @@ func (m *mutantRunner) fromCache(j job) (cached []Outcome, rest []string) {
 	return cached, rest
 }
 
-// runMutant makes one mutant and writes it into w's sandbox, runs its anchors, re-runs
-// survivors once, and restores the file whatever happens, checking the
-// restored bytes: a warm child that imports the module lazily reads the
-// mutant from the sandbox file, so the file must be exact again before the
-// next child starts.
-func (m *mutantRunner) runMutant(ctx context.Context, w *Worker, j job) (outs []Outcome, runs int, err error) {
+// runMutant makes one mutant and writes it into a private file of w's
+// scratch space (never into the sandbox other runs share), runs its anchors
+// against it, and re-runs survivors once.
+func (m *mutantRunner) runMutant(ctx context.Context, w *Worker, sl *slot, j job) (outs []Outcome, runs int, err error) {
 	site := m.plan.Sites[j.site]
 	mut, call, err := site.Mutant(m.plan.Sources[site.Path])
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := w.Sandbox.Write(site.Path, mut); err != nil {
+	file := w.scratch(fmt.Sprintf("mutant%d%s", w.mutants.Add(1), path.Ext(site.Path)))
+	if err := os.WriteFile(file, mut, 0o600); err != nil {
 		return nil, 0, err
 	}
-	defer func() {
-		if rerr := w.Sandbox.Restore(site.Path, m.plan.Sources[site.Path].Bytes); err == nil {
-			err = rerr
-		}
-	}()
+	defer os.Remove(file)
+	mf := &mutantFile{Path: site.Path, File: file, Function: site.Function}
 	watch := mutantLine(site, call)
-	outs, runs, err = m.runAnchors(ctx, w, j.site, watch, j.anchors, false)
+	outs, runs, err = m.runAnchors(ctx, w, sl, j.site, mf, watch, j.anchors, false)
 	if err != nil {
 		return outs, runs, err
 	}
-	n, err := m.rerun(ctx, w, j.site, watch, outs)
+	n, err := m.rerun(ctx, w, sl, j.site, mf, watch, outs)
 	return outs, runs + n, err
 }
 
 // rerun runs every survivor once more, then again each pair whose runs
 // disagree, until its runs settle or cannot (report.NeedsRerun), and
 // settles each pair's outcome from the tally of its runs.
-func (m *mutantRunner) rerun(ctx context.Context, w *Worker, site int, watch SiteLine, outs []Outcome) (runs int, err error) {
+func (m *mutantRunner) rerun(ctx context.Context, w *Worker, sl *slot, site int, mf *mutantFile, watch SiteLine, outs []Outcome) (runs int, err error) {
 	idx := map[string]int{}
 	var again []string
 	for i := range outs {
@@ -243,7 +286,7 @@ func (m *mutantRunner) rerun(ctx context.Context, w *Worker, site int, watch Sit
 	for len(again) > 0 && err == nil {
 		var more []Outcome
 		var n int
-		more, n, err = m.runAnchors(ctx, w, site, watch, again, true)
+		more, n, err = m.runAnchors(ctx, w, sl, site, mf, watch, again, true)
 		runs += n
 		again = nil
 		for _, r := range more {
@@ -276,7 +319,7 @@ func (m *mutantRunner) rerun(ctx context.Context, w *Worker, site int, watch Sit
 // runAnchors runs the anchors against the mutant in place, watching its
 // un-offloaded call. A process killed on its time limit marks the running
 // test timeout and goes on with the tests it had not started.
-func (m *mutantRunner) runAnchors(ctx context.Context, w *Worker, site int, watch SiteLine, anchors []string, retry bool) ([]Outcome, int, error) {
+func (m *mutantRunner) runAnchors(ctx context.Context, w *Worker, sl *slot, site int, mf *mutantFile, watch SiteLine, anchors []string, retry bool) ([]Outcome, int, error) {
 	s := m.plan.Sites[site]
 	var outs []Outcome
 	runs := 0
@@ -285,12 +328,13 @@ func (m *mutantRunner) runAnchors(ctx context.Context, w *Worker, site int, watc
 		if !retry {
 			anchors, stopAfter = m.order(anchors)
 		}
-		res, err := m.execute(ctx, w, site, Spec{
-			Args:      m.files(anchors),
+		res, err := m.execute(ctx, w, sl, site, Spec{
+			Args:      m.testFiles(anchors),
 			Select:    anchors,
 			Sites:     []SiteLine{watch},
 			Timeout:   m.limit(anchors),
 			StopAfter: stopAfter,
+			mutant:    mf,
 		})
 		runs++
 		if err != nil {
@@ -363,14 +407,21 @@ func classify(t *Test) string {
 	return report.Error
 }
 
-// limit is the wall-clock budget of a process running these anchors.
+// limit is the wall-clock budget of a process running these anchors, from
+// their baseline times as their tests finished.
 func (m *mutantRunner) limit(anchors []string) time.Duration {
-	return m.plan.TimeLimit(m.base, m.overhead, anchors)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var body float64
+	for _, a := range anchors {
+		body += m.walls[a]
+	}
+	return m.plan.timeLimit(body, m.overhead)
 }
 
 // TimeLimit is the wall-clock budget of a process running these anchors:
 // twice the start-up overhead, each anchor's time in base times
-// TimeoutFactor, plus TimeoutBase.
+// TimeoutFactor, plus TimeoutBase. It counts from the process's own start.
 func (plan *Plan) TimeLimit(base *Result, overhead time.Duration, anchors []string) time.Duration {
 	var body float64
 	for _, a := range anchors {
@@ -378,6 +429,10 @@ func (plan *Plan) TimeLimit(base *Result, overhead time.Duration, anchors []stri
 			body += t.Wall
 		}
 	}
+	return plan.timeLimit(body, overhead)
+}
+
+func (plan *Plan) timeLimit(body float64, overhead time.Duration) time.Duration {
 	scaled := time.Duration(min(body*plan.TimeoutFactor, maxLimit.Seconds()) * float64(time.Second))
 	return 2*overhead + scaled + plan.TimeoutBase
 }
@@ -385,8 +440,12 @@ func (plan *Plan) TimeLimit(base *Result, overhead time.Duration, anchors []stri
 // maxLimit caps the scaled part of a time limit far below time.Duration's overflow.
 const maxLimit = 1000 * 24 * time.Hour
 
-// files returns the test files that hold the anchors, for pytest to collect.
-func (m *mutantRunner) files(anchors []string) []string { return m.base.Files(anchors) }
+// testFiles returns the test files that hold the anchors, for pytest to collect.
+func (m *mutantRunner) testFiles(anchors []string) []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return filesOf(m.files, anchors)
+}
 
 // Files returns the test files that hold the anchors, as r collected them
 // (the node id's file part for an anchor r does not know), for pytest to
@@ -396,6 +455,12 @@ func (r *Result) Files(anchors []string) []string {
 	for _, it := range r.Items {
 		file[it.NodeID] = it.File
 	}
+	return filesOf(file, anchors)
+}
+
+// filesOf is each anchor's file (its node id's file part when file does not
+// know it), each once, in the anchors' order.
+func filesOf(file map[string]string, anchors []string) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, a := range anchors {
@@ -409,71 +474,4 @@ func (r *Result) Files(anchors []string) []string {
 		}
 	}
 	return out
-}
-
-// restore runs every anchor that met a mutant in this run once more on the
-// restored sandboxes: split across the warm processes, or in one fresh process.
-func (m *mutantRunner) restore(ctx context.Context, workers []*Worker, outs []Outcome) (*Result, error) {
-	seen := map[string]bool{}
-	var anchors []string
-	for _, id := range m.base.Order {
-		for _, o := range outs {
-			if o.Anchor == id && !seen[id] && !o.Cached {
-				seen[id] = true
-				anchors = append(anchors, id)
-			}
-		}
-	}
-	if len(anchors) == 0 {
-		return nil, nil
-	}
-	m.plan.phase("restore", len(anchors))
-	return m.runPlain(ctx, workers, anchors)
-}
-
-// runPlain runs anchors on the unmutated sandboxes: split across the warm
-// processes, or in one fresh process.
-func (m *mutantRunner) runPlain(ctx context.Context, workers []*Worker, anchors []string) (*Result, error) {
-	res, err := m.warmSplit(ctx, workers, anchors, Spec{Timeout: m.limit(anchors)})
-	if res != nil || err != nil {
-		return res, err
-	}
-	m.v.Runs++
-	return workers[0].Run(ctx, Spec{Args: m.files(anchors), Select: anchors, Timeout: m.limit(anchors)})
-}
-
-// rerunRestore runs again each anchor that was green at baseline but not on
-// the restore run, until its runs settle or cannot (report.NeedsRerun), and
-// returns the re-runs by anchor.
-func (m *mutantRunner) rerunRestore(ctx context.Context, workers []*Worker, restore *Result) (map[string][]*Test, error) {
-	tallies := map[string][]string{}
-	var again []string
-	for _, id := range restore.Order {
-		t, b := restore.Tests[id], m.base.Tests[id]
-		if t.Outcome != "passed" && b != nil && b.Outcome == "passed" {
-			tallies[id] = []string{b.Outcome, t.Outcome}
-			again = append(again, id)
-		}
-	}
-	reruns := map[string][]*Test{}
-	for len(again) > 0 {
-		res, err := m.runPlain(ctx, workers, again)
-		if err != nil {
-			return reruns, err
-		}
-		ids := again
-		again = nil
-		for _, id := range ids {
-			t := res.Tests[id]
-			if t == nil {
-				t = &Test{NodeID: id, Outcome: "not-run", Excerpt: "the re-run did not reach this test"}
-			}
-			reruns[id] = append(reruns[id], t)
-			tallies[id] = append(tallies[id], t.Outcome)
-			if report.NeedsRerun(tallies[id]) {
-				again = append(again, id)
-			}
-		}
-	}
-	return reruns, nil
 }

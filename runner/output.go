@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -20,11 +21,13 @@ const outputGrace = 2 * time.Second
 // output is the pipe a pytest process (and, on the warm path, every child
 // it forks) writes its output to, drained by a goroutine into a tail ring.
 type output struct {
-	w     *os.File // the write end, for the process; closed here once it is started
-	mu    sync.Mutex
-	buf   []byte // the last OutputLimit bytes, and at most as many more before trimming
-	total int64  // bytes written in all
-	done  chan struct{}
+	w         *os.File // the write end, for the process; closed here once it is started
+	path      string   // a named pipe's path (a warm path child's), else ""
+	closeOnce sync.Once
+	mu        sync.Mutex
+	buf       []byte // the last OutputLimit bytes, and at most as many more before trimming
+	total     int64  // bytes written in all
+	done      chan struct{}
 }
 
 func newOutput() (*output, error) {
@@ -58,7 +61,7 @@ func (o *output) Write(p []byte) (int, error) {
 }
 
 // started closes teeth's copy of the write end: the process holds its own.
-func (o *output) started() { o.w.Close() }
+func (o *output) started() { o.closeOnce.Do(func() { o.w.Close() }) }
 
 // tail is the last n bytes (at most OutputLimit) the process printed; with
 // wait, it first waits up to outputGrace for the process's output to end.
@@ -93,4 +96,42 @@ func (o *output) since(mark int64, n int) string {
 		b = b[len(b)-n:]
 	}
 	return string(b)
+}
+
+// newPipeOutput makes a named pipe at path that a warm path child sends its
+// output to (teeth_warm opens it for writing), drained into a tail ring like
+// a fresh process's. teeth holds a write end of its own until started is
+// called, once the child has ended: until then the pipe reads no
+// end-of-file, however late the child opens it. Nothing is written to disk.
+func newPipeOutput(path string) (*output, error) {
+	if err := syscall.Mkfifo(path, 0o600); err != nil {
+		return nil, err
+	}
+	r, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		os.Remove(path)
+		return nil, err
+	}
+	w, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		r.Close()
+		os.Remove(path)
+		return nil, err
+	}
+	o := &output{w: w, path: path, done: make(chan struct{})}
+	go func() {
+		defer close(o.done)
+		defer r.Close()
+		io.Copy(o, r)
+	}()
+	return o, nil
+}
+
+// close ends a pipe output: its write end, the pipe's name, and the reading
+// of what a process the child left behind may still write.
+func (o *output) close() {
+	o.closeOnce.Do(func() { o.w.Close() })
+	if o.path != "" {
+		os.Remove(o.path)
+	}
 }

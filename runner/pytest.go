@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -59,17 +61,41 @@ type Spec struct {
 	// Rules are detector rules (Blockbuster function names such as
 	// "os.fsync") to add to every gate the run builds: teeth rule's proofs.
 	Rules []string
+
+	mutant  *mutantFile     // the mutant the run loads from a private file, or nil
+	first   []string        // test files to run first (a fresh baseline: likely to reach sites)
+	onEvent func(ev *event) // told each finished test (and the collection) while the run goes on
+	started func(pid int)   // told the process (the warm child) once it runs
 }
 
-// Worker runs pytest processes in one sandbox.
+// mutantFile is a mutant as a run loads it: the mutated file (slash path
+// relative to the project), the private copy of its bytes, and the function
+// whose code a warm child swaps in place.
+type mutantFile struct {
+	Path, File, Function string
+}
+
+// Worker runs pytest processes in one sandbox: several at once, since no
+// run writes its mutant there (each loads it from a private file), except a
+// run that must (runWritten), which has the sandbox to itself.
 type Worker struct {
 	Index   int
 	Sandbox *Sandbox
 	env     *Env
 	tmp     string
-	runs    int
-	warm    *server
+	seq     atomic.Int64 // numbers the runs' scratch files
+	mutants atomic.Int64 // numbers the mutants' private files
+	share   sync.RWMutex // read: a run that leaves the sandbox as it is; write: one that writes a mutant into it
+
+	mu   sync.Mutex // guards warm
+	warm *server
 }
+
+// next numbers one more run's scratch files.
+func (w *Worker) next() int64 { return w.seq.Add(1) }
+
+// scratch is a path in the worker's scratch space.
+func (w *Worker) scratch(name string) string { return filepath.Join(w.tmp, name) }
 
 // NewWorker returns a worker for sandbox sb with scratch space in tmp.
 func NewWorker(index int, sb *Sandbox, env *Env, tmp string) *Worker {
@@ -85,7 +111,7 @@ func (w *Worker) Run(ctx context.Context, spec Spec) (*Result, error) {
 		return nil, err
 	}
 	start := time.Now()
-	code, timedOut, err := wait(ctx, cmd, out, spec.Timeout)
+	code, timedOut, err := wait(ctx, cmd, out, spec.Timeout, newTail(resultsPath(cmd), spec.onEvent), spec.started)
 	if err != nil {
 		return nil, fmt.Errorf("running %s: %w", cmd.Path, err)
 	}
@@ -105,9 +131,9 @@ func (w *Worker) Run(ctx context.Context, spec Spec) (*Result, error) {
 // plus extra plugin settings; its output goes to the returned output, whose
 // started the caller calls once the process is.
 func (w *Worker) command(spec Spec, extra map[string]any) (*exec.Cmd, *output, error) {
-	w.runs++
-	cfgPath := filepath.Join(w.tmp, fmt.Sprintf("run%d.json", w.runs))
-	resPath := filepath.Join(w.tmp, fmt.Sprintf("run%d.jsonl", w.runs))
+	n := w.next()
+	cfgPath := w.scratch(fmt.Sprintf("run%d.json", n))
+	resPath := w.scratch(fmt.Sprintf("run%d.jsonl", n))
 	if err := w.writeConfig(cfgPath, spec, extra); err != nil {
 		return nil, nil, err
 	}
@@ -153,6 +179,12 @@ func (w *Worker) writeConfig(path string, spec Spec, extra map[string]any) error
 	if len(spec.Rules) > 0 {
 		cfg["rules"] = spec.Rules
 	}
+	if spec.mutant != nil {
+		cfg["mutant"] = map[string]string{"path": spec.mutant.Path, "file": spec.mutant.File}
+	}
+	if len(spec.first) > 0 {
+		cfg["first"] = spec.first
+	}
 	for k, v := range extra {
 		cfg[k] = v
 	}
@@ -194,30 +226,51 @@ func (w *Worker) environ(cfgPath, resPath string) []string {
 // stacks of its threads are sampled: sampleStacks). What happened first decides:
 // a process that had exited when teeth saw its time limit pass (teeth was
 // stopped, SIGSTOP, while it finished) did not time out.
-func wait(ctx context.Context, cmd *exec.Cmd, out *output, timeout time.Duration) (code int, timedOut bool, err error) {
+// The limit is the run's own: it counts from its start, whatever else runs
+// beside it. tail, when not nil, reads the results as the plugin writes
+// them; started is told the process's pid once it runs.
+func wait(ctx context.Context, cmd *exec.Cmd, out *output, timeout time.Duration, tail *tail, started func(int)) (code int, timedOut bool, err error) {
 	err = proc.Start(cmd)
 	out.started()
 	if err != nil {
 		return 0, false, err
 	}
+	if started != nil {
+		started(cmd.Process.Pid)
+	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait(); killGroup(cmd) }() // what the tests left running goes too
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
-	var werr error
-	select {
-	case werr = <-done:
-	case <-timer.C:
-		if !proc.Gone(cmd.Process.Pid) {
-			timedOut = true
-			sampleStacks(resultsPath(cmd))
-			killGroup(cmd)
-		}
-		werr = <-done
-	case <-ctx.Done():
-		killGroup(cmd)
-		werr = <-done
+	var tick <-chan time.Time
+	if tail != nil {
+		t := time.NewTicker(tailEvery)
+		defer t.Stop()
+		tick = t.C
 	}
+	var werr error
+wait:
+	for {
+		select {
+		case werr = <-done:
+			break wait
+		case <-tick:
+			tail.poll()
+		case <-timer.C:
+			if !proc.Gone(cmd.Process.Pid) {
+				timedOut = true
+				sampleStacks(resultsPath(cmd))
+				killGroup(cmd)
+			}
+			werr = <-done
+			break wait
+		case <-ctx.Done():
+			killGroup(cmd)
+			werr = <-done
+			break wait
+		}
+	}
+	tail.poll()
 	var exit *exec.ExitError
 	if errors.As(werr, &exit) {
 		return exit.ExitCode(), timedOut, nil

@@ -38,6 +38,10 @@ type Test struct {
 	// innermost source-root frame, "path:line", or "".
 	DetectorAt []string `json:"detector_at"`
 	Excerpt    string   `json:"excerpt"`
+	// T0 and T1 are when the test started and ended (Unix seconds, the
+	// clock teeth reads too): the runs that overlapped.
+	T0 float64 `json:"t0"`
+	T1 float64 `json:"t1"`
 	// Blocked is what the mutant's un-offloaded call did on the loop, when it
 	// ran in this test (mutant runs only).
 	Blocked *report.Blocked `json:"blocked"`
@@ -69,6 +73,18 @@ func (t *Test) Record(code int) report.Run {
 	}
 	return report.Run{Outcome: t.Outcome, ExitCode: ExitCode(t.Outcome, code), DurationS: report.Round3(t.Wall), Detector: det, DetectorAt: at,
 		Excerpt: t.Excerpt, Blocked: t.Blocked, Crash: t.Crash, Hang: t.Hang}
+}
+
+// RecordAt is Record with when the test started and ended, in seconds
+// from origin (the teeth run's start), when the plugin said.
+func (t *Test) RecordAt(code int, origin time.Time) report.Run {
+	run := t.Record(code)
+	if t != nil && t.T0 > 0 && t.T1 >= t.T0 {
+		at := float64(origin.UnixNano()) / 1e9
+		start, end := report.Round3(t.T0-at), report.Round3(t.T1-at)
+		run.StartedS, run.EndedS = &start, &end
+	}
+	return run
 }
 
 // ExitCode is the exit code of one test, as pytest would exit running it
@@ -121,6 +137,7 @@ type Result struct {
 	Finished         bool
 	Stopped          bool   // the plugin stopped the run early at a killed test
 	InPlaceFailed    string // why the warm path could not apply the mutant in place
+	Unserved         string // why the mutated module came from elsewhere than the mutant's bytes (teeth_mutant)
 	Applied          string // how a warm child applied the mutant: "swapped" in place, or "lazy" (imported from the sandbox)
 	Reach            string // "call" or "line": how the plugin recorded reach; "" with no sites watched
 	Stack            stackEvent
@@ -223,6 +240,8 @@ func (r *Result) apply(ev *event) {
 		r.Stopped = true
 	case "inplace-failed":
 		r.InPlaceFailed = ev.Reason
+	case "unserved":
+		r.Unserved = ev.Reason
 	case "mutant-applied":
 		r.Applied = ev.How
 	case "rule":

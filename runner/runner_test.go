@@ -66,7 +66,7 @@ func TestWaitKillsTheWholeProcessGroup(t *testing.T) {
 	}
 	cmd.Stdout = out.w
 	start := time.Now()
-	_, timedOut, err := wait(context.Background(), cmd, out, 300*time.Millisecond)
+	_, timedOut, err := wait(context.Background(), cmd, out, 300*time.Millisecond, nil, nil)
 	if err != nil || !timedOut {
 		t.Fatalf("wait = timedOut %v, err %v; want a timeout", timedOut, err)
 	}

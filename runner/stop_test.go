@@ -98,7 +98,7 @@ func TestStopHelper(t *testing.T) {
 			t.Fatal(oerr)
 		}
 		cmd.Stdout = out.w
-		_, timedOut, err = wait(context.Background(), cmd, out, 2*time.Second)
+		_, timedOut, err = wait(context.Background(), cmd, out, 2*time.Second, nil, nil)
 	case "warm":
 		// A server as teeth_warm.py is one: it forks a child, says so, and
 		// says "done" once the child has ended.
@@ -106,18 +106,19 @@ func TestStopHelper(t *testing.T) {
 		if perr != nil {
 			t.Fatal(perr)
 		}
-		srv := exec.Command("sh", "-c", `sleep 0.3 & echo "{\"child\": $!}"; while [ ! -e `+dir+`/waiting ]; do sleep 0.01; done; touch `+running+`; wait; echo '{"done": 0}'`)
+		srv := exec.Command("sh", "-c", `sleep 0.3 & echo "{\"id\": 1, \"child\": $!}"; while [ ! -e `+dir+`/waiting ]; do sleep 0.01; done; touch `+running+`; wait; echo '{"id": 1, "done": 0}'`)
 		srv.Stdout = w
 		if err := srv.Start(); err != nil {
 			t.Fatal(err)
 		}
 		w.Close()
-		s := &server{replies: make(chan map[string]any, 4)}
+		replies := make(chan map[string]any, 2)
+		s := &server{waiters: map[int]chan map[string]any{1: replies}, gone: make(chan struct{}), ready: make(chan bool, 1)}
 		go s.read(r)
-		msg := <-s.replies
+		msg := <-replies
 		pid := int(msg["child"].(float64))
 		os.WriteFile(filepath.Join(dir, "waiting"), nil, 0o644)
-		timedOut, err = waitChild(context.Background(), s, pid, 2*time.Second, "")
+		timedOut, err = waitChild(context.Background(), replies, s.gone, pid, 2*time.Second, "", nil)
 		srv.Wait()
 	}
 	if err != nil {

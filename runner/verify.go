@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -17,12 +16,16 @@ import (
 
 // Plan is one verify run.
 type Plan struct {
-	Env             Env
-	Anchors         []string                  // pytest arguments that select the anchors
-	Sites           []mutate.Site             // every discovered site
-	Sources         map[string]*mutate.Source // original bytes by site path; each site's mutant is made from them when it is about to run
-	Invalid         map[string]string         // site id -> compile error of its mutant, which never runs
-	Jobs            int
+	Env     Env
+	Anchors []string                  // pytest arguments that select the anchors
+	Sites   []mutate.Site             // every discovered site
+	Sources map[string]*mutate.Source // original bytes by site path; each site's mutant is made from them when it is about to run
+	Invalid map[string]string         // site id -> compile error of its mutant, which never runs
+	Jobs    int
+	// MaxRuns is the most pytest runs at once: beyond Jobs, more start
+	// only while the runs' measured CPU use leaves a core idle (runs that
+	// wait hold none). Cores is the machine's cores (0: runtime.NumCPU).
+	MaxRuns, Cores  int
 	TimeoutFactor   float64
 	TimeoutBase     time.Duration
 	BaselineTimeout time.Duration
@@ -32,6 +35,9 @@ type Plan struct {
 	Observer        Observer // told what the run is doing; nil: nobody is
 	Store           Store    // (mutant, anchor) outcomes kept between runs; nil: none
 	Pairs           Pairs    // which anchors meet which mutant; nil: every anchor that reaches its site
+	// First are the test files (slash paths relative to the project) whose
+	// baseline runs first: those likely to reach an offload site.
+	First []string
 }
 
 // Observer is told what a run is doing: the command line's progress.
@@ -91,10 +97,13 @@ type Verified struct {
 	Cached        int            // outcomes taken from the cache
 	Fallback      map[string]int // why mutant runs left the warm path, with counts
 	Reach         string         // "call" or "line": how the runs recorded reach (see MergeReach)
+	Overlap       int            // the most pytest runs that ran at once
 }
 
 // Verify runs the baseline, every reached site's mutant against the anchors
-// that reached it, and the restore check, each in a sandbox under tmp.
+// that reached it, and the restore check, each in a sandbox under tmp: the
+// mutants as soon as the anchors reaching them have their baseline, the
+// restore runs beside the last mutants (see sched).
 func Verify(ctx context.Context, plan *Plan, tmp string) (*Verified, error) {
 	workers, err := startWorkers(plan, tmp)
 	if err != nil {
@@ -106,19 +115,25 @@ func Verify(ctx context.Context, plan *Plan, tmp string) (*Verified, error) {
 		}
 	}()
 	v := &Verified{Fallback: map[string]int{}}
-	m := &mutantRunner{plan: plan, v: v, proven: map[string]bool{}}
+	m := newMutantRunner(plan, v)
 	plan.phase("baseline", 0)
-	base, err := m.baseline(ctx, workers)
+	p, err := writeProbes(workers, plan)
 	if err != nil {
 		return nil, err
 	}
-	v.Baseline, v.Reached, v.Reach = base, reached(base), base.Reach
-	m.base = base
-	m.overhead = max(m.overhead, Overhead(base))
-	jobs := plan.jobs(v)
-	plan.phase("mutants", len(jobs))
-	outs, runs, err := m.runAll(ctx, workers, jobs)
-	v.Outcomes, v.Runs = outs, v.Runs+runs
+	defer func() {
+		for _, w := range workers {
+			p.remove(w.Sandbox)
+		}
+	}()
+	args := append(append([]string{}, plan.Anchors...), p.test)
+	if plan.Warm {
+		m.startWarm(ctx, workers, args)
+	}
+	s := newSched(ctx, m, workers, p, args)
+	s.startBaseline(args)
+	err = s.loop()
+	v.Outcomes, v.Overlap = s.outcomes(), s.gov.peak
 	if err != nil {
 		return v, err
 	}
@@ -129,11 +144,23 @@ func Verify(ctx context.Context, plan *Plan, tmp string) (*Verified, error) {
 			}
 		}
 	}
-	v.Restore, err = m.restore(ctx, workers, outs)
-	if err == nil && v.Restore != nil {
-		v.RestoreReruns, err = m.rerunRestore(ctx, workers, v.Restore)
+	v.Restore, v.RestoreReruns = s.restored(), s.reruns
+	return v, nil
+}
+
+// writeProbes writes the gate self-check's probe into every worker's sandbox.
+func writeProbes(workers []*Worker, plan *Plan) (*probe, error) {
+	var first *probe
+	for _, w := range workers {
+		p, err := writeProbe(w.Sandbox, plan.Env.Roots, plan.Anchors)
+		if err != nil {
+			return nil, err
+		}
+		if first == nil {
+			first = p
+		}
 	}
-	return v, err
+	return first, nil
 }
 
 func (plan *Plan) phase(name string, n int) {
@@ -198,36 +225,26 @@ func mutantLine(s mutate.Site, c mutate.Call) SiteLine {
 	return SiteLine{Path: s.Path, Line: c.Line, Call: [2]int{c.Start, c.End}, Window: true}
 }
 
-// baseline runs the anchors unmutated, with the gate self-check's probe
-// beside them, and checks that the run can be trusted: in one fresh pytest
-// process, or with the warm path split across the workers' warm processes.
-func (m *mutantRunner) baseline(ctx context.Context, workers []*Worker) (*Result, error) {
+// baselineOnce runs the anchors unmutated, with the gate self-check's probe
+// beside them, in one fresh process on w, and checks that the run can be
+// trusted: what teeth audit needs.
+func (m *mutantRunner) baselineOnce(ctx context.Context, w *Worker) (*Result, error) {
 	plan := m.plan
-	probes := make([]*probe, len(workers))
-	for i, w := range workers {
-		p, err := writeProbe(w.Sandbox, plan.Env.Roots, plan.Anchors)
-		if err != nil {
-			return nil, err
-		}
-		defer p.remove(w.Sandbox)
-		probes[i] = p
+	p, err := writeProbe(w.Sandbox, plan.Env.Roots, plan.Anchors)
+	if err != nil {
+		return nil, err
 	}
-	args := append(append([]string{}, plan.Anchors...), probes[0].test)
-	if plan.Warm {
-		m.startWarm(ctx, workers, args)
-	}
-	res, err := m.warmBaseline(ctx, workers)
-	if res == nil && err == nil {
-		m.v.Runs++
-		res, err = workers[0].Run(ctx, Spec{Args: args, Sites: siteLines(plan.Sites), Timeout: plan.BaselineTimeout, Funcs: true})
-	}
+	defer p.remove(w.Sandbox)
+	args := append(append([]string{}, plan.Anchors...), p.test)
+	m.v.Runs++
+	res, err := w.Run(ctx, Spec{Args: args, Sites: siteLines(plan.Sites), Timeout: plan.BaselineTimeout, Funcs: true})
 	if err != nil {
 		return nil, err
 	}
 	if err := checkBaseline(res, plan); err != nil {
 		return res, err
 	}
-	if err := probes[0].check(res, plan); err != nil {
+	if err := p.check(res, plan); err != nil {
 		return res, err
 	}
 	return res, checkCollected(res, plan)
@@ -344,29 +361,6 @@ type job struct {
 	anchors []string // fastest first
 }
 
-func (plan *Plan) jobs(v *Verified) []job {
-	bySite := map[int][]string{}
-	for _, id := range v.Baseline.Order {
-		for _, s := range v.Reached[id] {
-			if plan.Pairs == nil || plan.Pairs.Pair(plan.Sites[s].ID, id) {
-				bySite[s] = append(bySite[s], id)
-			}
-		}
-	}
-	var jobs []job
-	for i, s := range plan.Sites {
-		anchors := bySite[i]
-		if len(anchors) == 0 || plan.Invalid[s.ID] != "" {
-			continue
-		}
-		sort.SliceStable(anchors, func(a, b int) bool {
-			return v.Baseline.Tests[anchors[a]].Wall < v.Baseline.Tests[anchors[b]].Wall
-		})
-		jobs = append(jobs, job{site: i, anchors: anchors})
-	}
-	return jobs
-}
-
 // Baseline runs only the gate self-check and the baseline, in one sandbox
 // and one fresh process: what teeth audit needs.
 func Baseline(ctx context.Context, plan *Plan, tmp string) (*Verified, error) {
@@ -377,9 +371,9 @@ func Baseline(ctx context.Context, plan *Plan, tmp string) (*Verified, error) {
 		return nil, err
 	}
 	v := &Verified{Fallback: map[string]int{}}
-	m := &mutantRunner{plan: &one, v: v}
+	m := newMutantRunner(&one, v)
 	plan.phase("baseline", 0)
-	base, err := m.baseline(ctx, workers)
+	base, err := m.baselineOnce(ctx, workers[0])
 	if err != nil {
 		return nil, err
 	}

@@ -1,11 +1,13 @@
 """Where the modules of a pytest run came from: teeth's proof that the sandbox copy was the one tested.
 
-Part of teeth's pytest plugin; imports teeth_state. ``finish_run`` ends a run
+Part of teeth's pytest plugin; imports teeth_state and teeth_mutant.
+``finish_run`` ends a run
 (the plugin's session, or a warm path child's): it reports where each
 source-root module was imported from (the sandbox, or the original tree: a
 leak, with the cause: the sys.path entry it was found under and what put
 that entry there), the support files the run loaded from the sandbox
-(conftests, the gate, test helpers) and the detectors' installed versions.
+(conftests, the gate, test helpers), the detectors' installed versions, and
+whether a mutant run's module came from the mutant (teeth_mutant.unserved).
 ``real_path`` and ``detector_versions`` remember what they computed, so that
 the warm path's forked children inherit it.
 """
@@ -13,6 +15,7 @@ the warm path's forked children inherit it.
 import os
 import sys
 
+import teeth_mutant
 import teeth_state as state
 
 _REAL = {}  # module file -> its realpath: the sandbox's links do not change during a run
@@ -51,6 +54,9 @@ def finish_run(exitstatus):
                 support.append(rel)  # conftests, the gate, test helpers
     state.emit({"ev": "modules", "loaded": sorted(loaded), "leaked": sorted(leaked), "support": sorted(support),
            "leak_causes": sorted(causes, key=lambda c: c["file"]), "versions": detector_versions()})
+    reason = teeth_mutant.unserved()
+    if reason:
+        state.emit({"ev": "unserved", "reason": reason})
     state.emit({"ev": "finish", "exitstatus": int(exitstatus)})
 
 

@@ -11,7 +11,9 @@ to know of each), the tests selected, and per test its outcome, duration and
 failure excerpt. Per test it also records the offload sites it reached, the
 source-root functions it ran and every detector exception constructed while it
 ran (teeth_reach), and, in a mutant run, what the un-offloaded call did on the
-loop (teeth_evidence). A rule proof's run (setting ``rules``) adds those
+loop (teeth_evidence); a fresh mutant run serves its mutant's bytes from
+teeth's scratch space from the moment the plugin is imported (teeth_mutant).
+A rule proof's run (setting ``rules``) adds those
 detector rules to every gate it builds (teeth_rules); a warm run (setting
 ``serve``) serves mutants from one collected session (teeth_warm). At the end
 it reports where each source-root module was imported from, so teeth can prove
@@ -28,10 +30,12 @@ is a process) and the plugin itself raises no warning.
 
 The plugin's modules import each other in one direction: teeth_plugin imports
 teeth_warm, teeth_rules, teeth_modules, teeth_reach, teeth_primitives,
-teeth_crash, teeth_stack, teeth_gate, teeth_guard and teeth_state; teeth_warm
-imports teeth_modules, teeth_reach, teeth_stack, teeth_guard and teeth_state;
-teeth_reach imports teeth_evidence, teeth_calls and teeth_state;
-teeth_evidence imports teeth_calls, teeth_primitives and teeth_gate.
+teeth_crash, teeth_stack, teeth_gate, teeth_guard, teeth_mutant and
+teeth_state; teeth_warm imports teeth_modules, teeth_reach, teeth_stack,
+teeth_guard, teeth_mutant and teeth_state; teeth_reach imports
+teeth_evidence, teeth_calls, teeth_mutant and teeth_state; teeth_modules
+imports teeth_mutant and teeth_state; teeth_evidence imports teeth_calls,
+teeth_primitives and teeth_gate.
 """
 
 import ast
@@ -45,6 +49,7 @@ import teeth_crash
 import teeth_gate
 import teeth_guard
 import teeth_modules
+import teeth_mutant
 import teeth_reach as reach
 import teeth_stack
 import teeth_state as state
@@ -52,9 +57,13 @@ from teeth_primitives import track_detectors
 
 teeth_guard.start()  # before conftest files run: no process group of the run outlives teeth
 teeth_gate.install(state.detectors())  # before conftest files build a gate
+if state.early().get("mutant"):  # a fresh mutant run: before conftest files import the project
+    teeth_mutant.load(state.early()["mutant"], state.early()["sandbox"])
+    teeth_mutant.serve(before_plugin=True)
 
 _SELECT = None
 _SESSION = None
+_COLLECTED = {}  # node id -> position in the collection, when the baseline runs some files first
 _CRASH = {"dirs": [], "types": ()}  # the detectors' package directories and exception classes
 
 
@@ -102,8 +111,10 @@ def pytest_collectreport(report):
         state.emit({"ev": "collect-error", "nodeid": report.nodeid, "excerpt": _excerpt(report)})
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(session, config, items):
     if _SELECT is None:
+        _first(items, state.CFG.get("first"))
         return
     order = {nodeid: i for i, nodeid in enumerate(_SELECT)}
     keep = [it for it in items if it.nodeid in order]
@@ -114,11 +125,26 @@ def pytest_collection_modifyitems(session, config, items):
     items[:] = keep
 
 
+def _first(items, files):
+    """Runs the tests of these files (slash paths relative to the project)
+    first, each file's tests in their order: those likely to reach an
+    offload site, whose mutants can start while the rest of the baseline runs."""
+    if not files:
+        return
+    first = set(files)
+    cwd = os.getcwd()
+    rank = {}
+    for i, it in enumerate(items):
+        _COLLECTED[it.nodeid] = i  # the collection's own order, as teeth reports it
+        rank[id(it)] = 0 if os.path.relpath(str(it.path), cwd).replace(os.sep, "/") in first else 1
+    items.sort(key=lambda it: rank[id(it)])
+
+
 def pytest_collection_finish(session):
     marker = state.CFG.get("marker", "allow_blocking_io")
     short = {d.rpartition(".")[2] for d in state.CFG.get("detectors", [])}
     items = []
-    for it in session.items:
+    for it in sorted(session.items, key=lambda it: _COLLECTED.get(it.nodeid, 0)):
         path, line, _ = it.location
         items.append(
             {
@@ -256,6 +282,8 @@ def _finish(nodeid):
             "outcome": st["outcome"],
             "duration": round(st["duration"], 6),
             "wall": round(time.monotonic() - st["started"], 6),
+            "t0": st["t0"],
+            "t1": time.time(),
             "sites": sorted(st["sites"]),
             "funcs": sorted(st["funcs"]),
             "detector": st["detector"],

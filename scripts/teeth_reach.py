@@ -1,7 +1,7 @@
 """What each test does while it runs: the sites it reaches, the functions it runs.
 
-Part of teeth's pytest plugin; imports teeth_state, teeth_calls and
-teeth_evidence. Owns the current test's record (``begin_test``, ``record``,
+Part of teeth's pytest plugin; imports teeth_state, teeth_calls,
+teeth_mutant and teeth_evidence. Owns the current test's record (``begin_test``, ``record``,
 ``end_test``), and the tracing behind it: the offload sites each test reaches
 (``watch``: per call with ``sys.monitoring`` on Python 3.12+, per line with
 ``sys.settrace`` before or when ``TEETH_TRACE=settrace``), the source-root
@@ -16,6 +16,7 @@ import sys
 import time
 
 import teeth_evidence as _ev
+import teeth_mutant
 import teeth_state as state
 from teeth_calls import line_of, line_starts, resolve_calls
 
@@ -43,6 +44,7 @@ def begin_test(nodeid):
         "duration": 0.0,
         "excerpt": "",
         "started": time.monotonic(),
+        "t0": time.time(),  # the clock teeth reads too: when runs overlapped
     }
 
 
@@ -297,6 +299,9 @@ def _can_monitor():
 
 
 def _read(path):
+    mutant = teeth_mutant.source(path)  # the mutant run's own bytes: never written into the sandbox
+    if mutant is not None:
+        return mutant
     try:
         with open(path, "rb") as f:
             return f.read()

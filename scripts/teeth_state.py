@@ -31,14 +31,25 @@ def configure(config):
     RUN["stop_after"] = CFG.get("stop_after")
 
 
+_EARLY = []
+
+
+def early():
+    """The run's settings before configure has read them (the plugin, when
+    imported, wraps Blockbuster and serves a fresh run's mutant), or {}."""
+    if not _EARLY:
+        try:
+            with open(os.environ["TEETH_CONFIG"], encoding="utf-8") as f:
+                _EARLY.append(json.load(f))
+        except (KeyError, OSError, ValueError):
+            _EARLY.append({})
+    return _EARLY[0]
+
+
 def detectors():
     """The run's detector class names, before configure has read the
     settings (teeth_gate wraps Blockbuster when the plugin is imported)."""
-    try:
-        with open(os.environ["TEETH_CONFIG"], encoding="utf-8") as f:
-            return list(json.load(f).get("detectors") or [])
-    except (KeyError, OSError, ValueError):
-        return []
+    return list(early().get("detectors") or [])
 
 
 def reset_run(results_path, stop_after):

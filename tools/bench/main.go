@@ -6,10 +6,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,6 +39,7 @@ type measure struct {
 	cpu    float64
 	rssMB  float64
 	report *report.Report
+	when   string // a naive figure reused from an earlier run (-skip-naive): when it was measured
 }
 
 // profile is one synthetic backend the benchmark measures.
@@ -60,6 +65,7 @@ func main() {
 	flag.IntVar(&rs.Anchors, "realistic-anchors", 30, "realistic: anchors (plus one per undetectable site)")
 	flag.Float64Var(&rs.ImportS, "realistic-import", 3, "realistic: seconds of eager import work")
 	only := flag.String("write", "", "only write the backend of -profile into this directory")
+	skipNaive := flag.Bool("skip-naive", false, "reuse the naive loop's last figure for the same backend (while iterating: a final table needs a real naive run)")
 	flag.Parse()
 	profiles, err := pick(*which, sh, rs)
 	if err == nil && *only != "" {
@@ -69,7 +75,7 @@ func main() {
 			err = profiles[0].write(*only)
 		}
 	} else if err == nil {
-		err = run(*teeth, *python, profiles, os.Stdout)
+		err = run(*teeth, *python, profiles, *skipNaive, os.Stdout)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -87,8 +93,8 @@ func pick(which string, sh backend.Uniform, rs backend.Realistic) ([]profile, er
 	}
 	realistic := profile{
 		name: "realistic", roots: []string{"svc"}, importS: rs.ImportS,
-		about: fmt.Sprintf("%d sites, %d+ anchors, %.1fs eager import, lazy services/providers/jobs, a namespace-package wrapper, bodies 20ms-1s",
-			rs.Sites, rs.Anchors, rs.ImportS),
+		about: fmt.Sprintf("%d sites, %d+ anchors, %.1fs eager import, lazy services/providers/jobs, a namespace-package wrapper, bodies 20ms-1s waiting or computing, %d mutants that wait 3-7.5s",
+			rs.Sites, rs.Anchors, rs.ImportS, rs.Sites/15),
 		write: func(dir string) error { return backend.WriteRealistic(dir, rs) },
 	}
 	switch which {
@@ -102,7 +108,7 @@ func pick(which string, sh backend.Uniform, rs backend.Realistic) ([]profile, er
 	return nil, fmt.Errorf("-profile %q: want uniform, realistic or all", which)
 }
 
-func run(teeth, python string, profiles []profile, out io.Writer) error {
+func run(teeth, python string, profiles []profile, skipNaive bool, out io.Writer) error {
 	teeth, _ = filepath.Abs(teeth)
 	python, _ = filepath.Abs(python)
 	tmp, err := os.MkdirTemp("", "teeth-bench-")
@@ -113,7 +119,7 @@ func run(teeth, python string, profiles []profile, out io.Writer) error {
 	figures := map[string]map[string]float64{}
 	for _, p := range profiles {
 		dir := filepath.Join(tmp, p.name)
-		if figures[p.name], err = runProfile(teeth, python, p, dir, out); err != nil {
+		if figures[p.name], err = runProfile(teeth, python, p, dir, skipNaive, out); err != nil {
 			return fmt.Errorf("%s: %w", p.name, err)
 		}
 	}
@@ -129,8 +135,9 @@ func run(teeth, python string, profiles []profile, out io.Writer) error {
 }
 
 // runProfile measures one backend: teeth (default, -j 1, --no-warm), which
-// must agree on every verdict, then the naive SOP loop.
-func runProfile(teeth, python string, p profile, tmp string, out io.Writer) (map[string]float64, error) {
+// must agree on every verdict, then the naive SOP loop (or, with skipNaive,
+// its last figure for the same backend).
+func runProfile(teeth, python string, p profile, tmp string, skipNaive bool, out io.Writer) (map[string]float64, error) {
 	proj := filepath.Join(tmp, "backend")
 	if err := p.write(proj); err != nil {
 		return nil, err
@@ -155,9 +162,23 @@ func runProfile(teeth, python string, p profile, tmp string, out io.Writer) (map
 		return nil, err
 	}
 	fmt.Fprintln(out, "verdicts: identical in the default, -j 1 and --no-warm runs")
-	naive, err := timeNaive(python, proj, tmp, p.roots)
+	key, err := naiveKey(p.name, python, proj)
 	if err != nil {
 		return nil, err
+	}
+	var naive measure
+	if skipNaive {
+		if naive, err = lastNaive(key); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(out, "naive SOP loop: not run (-skip-naive): its figure of %s is reused\n", naive.when)
+	} else {
+		if naive, err = timeNaive(python, proj, tmp, p.roots); err != nil {
+			return nil, err
+		}
+		if err := keepNaive(key, naive); err != nil {
+			fmt.Fprintf(out, "(the naive figure could not be kept for -skip-naive: %v)\n", err)
+		}
 	}
 	return printTable(out, naive, runs, limit(runs[0].report, p.importS, runtime.NumCPU()))
 }
@@ -190,23 +211,43 @@ func verdicts(r *report.Report) map[string]string {
 	return m
 }
 
-// limit is the physical floor: every (mutant, covering anchor) pair's
-// baseline test time, plus one import per worker.
-func limit(r *report.Report, importS float64, workers int) float64 {
+// limits are the floors teeth is measured against on the workers it used.
+type limits struct {
+	// work is what no verifier can skip, counted as work: one eager import
+	// per worker, plus every (mutant, covering anchor) pair's baseline
+	// test time. A run on several workers can come in under it.
+	work float64
+	// wall is the wall-clock floor on those workers: one import (the
+	// workers import side by side), plus the baseline's test time and every
+	// needed pair's test time (the pairs teeth ran, each at its baseline
+	// time or at the mutant run's own time where the mutant made the test
+	// slower: a wait is part of the pair), divided by the workers.
+	wall float64
+}
+
+// limit computes both floors from the default run's report.
+func limit(r *report.Report, importS float64, workers int) limits {
 	dur := map[string]float64{}
+	var tests, pairs float64
 	for _, a := range r.Anchors {
 		dur[a.NodeID] = a.Baseline.DurationS
+		tests += a.Baseline.DurationS
+		for _, e := range a.Mutants {
+			if !e.Cached {
+				pairs += max(a.Baseline.DurationS, e.Run.DurationS)
+			}
+		}
 	}
-	total := importS * float64(workers)
+	work := importS * float64(workers)
 	for _, s := range r.Sites {
 		if s.Verdict == report.Invalid {
 			continue
 		}
 		for _, a := range s.Anchors {
-			total += dur[a]
+			work += dur[a]
 		}
 	}
-	return total
+	return limits{work: work, wall: importS + (tests+pairs)/float64(workers)}
 }
 
 func timeTeeth(name, teeth, python, proj, tmp string, extra []string) (measure, error) {
@@ -270,6 +311,85 @@ func watchRSS(pid int, stop <-chan struct{}) float64 {
 	}
 }
 
+// naiveKey names one backend's naive figure: the profile, the interpreter
+// and a digest of every file of the backend.
+func naiveKey(name, python, proj string) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00", name, python)
+	err := filepath.WalkDir(proj, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(proj, p)
+		fmt.Fprintf(h, "%s\x00%x\x00", filepath.ToSlash(rel), sha256.Sum256(data))
+		return nil
+	})
+	return name + "-" + hex.EncodeToString(h.Sum(nil))[:16], err
+}
+
+// naiveFile keeps the naive figures -skip-naive reuses, by naiveKey.
+func naiveFile() (string, error) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "teeth-bench", "naive.json"), nil
+}
+
+type keptNaive struct {
+	Wall, CPU float64
+	When      string
+}
+
+func readNaive() (map[string]keptNaive, string, error) {
+	path, err := naiveFile()
+	if err != nil {
+		return nil, "", err
+	}
+	kept := map[string]keptNaive{}
+	data, err := os.ReadFile(path)
+	if err == nil {
+		err = json.Unmarshal(data, &kept)
+	} else if errors.Is(err, fs.ErrNotExist) {
+		err = nil
+	}
+	return kept, path, err
+}
+
+// keepNaive stores a measured naive figure for -skip-naive.
+func keepNaive(key string, m measure) error {
+	kept, path, err := readNaive()
+	if err != nil {
+		kept = map[string]keptNaive{}
+	}
+	kept[key] = keptNaive{Wall: m.wall, CPU: m.cpu, When: time.Now().Format(time.DateTime)}
+	data, err := json.MarshalIndent(kept, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return atomicfile.WriteBytes(path, 0o644, append(data, '\n'))
+}
+
+// lastNaive is the naive figure last measured for the backend key.
+func lastNaive(key string) (measure, error) {
+	kept, path, err := readNaive()
+	if err != nil {
+		return measure{}, err
+	}
+	k, ok := kept[key]
+	if !ok {
+		return measure{}, fmt.Errorf("-skip-naive: no naive figure for this backend in %s yet: run once without -skip-naive", path)
+	}
+	return measure{name: "naive SOP loop", wall: k.Wall, cpu: k.CPU, when: k.When}, nil
+}
+
 // timeNaive is the manual SOP loop: per site, copy the project, un-offload
 // the site, run the whole anchor suite, restore.
 func timeNaive(python, proj, tmp string, roots []string) (measure, error) {
@@ -310,24 +430,29 @@ func timeNaive(python, proj, tmp string, roots []string) (measure, error) {
 }
 
 // printTable prints one profile's figures and returns them for BENCH_JSON.
-func printTable(out io.Writer, naive measure, runs []measure, limitS float64) (map[string]float64, error) {
+func printTable(out io.Writer, naive measure, runs []measure, lim limits) (map[string]float64, error) {
 	sum := runs[0].report.Summary
 	mutants := sum.Mutants
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "run\twall s\tcpu s\tmutants/s\tvs naive\tvs limit\tpeak RSS MB\t")
+	fmt.Fprintln(tw, "run\twall s\tcpu s\tmutants/s\tvs naive\tvs work limit\tvs wall limit\tpeak RSS MB\t")
 	row := func(m measure) {
 		rss := "-"
 		if m.rssMB > 0 {
 			rss = fmt.Sprintf("%.1f", m.rssMB)
 		}
-		fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t%.2f\t%.1fx\t%.2fx\t%s\t\n", m.name, m.wall, m.cpu,
-			float64(mutants)/m.wall, naive.wall/m.wall, m.wall/limitS, rss)
+		name := m.name
+		if m.when != "" {
+			name += " (reused)"
+		}
+		fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t%.2f\t%.1fx\t%.2fx\t%.2fx\t%s\t\n", name, m.wall, m.cpu,
+			float64(mutants)/m.wall, naive.wall/m.wall, m.wall/lim.work, m.wall/lim.wall, rss)
 	}
 	row(naive)
 	for _, m := range runs {
 		row(m)
 	}
-	fmt.Fprintf(tw, "physical limit\t%.1f\t\t\t\t\t\t\n", limitS)
+	fmt.Fprintf(tw, "work limit\t%.1f\t\t\t\t\t\t\t\n", lim.work)
+	fmt.Fprintf(tw, "wall-clock limit\t%.1f\t\t\t\t\t\t\t\n", lim.wall)
 	if err := tw.Flush(); err != nil {
 		return nil, err
 	}
@@ -335,14 +460,16 @@ func printTable(out io.Writer, naive measure, runs []measure, limitS float64) (m
 	for _, n := range sum.Fallbacks {
 		fallbacks += n
 	}
-	fmt.Fprintf(out, "mutants: %d; mutant runs: %d forked warm (%d imported the mutated module lazily), %d fresh; fresh-process fallbacks: %d\n",
-		mutants, sum.WarmRuns, sum.LazyRuns, sum.FreshRuns, fallbacks)
+	fmt.Fprintf(out, "mutants: %d; mutant runs: %d forked warm (%d imported the mutated module lazily), %d fresh; fresh-process fallbacks: %d; at most %d runs at once\n",
+		mutants, sum.WarmRuns, sum.LazyRuns, sum.FreshRuns, fallbacks, sum.RunsAtOnce)
 	fmt.Fprintf(out, "anchors: %s\n", verdictCounts(runs[0].report))
-	fmt.Fprintln(out, "the limit is one eager import per worker plus every (mutant, covering anchor) pair's baseline test time")
+	fmt.Fprintln(out, "work limit: one eager import per worker plus every (mutant, covering anchor) pair's baseline test time")
+	fmt.Fprintln(out, "wall-clock limit: one import plus (the baseline's test time + every pair teeth ran, at its baseline time or the mutant run's own if longer) / the workers")
 	return map[string]float64{
 		"naive_s": naive.wall, "teeth_s": runs[0].wall, "teeth_j1_s": runs[1].wall, "cold_s": runs[2].wall,
-		"limit_s": limitS, "mutants": float64(mutants), "mutants_per_s": float64(mutants) / runs[0].wall,
-		"peak_rss_mb": runs[0].rssMB, "vs_naive": naive.wall / runs[0].wall, "vs_limit": runs[0].wall / limitS,
+		"limit_s": lim.work, "limit_wall_s": lim.wall, "mutants": float64(mutants), "mutants_per_s": float64(mutants) / runs[0].wall,
+		"peak_rss_mb": runs[0].rssMB, "vs_naive": naive.wall / runs[0].wall, "vs_limit": runs[0].wall / lim.work,
+		"vs_limit_wall": runs[0].wall / lim.wall, "runs_at_once": float64(sum.RunsAtOnce),
 		"warm_runs": float64(sum.WarmRuns), "lazy_runs": float64(sum.LazyRuns), "fresh_runs": float64(sum.FreshRuns),
 		"fallbacks": float64(fallbacks),
 	}, nil

@@ -30,6 +30,7 @@ type op struct {
 	where  string // eager, service, provider or job
 	module string // dotted module name
 	shape  int    // index into opShapes
+	wait   int    // index into waitShapes, or -1
 	anchor []int  // anchors covering it
 }
 
@@ -37,10 +38,31 @@ type op struct {
 // any), the body of "async def op_N(path)" and what the op returns for a
 // file holding "payload-N".
 type opShape struct {
-	kind   string // killed, fsync (unpatched primitive) or mocked (the test mocks the IO)
+	kind   string // killed, fsync (unpatched primitive), mocked (the test mocks the IO) or waits (killed after a wait)
 	helper string
 	body   string
 	want   string
+}
+
+// waitShapes are offloads whose un-offloaded call makes its test wait
+// before it fails, as real services do: the call raises the detector's
+// error, which a retry with back-off takes for a transient failure (0.5 +
+// 1 + 2 + 4 s), or which kills the task that was to set an event or release
+// a lease the caller waits on with a time-out (5 s, 3 s). Offloaded, each
+// returns at once.
+var waitShapes = []opShape{
+	{"waits", "def _read_{n}(path):\n    with open(path, encoding=\"utf-8\") as f:\n        return f.read()\n",
+		"    delay = 0.5\n    for _ in range(4):\n        try:\n            return await asyncio.to_thread(_read_{n}, path)\n" +
+			"        except Exception:  # a flaky share: back off and try again\n            await asyncio.sleep(delay)\n            delay *= 2\n" +
+			"    raise RuntimeError(\"gave up on \" + path)\n", `"payload-{n}"`},
+	{"waits", "def _append_{n}(path):\n    with open(path, \"a\", encoding=\"utf-8\") as f:\n        f.write(\"flushed\\n\")\n",
+		"    flushed = asyncio.Event()\n\n    async def _flush():\n        await asyncio.to_thread(_append_{n}, path)\n        flushed.set()\n\n" +
+			"    task = asyncio.get_running_loop().create_task(_flush())\n    try:\n        await asyncio.wait_for(flushed.wait(), timeout=5)\n" +
+			"    finally:\n        task.cancel()\n    return \"flushed\"\n", `"flushed"`},
+	{"waits", "def _append_{n}(path):\n    with open(path, \"a\", encoding=\"utf-8\") as f:\n        f.write(\"written\\n\")\n",
+		"    lease = asyncio.Lock()\n    await lease.acquire()  # released once the write lands\n\n    async def _write():\n        await asyncio.to_thread(_append_{n}, path)\n        lease.release()\n\n" +
+			"    task = asyncio.get_running_loop().create_task(_write())\n    try:\n        await asyncio.wait_for(lease.acquire(), timeout=3)\n" +
+			"    finally:\n        task.cancel()\n    return \"written\"\n", `"written"`},
 }
 
 // opShapes are the offload shapes real services use, killed by the gate
@@ -72,8 +94,17 @@ const (
 type realBackend struct {
 	sh    Realistic
 	rng   *rand.Rand
+	cpu   *rand.Rand // which anchor bodies compute instead of waiting (a stream of its own: the rest stays as it was)
 	ops   []*op
 	files map[string]string
+}
+
+// shape is op o's offload shape.
+func (o *op) shapeOf() opShape {
+	if o.wait >= 0 {
+		return waitShapes[o.wait]
+	}
+	return opShapes[o.shape]
 }
 
 // WriteRealistic writes a backend shaped like a large asyncio service into
@@ -81,13 +112,16 @@ type realBackend struct {
 // modules imported lazily (by handlers, by a provider registry on first use,
 // by test bodies), a PEP 420 namespace package holding a file-IO wrapper
 // built on functools.partial + ctx.run and a dedicated executor, anchors
-// whose bodies take tens of milliseconds to about a second, sites reached
-// by several anchors, a few sites no anchor reaches, and anchors whose
-// un-offloaded call does no detectable blocking (os.fsync, a mocked call).
+// whose bodies take tens of milliseconds to about a second (half of them
+// waiting, half computing), sites reached by several anchors, a few sites
+// no anchor reaches, anchors whose un-offloaded call does no detectable
+// blocking (os.fsync, a mocked call), and, one site in fifteen, mutants
+// that make their test wait seconds before it fails (waitShapes).
 func WriteRealistic(dir string, sh Realistic) error {
-	b := &realBackend{sh: sh, rng: rand.New(rand.NewPCG(sh.Seed, 42)), files: map[string]string{}}
+	b := &realBackend{sh: sh, rng: rand.New(rand.NewPCG(sh.Seed, 42)), cpu: rand.New(rand.NewPCG(sh.Seed, 43)), files: map[string]string{}}
 	b.planOps()
 	b.planAnchors()
+	b.planWaits()
 	b.writePackage()
 	b.writeModules()
 	b.writeTests()
@@ -117,7 +151,7 @@ func (b *realBackend) planOps() {
 			if strings.Contains(name, "%d") {
 				name = fmt.Sprintf(name, i%p.mods)
 			}
-			b.ops = append(b.ops, &op{n: len(b.ops), where: p.where, module: name, shape: b.rng.IntN(shapeFsync)})
+			b.ops = append(b.ops, &op{n: len(b.ops), where: p.where, module: name, shape: b.rng.IntN(shapeFsync), wait: -1})
 		}
 	}
 	// Detector gaps and mocked IO live in lazily imported services.
@@ -158,6 +192,22 @@ func (b *realBackend) planAnchors() {
 		}
 	}
 	b.sh.Anchors = solo
+}
+
+// planWaits turns one op in fifteen among those an anchor kills into an op
+// whose mutant waits (waitShapes, in turn), spread over the modules.
+func (b *realBackend) planWaits() {
+	var killed []*op
+	for _, o := range b.ops {
+		if len(o.anchor) > 0 && o.shape < shapeFsync {
+			killed = append(killed, o)
+		}
+	}
+	n := len(b.ops) / 15
+	for k := 0; k < n && len(killed) > 0; k++ {
+		o := killed[(2*k+1)*len(killed)/(2*n)]
+		o.wait = k % len(waitShapes)
+	}
 }
 
 func (b *realBackend) writePackage() {
@@ -276,7 +326,7 @@ func (b *realBackend) writeModules() {
 			fmt.Fprintf(&src, "burn(%.3f)\n", cost)
 		}
 		for _, o := range ops {
-			sh := opShapes[o.shape]
+			sh := o.shapeOf()
 			if sh.helper != "" {
 				src.WriteString("\n\n" + num(sh.helper, o.n))
 			}
@@ -351,15 +401,19 @@ def pytest_runtest_protocol(item, nextitem):
 	}
 }
 
-// anchor renders one anchor test: set-up, the rest of its work (an await of
-// tens of milliseconds to about a second), then each covered operation
-// through the way the service reaches it.
+// anchor renders one anchor test: set-up, the rest of its work (tens of
+// milliseconds to about a second: waiting on the network, or computing),
+// then each covered operation through the way the service reaches it.
 func (b *realBackend) anchor(a int, ops []*op) string {
 	var head, body strings.Builder
-	head.WriteString("import asyncio\nfrom unittest import mock\n\n")
+	head.WriteString("import asyncio\nimport hashlib\nimport time\nfrom unittest import mock\n\n")
 	imported := map[string]bool{}
 	body.WriteString(fmt.Sprintf("\n\nasync def test_flow_%02d(tmp_path):\n", a))
-	body.WriteString(fmt.Sprintf("    await asyncio.sleep(%.3f)  # the rest of the request: auth, queries, rendering\n", b.bodySeconds()))
+	if secs := b.bodySeconds(); b.cpu.Float64() < 0.5 {
+		body.WriteString(fmt.Sprintf("    await asyncio.sleep(%.3f)  # the rest of the request: auth, queries\n", secs))
+	} else {
+		body.WriteString(fmt.Sprintf("    _render(%.3f)  # the rest of the request: serializing, rendering\n", secs))
+	}
 	for _, o := range ops {
 		fmt.Fprintf(&body, "    data = tmp_path / \"d%d\" / \"data-%d.txt\"\n    data.parent.mkdir()\n    data.write_text(\"payload-%d\", encoding=\"utf-8\")\n", o.n, o.n, o.n)
 		call := fmt.Sprintf("await handle_%d(str(data))", o.n)
@@ -378,15 +432,27 @@ func (b *realBackend) anchor(a int, ops []*op) string {
 				fmt.Fprintf(&head, "from %s import %s\n", handlers, name)
 			}
 		}
-		want := num(opShapes[o.shape].want, o.n)
+		want := num(o.shapeOf().want, o.n)
 		if o.shape == shapeMocked {
 			fmt.Fprintf(&body, "    with mock.patch(\"os.listdir\", return_value=[\"a\", \"b\", \"c\"]):\n        assert %s == %s\n", call, want)
 			continue
 		}
 		fmt.Fprintf(&body, "    assert %s == %s\n", call, want)
 	}
-	return head.String() + body.String()
+	return head.String() + renderHelper + body.String()
 }
+
+// renderHelper is the CPU work of an anchor body that computes: real
+// hashing for a given time, on the event loop as rendering is.
+const renderHelper = `
+
+def _render(seconds):
+    t0 = time.perf_counter()
+    h = b"page"
+    while time.perf_counter() - t0 < seconds:
+        for _ in range(200):
+            h = hashlib.sha256(h).digest()
+`
 
 // bodySeconds draws a test body's own duration, log-uniform from 20 ms to 1 s.
 func (b *realBackend) bodySeconds() float64 {
