@@ -72,6 +72,7 @@ func TestScripts(t *testing.T) {
 			"waitglob":   cmdWaitGlob,
 			"globbed":    cmdGlobbed,
 			"verdicts":   cmdVerdicts,
+			"overlap":    cmdOverlap,
 			"schema":     cmdSchema,
 			"needs":      cmdNeeds,
 			"dist":       dists.cmd,
@@ -226,6 +227,48 @@ func cmdVerdicts(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	for _, s := range r.Sites {
 		fmt.Fprintf(ts.Stdout(), "site %s %s\n", s.Verdict, s.ID)
+	}
+}
+
+// cmdOverlap fails unless a mutant run of site A and one of site B ran at
+// the same time, as the report's evidence says (each run's started_s and
+// ended_s); it prints each site's runs and how long they took apart and
+// together: overlap FILE SITE-A SITE-B (negated: they never overlapped).
+func cmdOverlap(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 {
+		ts.Fatalf("usage: [!] overlap FILE SITE-A SITE-B")
+	}
+	var r report.Report
+	ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[0])), &r))
+	spans := map[string][][2]float64{}
+	for _, a := range r.Anchors {
+		for _, e := range a.Mutants {
+			for _, run := range append([]report.Run{e.Run}, e.Reruns...) {
+				if run.StartedS == nil || run.EndedS == nil {
+					ts.Fatalf("a run of %s against %s has no start or end time", e.Site, a.NodeID)
+				}
+				spans[e.Site] = append(spans[e.Site], [2]float64{*run.StartedS, *run.EndedS})
+			}
+		}
+	}
+	first, last, sum, met := 1e18, 0.0, 0.0, false
+	for _, site := range args[1:] {
+		if len(spans[site]) == 0 {
+			ts.Fatalf("no run of %s in %s", site, args[0])
+		}
+		for _, sp := range spans[site] {
+			fmt.Fprintf(ts.Stdout(), "%s ran from %.3f s to %.3f s (%.3f s)\n", site, sp[0], sp[1], sp[1]-sp[0])
+			first, last, sum = min(first, sp[0]), max(last, sp[1]), sum+sp[1]-sp[0]
+		}
+	}
+	for _, a := range spans[args[1]] {
+		for _, b := range spans[args[2]] {
+			met = met || (a[0] < b[1] && b[0] < a[1])
+		}
+	}
+	fmt.Fprintf(ts.Stdout(), "the runs took %.3f s one after the other, %.3f s from the first start to the last end\n", sum, last-first)
+	if met == neg {
+		ts.Fatalf("the runs of %s and %s overlapped: %v", args[1], args[2], met)
 	}
 }
 

@@ -100,7 +100,7 @@ func (s *sched) warmShare(i int, share []string, spec Spec, col *Result) *task {
 func (s *sched) freshBaseline(args []string, spec Spec) *task {
 	return &task{worker: 0, run: func(ctx context.Context, w *Worker, sl *slot) error {
 		sp := spec
-		sp.Args, sp.first = args, s.plan.First
+		sp.Args, sp.first = args, append(slices.Clone(s.plan.First), s.probe.test) // the gate self-check first too
 		sp.started = sl.run
 		s.began()
 		s.m.count(func(v *Verified) { v.Runs++ })

@@ -61,15 +61,19 @@ def imported():
     return None
 
 
-def serve(before_plugin=False):
+def serve(before_plugin=False, swapped=False):
     """Serves the mutant wherever its module is imported from now on, and
-    shows its lines; with before_plugin, a module imported already (by a
-    plugin loaded before teeth's) makes the run unserved."""
+    shows its lines. With before_plugin, a module imported already (by a
+    plugin loaded before teeth's) makes the run unserved; swapped says that
+    the module imported already holds the mutant (teeth_warm swapped its
+    function's code in place)."""
+    _M["swapped"] = swapped
     if before_plugin and imported() is not None:
         _M["reason"] = "the mutated module was imported before teeth's plugin loaded"
         return
     _prime_lines()
-    sys.meta_path.insert(0, _FINDER)
+    if _FINDER not in sys.meta_path:
+        sys.meta_path.insert(0, _FINDER)
 
 
 def unserved():
@@ -80,12 +84,16 @@ def unserved():
     if _M["reason"]:
         return _M["reason"]
     module = imported()
-    if module is None or _M["loader"] is None:
+    if module is None or _M.get("swapped"):
         return ""
     spec = getattr(module, "__spec__", None)
-    if getattr(spec, "loader", None) is not _M["loader"]:
-        hooks = [type(f).__name__ for f in sys.meta_path if f is not _FINDER][:3]
-        return "the mutated module was imported past teeth's finder (import hooks: %s)" % ", ".join(hooks)
+    if _M["loader"] is None or getattr(spec, "loader", None) is not _M["loader"]:
+        ahead = sys.meta_path[: sys.meta_path.index(_FINDER)] if _FINDER in sys.meta_path else sys.meta_path
+        names = [f.__name__ if isinstance(f, type) else type(f).__name__ for f in ahead]
+        names = [n for n in names if n not in ("BuiltinImporter", "FrozenImporter", "PathFinder")]
+        return "the mutated module was imported past teeth's finder (import hooks ahead of it: %s)" % (
+            ", ".join(names[:3]) or "none"
+        )
     return ""
 
 

@@ -186,7 +186,7 @@ def _child(session, items, req):
         if reason:
             teeth_state.emit({"ev": "inplace-failed", "reason": reason})
             return 3
-        teeth_mutant.serve()
+        teeth_mutant.serve(swapped=how == "swapped")
         teeth_state.emit({"ev": "mutant-applied", "how": how})
     if req.get("funcs"):
         teeth_reach.record_functions()
