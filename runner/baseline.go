@@ -70,7 +70,7 @@ func (s *sched) warmCollected() *Result {
 func (s *sched) warmShare(i int, share []string, spec Spec, col *Result) *task {
 	return &task{worker: i, run: func(ctx context.Context, w *Worker, sl *slot) error {
 		sp := spec
-		sp.Select = share
+		sp.Select, sp.slot = share, sl
 		sp.started = func(pid int) {
 			sl.run(pid)
 			s.forkedShare()
@@ -101,7 +101,7 @@ func (s *sched) freshBaseline(args []string, spec Spec) *task {
 	return &task{worker: 0, run: func(ctx context.Context, w *Worker, sl *slot) error {
 		sp := spec
 		sp.Args, sp.first = args, append(slices.Clone(s.plan.First), s.probe.test) // the gate self-check first too
-		sp.started = sl.run
+		sp.started, sp.slot = sl.run, sl
 		s.began()
 		s.m.count(func(v *Verified) { v.Runs++ })
 		w.share.RLock()

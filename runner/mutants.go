@@ -102,7 +102,7 @@ func (m *mutantRunner) setBase(res *Result) {
 // written into the sandbox, which it then has to itself. sl is told which
 // process runs.
 func (m *mutantRunner) execute(ctx context.Context, w *Worker, sl *slot, site int, spec Spec) (*Result, error) {
-	spec.started = sl.run
+	spec.started, spec.slot = sl.run, sl
 	defer sl.run(0)
 	if w.hasWarm() {
 		w.share.RLock()
@@ -161,7 +161,7 @@ func (m *mutantRunner) written(ctx context.Context, w *Worker, site int, spec Sp
 // plain runs anchors unmutated on w (the restore check): forked from its
 // warm process, or in a fresh one.
 func (m *mutantRunner) plain(ctx context.Context, w *Worker, sl *slot, anchors []string) (*Result, error) {
-	spec := Spec{Args: m.testFiles(anchors), Select: anchors, Timeout: m.limit(anchors), started: sl.run}
+	spec := Spec{Args: m.testFiles(anchors), Select: anchors, Timeout: m.limit(anchors), started: sl.run, slot: sl}
 	defer sl.run(0)
 	m.count(func(v *Verified) { v.Runs++ })
 	w.share.RLock()

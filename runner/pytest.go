@@ -66,6 +66,7 @@ type Spec struct {
 	first   []string        // test files to run first (a fresh baseline: likely to reach sites)
 	onEvent func(ev *event) // told each finished test (and the collection) while the run goes on
 	started func(pid int)   // told the process (the warm child) once it runs
+	slot    *slot           // its number is the tests' TEETH_WORKER (nil: the worker's index)
 }
 
 // mutantFile is a mutant as a run loads it: the mutated file (slash path
@@ -146,7 +147,7 @@ func (w *Worker) command(spec Spec, extra map[string]any) (*exec.Cmd, *output, e
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = w.Sandbox.Dir
-	cmd.Env = append(w.environ(cfgPath, resPath), "TEETH_LIFELINE=3")
+	cmd.Env = append(w.environ(cfgPath, resPath, spec.slot), "TEETH_LIFELINE=3")
 	cmd.ExtraFiles = []*os.File{life} // fd 3: the plugin's guardian kills the group when teeth dies
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	out, err := newOutput()
@@ -195,7 +196,14 @@ func (w *Worker) writeConfig(path string, spec Spec, extra map[string]any) error
 	return os.WriteFile(path, data, 0o644)
 }
 
-func (w *Worker) environ(cfgPath, resPath string) []string {
+// environ is a run's environment. TEETH_WORKER is a number no other run at
+// the same time has (its slot's; the worker's index outside the
+// scheduler), for the tests to separate ports and directories.
+func (w *Worker) environ(cfgPath, resPath string, sl *slot) []string {
+	worker := w.Index
+	if sl != nil {
+		worker = sl.index
+	}
 	paths := []string{w.env.PluginDir}
 	seen := map[string]bool{}
 	dirs := make([]string, 0, len(w.env.Roots)+len(w.env.Entries))
@@ -217,7 +225,7 @@ func (w *Worker) environ(cfgPath, resPath string) []string {
 		"PYTHONDONTWRITEBYTECODE=1",
 		"TEETH_CONFIG="+cfgPath,
 		"TEETH_RESULTS="+resPath,
-		"TEETH_WORKER="+strconv.Itoa(w.Index),
+		"TEETH_WORKER="+strconv.Itoa(worker),
 	)
 }
 

@@ -220,6 +220,9 @@ func (w *Worker) runWarm(ctx context.Context, spec Spec) (res *Result, fallback 
 		"op": "run", "select": spec.Select, "sites": sites, "results": resPath, "output": out.path,
 		"stop_after": spec.StopAfter, "funcs": spec.Funcs,
 	}
+	if sl := spec.slot; sl != nil {
+		req["worker"] = sl.index
+	}
 	if mut := spec.mutant; mut != nil {
 		req["mutant"] = map[string]string{"path": mut.Path, "file": mut.File, "function": mut.Function}
 	}

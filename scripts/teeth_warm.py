@@ -175,6 +175,8 @@ def fork_blocker():
 
 def _child(session, items, req):
     os.setpgid(0, 0)
+    if req.get("worker") is not None:  # a number no other run at the same time has: for ports, directories
+        os.environ["TEETH_WORKER"] = str(req["worker"])
     _own_output(req.get("output"))
     teeth_state.reset_run(req["results"], req.get("stop_after"))
     stack = req["results"] + ".stack"
