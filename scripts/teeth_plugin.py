@@ -26,7 +26,8 @@ stacks (teeth_stack).
 teeth leaves no trace a test can see beyond what the plain run has: the
 results file is closed when a warm child replaces it, teeth's environment
 variables leave ``os.environ`` once read, no thread is started (the guardian
-is a process) and the plugin itself raises no warning.
+is a process) and the plugin itself raises no warning; a mutant run keeps
+teeth_mutant's finder first in ``sys.meta_path``.
 
 The plugin's modules import each other in one direction: teeth_plugin imports
 teeth_warm, teeth_rules, teeth_modules, teeth_reach, teeth_primitives,
