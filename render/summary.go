@@ -43,8 +43,12 @@ func Summary(w io.Writer, r *report.Report) {
 	}
 	writeAuditAndCounts(w, r)
 	s := r.Summary
-	fmt.Fprintf(w, "mutants: %d, pytest runs: %d (%d forked warm, %d fresh), %.1fs, %.2f mutants/s\n",
+	fmt.Fprintf(w, "mutants: %d, pytest runs: %d (%d forked warm, %d fresh), %.1fs, %.2f mutants/s",
 		s.Mutants, s.PytestRuns, s.WarmRuns, s.FreshRuns, s.DurationS, s.MutantsPerS)
+	if s.RunsAtOnce > 0 {
+		fmt.Fprintf(w, ", at most %d at once", s.RunsAtOnce)
+	}
+	fmt.Fprintln(w)
 	if s.RuleRuns > 0 {
 		fmt.Fprintf(w, "rule proofs: %d pytest runs, %.1fs\n", s.RuleRuns, s.RuleS)
 	}
