@@ -183,7 +183,7 @@ func TestHTMLInChromium(t *testing.T) {
 	if got := p.texts(`#counts tr[data-verdict="survived"] td`); !reflect.DeepEqual(got, []string{"survived", "", "2"}) {
 		t.Errorf("counts row survived %q", got)
 	}
-	wantKinds := []string{"broken", "swallowed", "rule", "rule-candidate", "timeout", "red-other", "no-site", "unguarded"}
+	wantKinds := []string{"broken", "latent", "swallowed", "rule", "rule-candidate", "timeout", "red-other", "no-site", "unguarded"}
 	if got := p.attrs("#actions > li", "data-kind"); !reflect.DeepEqual(got, wantKinds) {
 		t.Errorf("actions %q, want %q", got, wantKinds)
 	}

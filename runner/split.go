@@ -27,7 +27,7 @@ func (m *mutantRunner) warmBaseline(ctx context.Context, workers []*Worker) (*Re
 	for i, it := range col.Items {
 		ids[i] = it.NodeID
 	}
-	res, err := m.warmSplit(ctx, workers, ids, Spec{Sites: siteLines(m.plan.Sites), Timeout: m.plan.BaselineTimeout, Funcs: true})
+	res, err := m.warmSplit(ctx, workers, ids, Spec{Sites: siteLines(m.plan.Sites), Timeout: m.plan.BaselineTimeout, Funcs: true, Latent: true})
 	if res != nil {
 		res.Items = col.Items
 		res.Deselected = col.Deselected // the warm process collected: audit and verify count alike

@@ -219,7 +219,7 @@ func (m *mutantRunner) baseline(ctx context.Context, workers []*Worker) (*Result
 	res, err := m.warmBaseline(ctx, workers)
 	if res == nil && err == nil {
 		m.v.Runs++
-		res, err = workers[0].Run(ctx, Spec{Args: args, Sites: siteLines(plan.Sites), Timeout: plan.BaselineTimeout, Funcs: true})
+		res, err = workers[0].Run(ctx, Spec{Args: args, Sites: siteLines(plan.Sites), Timeout: plan.BaselineTimeout, Funcs: true, Latent: true})
 	}
 	if err != nil {
 		return nil, err

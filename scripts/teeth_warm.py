@@ -113,6 +113,8 @@ def _child(session, items, req):
         teeth_state.emit({"ev": "mutant-applied", "how": how})
     if req.get("funcs"):
         teeth_reach.record_functions()
+    if req.get("latent"):
+        teeth_reach.follow_latent()
     teeth_reach.watch(req["sites"])
     import linecache
 
