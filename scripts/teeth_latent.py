@@ -183,12 +183,66 @@ def _final(rec):
         return "raised", None, -1
     frame = tb.tb_frame
     entries = getattr(dis.Bytecode(frame.f_code), "exception_entries", None)
-    if entries is None:
-        return "handled", frame, -1  # before 3.11: no exception table; it stopped in this frame
-    target = next((e.target for e in entries if e.start <= tb.tb_lasti < e.end), -1)
-    if target < 0 or _next_op(frame.f_code, target) in ("CALL_INTRINSIC_1", "RERAISE"):
-        return "unwound", frame, -1  # no handler, or a coroutine's own wrapper: it left the frame
-    return "handled", frame, target
+    if entries is None:  # before 3.11: no exception table; it stopped in this frame
+        if frame.f_code.co_flags & _CO_ASYNC and id(rec["exc"]) in _REPORTED:
+            return "unwound", frame, -1  # the loop reported it: its task took it
+        return "handled", frame, -1
+    target = _walk(frame, tb.tb_lasti, rec["exc"], entries)
+    return ("unwound", frame, -1) if target < 0 else ("handled", frame, target)
+
+
+def _walk(frame, lasti, exc, entries):
+    """The offset of the handler that took exc in frame, following the
+    exception table from lasti: past finally blocks and except clauses that
+    do not match (each re-raises into the next handler out), to an except
+    clause that matches, a bare except or a with statement's exit (the
+    traceback ends in this frame: its exit suppressed it); -1 when the
+    frame has none, or only its coroutine's own wrapper: it left the frame."""
+    ins = _instructions(frame.f_code)
+    index = {x.offset: i for i, x in enumerate(ins)}
+    offset = lasti
+    for _ in range(32):
+        target = next((e.target for e in entries if e.start <= offset < e.end), -1)
+        if target not in index:
+            return -1
+        i = index[target] + (1 if ins[index[target]].opname == "PUSH_EXC_INFO" else 0)
+        again = _passes_on(ins, i, index, frame, exc)
+        if again is None:
+            return target
+        offset = again
+    return -1
+
+
+def _passes_on(ins, i, index, frame, exc):
+    """None when the handler from ins[i] takes exc; else the offset of the
+    RERAISE by which it passes exc on."""
+    clause = i  # where the current except clause's type expression starts
+    for _ in range(256):
+        if i >= len(ins):
+            return -1
+        op = ins[i].opname
+        if op == "POP_EXCEPT" and i + 1 < len(ins) and ins[i + 1].opname == "RERAISE":
+            return ins[i + 1].offset  # a handler's cleanup: it raises again
+        if op == "WITH_EXCEPT_START" or op == "POP_EXCEPT":
+            return None  # a with statement's exit, or a handler that ended without raising: a bare except
+        if op in ("RERAISE", "CALL_INTRINSIC_1"):  # a finally's end, a cleanup, a coroutine's wrapper
+            j = next((k for k in range(i, len(ins)) if ins[k].opname == "RERAISE"), i)
+            return ins[j].offset
+        if op == "CHECK_EXC_MATCH":
+            stack, names = [], []
+            for k in range(clause, i):
+                _load(ins[k], stack, names, frame)
+            try:
+                matched = not stack or stack[-1] is None or isinstance(exc, stack[-1])
+            except Exception:
+                matched = True  # types teeth cannot read: say it stopped here
+            jump = ins[i + 1] if i + 1 < len(ins) else None
+            if matched or jump is None or not jump.opname.startswith("POP_JUMP") or jump.argval not in index:
+                return None
+            i = clause = index[jump.argval]
+            continue
+        i += 1
+    return -1
 
 
 def _catcher(rec, relpath, in_roots):
@@ -265,15 +319,6 @@ def _package(module, filename):
 
 def _instructions(code):
     return list(dis.get_instructions(code))
-
-
-def _next_op(code, offset):
-    """The instruction after the handler's PUSH_EXC_INFO at offset."""
-    ins = _instructions(code)
-    for i, x in enumerate(ins):
-        if x.offset == offset:
-            return ins[i + 1].opname if x.opname == "PUSH_EXC_INFO" and i + 1 < len(ins) else x.opname
-    return ""
 
 
 def _describe(code, offset, frame, exc):
