@@ -15,7 +15,7 @@ import (
 var PluginFiles = []string{
 	"teeth_plugin.py", "teeth_state.py", "teeth_reach.py", "teeth_modules.py", "teeth_warm.py",
 	"teeth_evidence.py", "teeth_calls.py", "teeth_primitives.py", "teeth_guard.py", "teeth_rules.py",
-	"teeth_gate.py", "teeth_crash.py", "teeth_stack.py", "teeth_latent.py",
+	"teeth_gate.py", "teeth_crash.py", "teeth_stack.py", "teeth_latent.py", "teeth_binding.py",
 }
 
 // WritePlugin writes PluginFiles into dir, which pytest runs then find on

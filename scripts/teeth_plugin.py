@@ -29,10 +29,11 @@ is a process) and the plugin itself raises no warning.
 The plugin's modules import each other in one direction: teeth_plugin imports
 teeth_warm, teeth_rules, teeth_modules, teeth_reach, teeth_primitives,
 teeth_crash, teeth_stack, teeth_gate, teeth_guard and teeth_state; teeth_warm
-imports teeth_modules, teeth_reach, teeth_stack, teeth_guard and teeth_state;
+imports teeth_modules, teeth_reach, teeth_rules, teeth_stack, teeth_guard and teeth_state;
 teeth_reach imports teeth_evidence, teeth_latent, teeth_calls and teeth_state;
 teeth_latent imports teeth_calls;
-teeth_evidence imports teeth_calls, teeth_primitives and teeth_gate.
+teeth_evidence imports teeth_calls, teeth_primitives, teeth_binding and teeth_gate;
+teeth_binding imports teeth_calls.
 """
 
 import ast
