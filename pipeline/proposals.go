@@ -55,7 +55,7 @@ func (r *run) restoreRules(v *runner.Verified) []string {
 		}
 	}
 	if len(prims) > 0 {
-		fmt.Fprintf(r.log, "teeth: restore check with the proposed %s in: %s\n", report.Plural(len(prims), "rule"), strings.Join(prims, ", "))
+		fmt.Fprintf(r.log, "teeth: restore check with %s in: %s\n", report.Plural(len(prims), "proposed rule"), strings.Join(prims, ", "))
 	}
 	return prims
 }
