@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -72,6 +73,7 @@ func TestScripts(t *testing.T) {
 			"waitglob":   cmdWaitGlob,
 			"globbed":    cmdGlobbed,
 			"verdicts":   cmdVerdicts,
+			"latent":     cmdLatent,
 			"schema":     cmdSchema,
 			"needs":      cmdNeeds,
 			"dist":       dists.cmd,
@@ -226,6 +228,29 @@ func cmdVerdicts(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	for _, s := range r.Sites {
 		fmt.Fprintf(ts.Stdout(), "site %s %s\n", s.Verdict, s.ID)
+	}
+}
+
+// cmdLatent prints the latent blocking calls of a JSON report's audit, one
+// line each: the primitive, the blocking frame, the catcher's kind, place
+// (a library's file without its line, which changes with its version) and
+// handler, and the anchors: latent FILE.
+func cmdLatent(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: latent FILE")
+	}
+	var r report.Report
+	ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[0])), &r))
+	if r.Audit == nil {
+		ts.Fatalf("%s has no audit", args[0])
+	}
+	for _, l := range r.Audit.Latent {
+		c := l.Catcher
+		if c.Kind == "logging" || c.Kind == "library" {
+			c.At, _, _ = strings.Cut(c.At, ":")
+		}
+		fmt.Fprintf(ts.Stdout(), "latent %s at %s in %s; caught: %s %s in %s, %s; anchors: %s\n",
+			l.Primitive, l.At, l.Function, c.Kind, c.At, c.Function, c.How, strings.Join(l.Anchors, " "))
 	}
 }
 

@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -412,8 +413,12 @@ func (r *Result) Files(anchors []string) []string {
 }
 
 // restore runs every anchor that met a mutant in this run once more on the
-// restored sandboxes: split across the warm processes, or in one fresh process.
-func (m *mutantRunner) restore(ctx context.Context, workers []*Worker, outs []Outcome) (*Result, error) {
+// restored sandboxes: split across the warm processes, or in one fresh
+// process. With rules, the run has them in every gate (the rule proofs'
+// run of the unmutated suite): it is returned as ruled, and each anchor in
+// which a rule fired runs again without rules, that clean run being its
+// restore run.
+func (m *mutantRunner) restore(ctx context.Context, workers []*Worker, outs []Outcome, rules []string) (res *Result, ruled *Ruled, err error) {
 	seen := map[string]bool{}
 	var anchors []string
 	for _, id := range m.base.Order {
@@ -425,21 +430,50 @@ func (m *mutantRunner) restore(ctx context.Context, workers []*Worker, outs []Ou
 		}
 	}
 	if len(anchors) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	m.plan.phase("restore", len(anchors))
-	return m.runPlain(ctx, workers, anchors)
+	res, err = m.runPlain(ctx, workers, anchors, rules)
+	if err != nil || len(rules) == 0 {
+		return res, nil, err
+	}
+	ruled = &Ruled{Rules: rules, Result: res}
+	var fired []string
+	for _, id := range res.Order {
+		if t := res.Tests[id]; slices.ContainsFunc(rules, func(r string) bool { return report.Fires(t.Detector, r) }) {
+			fired = append(fired, id)
+		}
+	}
+	if len(fired) == 0 {
+		return res, ruled, nil
+	}
+	before, start := m.v.Runs, time.Now()
+	clean, err := m.runPlain(ctx, workers, fired, nil)
+	m.v.RuleRuns, m.v.Runs = m.v.RuleRuns+m.v.Runs-before, before // the rules' cost, not the restore check's
+	m.v.RuleTime += time.Since(start)
+	if err != nil {
+		return nil, ruled, err
+	}
+	plain := *res
+	plain.Tests = maps.Clone(res.Tests)
+	for _, id := range fired {
+		plain.Tests[id] = clean.Tests[id]
+		if plain.Tests[id] == nil {
+			plain.Tests[id] = &Test{NodeID: id, Outcome: "not-run", Excerpt: "the restore run without rules did not reach this test"}
+		}
+	}
+	return &plain, ruled, nil
 }
 
-// runPlain runs anchors on the unmutated sandboxes: split across the warm
-// processes, or in one fresh process.
-func (m *mutantRunner) runPlain(ctx context.Context, workers []*Worker, anchors []string) (*Result, error) {
-	res, err := m.warmSplit(ctx, workers, anchors, Spec{Timeout: m.limit(anchors)})
+// runPlain runs anchors on the unmutated sandboxes, with extra detector
+// rules when any: split across the warm processes, or in one fresh process.
+func (m *mutantRunner) runPlain(ctx context.Context, workers []*Worker, anchors, rules []string) (*Result, error) {
+	res, err := m.warmSplit(ctx, workers, anchors, Spec{Timeout: m.limit(anchors), Rules: rules})
 	if res != nil || err != nil {
 		return res, err
 	}
 	m.v.Runs++
-	return workers[0].Run(ctx, Spec{Args: m.files(anchors), Select: anchors, Timeout: m.limit(anchors)})
+	return workers[0].Run(ctx, Spec{Args: m.files(anchors), Select: anchors, Timeout: m.limit(anchors), Rules: rules})
 }
 
 // rerunRestore runs again each anchor that was green at baseline but not on
@@ -457,7 +491,7 @@ func (m *mutantRunner) rerunRestore(ctx context.Context, workers []*Worker, rest
 	}
 	reruns := map[string][]*Test{}
 	for len(again) > 0 {
-		res, err := m.runPlain(ctx, workers, again)
+		res, err := m.runPlain(ctx, workers, again, nil)
 		if err != nil {
 			return reruns, err
 		}

@@ -27,7 +27,7 @@ func (m *mutantRunner) warmBaseline(ctx context.Context, workers []*Worker) (*Re
 	for i, it := range col.Items {
 		ids[i] = it.NodeID
 	}
-	res, err := m.warmSplit(ctx, workers, ids, Spec{Sites: siteLines(m.plan.Sites), Timeout: m.plan.BaselineTimeout, Funcs: true})
+	res, err := m.warmSplit(ctx, workers, ids, Spec{Sites: siteLines(m.plan.Sites), Timeout: m.plan.BaselineTimeout, Funcs: true, Latent: true})
 	if res != nil {
 		res.Items = col.Items
 		res.Deselected = col.Deselected // the warm process collected: audit and verify count alike
@@ -36,13 +36,28 @@ func (m *mutantRunner) warmBaseline(ctx context.Context, workers []*Worker) (*Re
 }
 
 // warmSplit runs the tests ids, unmutated, split round-robin across the
-// workers' warm processes, and merges the children's results into one
-// Result in the order of ids. It returns nil and no error when some worker
-// has no warm process, or a child could not be forked.
+// workers' warm processes (see split), counting its children among the
+// run's pytest runs and a reason not to fork among its fallbacks.
 func (m *mutantRunner) warmSplit(ctx context.Context, workers []*Worker, ids []string, spec Spec) (*Result, error) {
+	res, n, fallback, err := m.split(ctx, workers, ids, spec)
+	m.mu.Lock()
+	m.v.Runs += n
+	m.mu.Unlock()
+	if fallback != "" {
+		m.fallback(fallback)
+	}
+	return res, err
+}
+
+// split runs the tests ids, unmutated, split round-robin across the
+// workers' warm processes, and merges the children's results into one
+// Result in the order of ids; runs counts the children. It returns no
+// result and no error when some worker has no warm process, or a child
+// could not be forked (fallback says why).
+func (m *mutantRunner) split(ctx context.Context, workers []*Worker, ids []string, spec Spec) (res *Result, runs int, fallback string, err error) {
 	for _, w := range workers {
 		if w.warm == nil {
-			return nil, nil
+			return nil, 0, "", nil
 		}
 	}
 	n := min(len(workers), len(ids))
@@ -65,21 +80,17 @@ func (m *mutantRunner) warmSplit(ctx context.Context, workers []*Worker, ids []s
 		}()
 	}
 	wg.Wait()
-	m.mu.Lock()
-	m.v.Runs += n
-	m.mu.Unlock()
 	for i := range parts {
 		if errs[i] != nil {
-			return nil, errs[i]
+			return nil, n, "", errs[i]
 		}
 		if fallbacks[i] != "" {
-			m.fallback(fallbacks[i])
-			return nil, nil
+			return nil, n, fallbacks[i], nil
 		}
 	}
-	res := mergeResults(parts, ids)
+	res = mergeResults(parts, ids)
 	res.Wall = time.Since(start)
-	return res, nil
+	return res, n, "", nil
 }
 
 // mergeResults combines the results of children that ran disjoint shares of
@@ -103,6 +114,11 @@ func mergeResults(parts []*Result, ids []string) *Result {
 		res.Support = union(res.Support, p.Support)
 		for k, v := range p.Versions {
 			res.Versions[k] = v
+		}
+		for _, r := range p.Rules {
+			if !slices.ContainsFunc(res.Rules, func(o RuleEvent) bool { return o.Name == r.Name && o.Error == r.Error }) {
+				res.Rules = append(res.Rules, r)
+			}
 		}
 		res.Output += p.Output
 	}

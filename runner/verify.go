@@ -32,6 +32,11 @@ type Plan struct {
 	Observer        Observer // told what the run is doing; nil: nobody is
 	Store           Store    // (mutant, anchor) outcomes kept between runs; nil: none
 	Pairs           Pairs    // which anchors meet which mutant; nil: every anchor that reaches its site
+	// RestoreRules, when set, is asked once the mutants have run which
+	// detector rules (Blockbuster names, "os.fsync") the restore run puts
+	// in every gate: the rule proofs' run of the unmutated suite, shared with
+	// the restore check (see Verified.Ruled).
+	RestoreRules func(v *Verified) []string
 }
 
 // Observer is told what a run is doing: the command line's progress.
@@ -85,28 +90,41 @@ type Verified struct {
 	// RestoreReruns are the re-runs of anchors red on the restore run.
 	RestoreReruns map[string][]*Test
 	Runs          int            // pytest processes and warm children
+	RuleRuns      int            // of the verify's runs, those only the rule proofs needed (see Ruled)
+	RuleTime      time.Duration  // and the time they took
 	Warm          int            // mutant runs forked from a warm process
 	Lazy          int            // of those, runs whose child imported the mutated module itself (not imported at fork time)
 	Fresh         int            // mutant runs in a fresh process
 	Cached        int            // outcomes taken from the cache
 	Fallback      map[string]int // why mutant runs left the warm path, with counts
 	Reach         string         // "call" or "line": how the runs recorded reach (see MergeReach)
+	// Ruled is the restore run as it ran with Plan.RestoreRules in, nil
+	// without rules. An anchor in which a rule fired there ran again
+	// without rules, and Restore holds that clean run.
+	Ruled *Ruled
+}
+
+// Ruled is a run of unmutated anchors with extra detector rules in.
+type Ruled struct {
+	Rules  []string
+	Result *Result // its tests, with the rules in
 }
 
 // Verify runs the baseline, every reached site's mutant against the anchors
 // that reached it, and the restore check, each in a sandbox under tmp.
 func Verify(ctx context.Context, plan *Plan, tmp string) (*Verified, error) {
-	workers, err := startWorkers(plan, tmp)
+	s, err := Open(plan, tmp)
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		for _, w := range workers {
-			w.StopWarm()
-		}
-	}()
-	v := &Verified{Fallback: map[string]int{}}
-	m := &mutantRunner{plan: plan, v: v, proven: map[string]bool{}}
+	defer s.Close()
+	return s.Verify(ctx)
+}
+
+// Verify runs the baseline, every reached site's mutant against the anchors
+// that reached it, and the restore check, on the session's workers.
+func (s *Session) Verify(ctx context.Context) (*Verified, error) {
+	plan, m, v, workers := s.plan, s.m, s.m.v, s.workers
 	plan.phase("baseline", 0)
 	base, err := m.baseline(ctx, workers)
 	if err != nil {
@@ -129,7 +147,11 @@ func Verify(ctx context.Context, plan *Plan, tmp string) (*Verified, error) {
 			}
 		}
 	}
-	v.Restore, err = m.restore(ctx, workers, outs)
+	var rules []string
+	if plan.RestoreRules != nil {
+		rules = plan.RestoreRules(v)
+	}
+	v.Restore, v.Ruled, err = m.restore(ctx, workers, outs, rules)
 	if err == nil && v.Restore != nil {
 		v.RestoreReruns, err = m.rerunRestore(ctx, workers, v.Restore)
 	}
@@ -219,7 +241,7 @@ func (m *mutantRunner) baseline(ctx context.Context, workers []*Worker) (*Result
 	res, err := m.warmBaseline(ctx, workers)
 	if res == nil && err == nil {
 		m.v.Runs++
-		res, err = workers[0].Run(ctx, Spec{Args: args, Sites: siteLines(plan.Sites), Timeout: plan.BaselineTimeout, Funcs: true})
+		res, err = workers[0].Run(ctx, Spec{Args: args, Sites: siteLines(plan.Sites), Timeout: plan.BaselineTimeout, Funcs: true, Latent: true})
 	}
 	if err != nil {
 		return nil, err

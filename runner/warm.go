@@ -118,6 +118,7 @@ func (w *Worker) runWarm(ctx context.Context, spec Spec, path, function string) 
 	req, _ := json.Marshal(map[string]any{
 		"op": "run", "path": path, "function": function,
 		"select": spec.Select, "sites": sites, "results": resPath, "stop_after": spec.StopAfter, "funcs": spec.Funcs,
+		"latent": spec.Latent, "rules": spec.Rules,
 	})
 	start, mark := time.Now(), s.out.mark()
 	if _, err := s.req.Write(append(req, '\n')); err != nil {

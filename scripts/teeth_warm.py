@@ -1,7 +1,7 @@
 """teeth's warm path: one pytest process per worker that imports and collects once.
 
 Registered by teeth_plugin when the run's config says ``serve``; imports
-teeth_state, teeth_reach, teeth_modules, teeth_stack and teeth_guard, never teeth_plugin
+teeth_state, teeth_reach, teeth_modules, teeth_rules, teeth_stack and teeth_guard, never teeth_plugin
 (whose hooks its children run through pytest). Instead of running tests, the
 session reads one JSON request per line from the file descriptor ``serve_in``
 and, for each request, forks a child that runs the selected anchors and exits.
@@ -29,6 +29,7 @@ import pytest
 import teeth_guard
 import teeth_modules
 import teeth_reach
+import teeth_rules
 import teeth_stack
 import teeth_state
 
@@ -113,6 +114,10 @@ def _child(session, items, req):
         teeth_state.emit({"ev": "mutant-applied", "how": how})
     if req.get("funcs"):
         teeth_reach.record_functions()
+    if req.get("latent"):
+        teeth_reach.follow_latent()
+    if req.get("rules"):
+        teeth_rules.install(req["rules"], cfg_detectors(), teeth_state.emit)
     teeth_reach.watch(req["sites"])
     import linecache
 
@@ -129,6 +134,11 @@ def _child(session, items, req):
     sys.stdout.flush()
     sys.stderr.flush()
     return 0
+
+
+def cfg_detectors():
+    """The run's detector class names."""
+    return teeth_state.CFG.get("detectors", [])
 
 
 def swap(path, function):

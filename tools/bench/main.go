@@ -60,6 +60,7 @@ func main() {
 	flag.IntVar(&rs.Anchors, "realistic-anchors", 30, "realistic: anchors (plus one per undetectable site)")
 	flag.Float64Var(&rs.ImportS, "realistic-import", 3, "realistic: seconds of eager import work")
 	only := flag.String("write", "", "only write the backend of -profile into this directory")
+	naive := flag.Bool("naive", true, "time the naive SOP loop too (most of the benchmark's time)")
 	flag.Parse()
 	profiles, err := pick(*which, sh, rs)
 	if err == nil && *only != "" {
@@ -69,7 +70,7 @@ func main() {
 			err = profiles[0].write(*only)
 		}
 	} else if err == nil {
-		err = run(*teeth, *python, profiles, os.Stdout)
+		err = run(*teeth, *python, profiles, *naive, os.Stdout)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -102,7 +103,7 @@ func pick(which string, sh backend.Uniform, rs backend.Realistic) ([]profile, er
 	return nil, fmt.Errorf("-profile %q: want uniform, realistic or all", which)
 }
 
-func run(teeth, python string, profiles []profile, out io.Writer) error {
+func run(teeth, python string, profiles []profile, naive bool, out io.Writer) error {
 	teeth, _ = filepath.Abs(teeth)
 	python, _ = filepath.Abs(python)
 	tmp, err := os.MkdirTemp("", "teeth-bench-")
@@ -113,7 +114,7 @@ func run(teeth, python string, profiles []profile, out io.Writer) error {
 	figures := map[string]map[string]float64{}
 	for _, p := range profiles {
 		dir := filepath.Join(tmp, p.name)
-		if figures[p.name], err = runProfile(teeth, python, p, dir, out); err != nil {
+		if figures[p.name], err = runProfile(teeth, python, p, dir, naive, out); err != nil {
 			return fmt.Errorf("%s: %w", p.name, err)
 		}
 	}
@@ -128,9 +129,10 @@ func run(teeth, python string, profiles []profile, out io.Writer) error {
 	return atomicfile.WriteBytes(path, 0o644, append(data, '\n'))
 }
 
-// runProfile measures one backend: teeth (default, -j 1, --no-warm), which
-// must agree on every verdict, then the naive SOP loop.
-func runProfile(teeth, python string, p profile, tmp string, out io.Writer) (map[string]float64, error) {
+// runProfile measures one backend: teeth (default, -j 1, --no-warm, and
+// --no-prove-rules: what the rule proofs cost), which must agree on every
+// verdict, then the naive SOP loop (unless naive is false).
+func runProfile(teeth, python string, p profile, tmp string, naive bool, out io.Writer) (map[string]float64, error) {
 	proj := filepath.Join(tmp, "backend")
 	if err := p.write(proj); err != nil {
 		return nil, err
@@ -144,6 +146,7 @@ func runProfile(teeth, python string, p profile, tmp string, out io.Writer) (map
 		{"teeth verify", nil},
 		{"teeth verify -j 1", []string{"-j", "1"}},
 		{"teeth verify --no-warm", []string{"--no-warm"}},
+		{"teeth verify --no-prove-rules", []string{"--no-prove-rules"}},
 	} {
 		m, err := timeTeeth(v.name, teeth, python, proj, tmp, v.args)
 		if err != nil {
@@ -154,12 +157,15 @@ func runProfile(teeth, python string, p profile, tmp string, out io.Writer) (map
 	if err := sameVerdicts(runs); err != nil {
 		return nil, err
 	}
-	fmt.Fprintln(out, "verdicts: identical in the default, -j 1 and --no-warm runs")
-	naive, err := timeNaive(python, proj, tmp, p.roots)
-	if err != nil {
-		return nil, err
+	fmt.Fprintln(out, "verdicts: identical in the default, -j 1, --no-warm and --no-prove-rules runs")
+	naiveRun := measure{name: "naive SOP loop"}
+	if naive {
+		var err error
+		if naiveRun, err = timeNaive(python, proj, tmp, p.roots); err != nil {
+			return nil, err
+		}
 	}
-	return printTable(out, naive, runs, limit(runs[0].report, p.importS, runtime.NumCPU()))
+	return printTable(out, naiveRun, runs, limit(runs[0].report, p.importS, runtime.NumCPU()))
 }
 
 // sameVerdicts checks that every run gave every anchor and site the same verdict.
@@ -316,14 +322,21 @@ func printTable(out io.Writer, naive measure, runs []measure, limitS float64) (m
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "run\twall s\tcpu s\tmutants/s\tvs naive\tvs limit\tpeak RSS MB\t")
 	row := func(m measure) {
-		rss := "-"
+		rss, vsNaive := "-", "-"
 		if m.rssMB > 0 {
 			rss = fmt.Sprintf("%.1f", m.rssMB)
 		}
-		fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t%.2f\t%.1fx\t%.2fx\t%s\t\n", m.name, m.wall, m.cpu,
-			float64(mutants)/m.wall, naive.wall/m.wall, m.wall/limitS, rss)
+		if naive.wall > 0 {
+			vsNaive = fmt.Sprintf("%.1fx", naive.wall/m.wall)
+		}
+		fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t%.2f\t%s\t%.2fx\t%s\t\n", m.name, m.wall, m.cpu,
+			float64(mutants)/m.wall, vsNaive, m.wall/limitS, rss)
 	}
-	row(naive)
+	if naive.wall > 0 {
+		row(naive)
+	} else {
+		fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t-\t\n", naive.name+" (not run: -naive=false)")
+	}
 	for _, m := range runs {
 		row(m)
 	}
@@ -339,13 +352,43 @@ func printTable(out io.Writer, naive measure, runs []measure, limitS float64) (m
 		mutants, sum.WarmRuns, sum.LazyRuns, sum.FreshRuns, fallbacks)
 	fmt.Fprintf(out, "anchors: %s\n", verdictCounts(runs[0].report))
 	fmt.Fprintln(out, "the limit is one eager import per worker plus every (mutant, covering anchor) pair's baseline test time")
-	return map[string]float64{
-		"naive_s": naive.wall, "teeth_s": runs[0].wall, "teeth_j1_s": runs[1].wall, "cold_s": runs[2].wall,
+	proofs := rulesLine(sum, runs[0], runs[3])
+	fmt.Fprintln(out, proofs.text)
+	figures := map[string]float64{
+		"teeth_s": runs[0].wall, "teeth_j1_s": runs[1].wall, "cold_s": runs[2].wall, "teeth_no_proofs_s": runs[3].wall,
 		"limit_s": limitS, "mutants": float64(mutants), "mutants_per_s": float64(mutants) / runs[0].wall,
-		"peak_rss_mb": runs[0].rssMB, "vs_naive": naive.wall / runs[0].wall, "vs_limit": runs[0].wall / limitS,
+		"peak_rss_mb": runs[0].rssMB, "vs_limit": runs[0].wall / limitS,
 		"warm_runs": float64(sum.WarmRuns), "lazy_runs": float64(sum.LazyRuns), "fresh_runs": float64(sum.FreshRuns),
-		"fallbacks": float64(fallbacks),
-	}, nil
+		"fallbacks": float64(fallbacks), "rule_s": sum.RuleS, "rule_runs": float64(sum.RuleRuns), "rule_share": proofs.share,
+		"rule_proposals": float64(proofs.proposals),
+	}
+	if naive.wall > 0 {
+		figures["naive_s"], figures["vs_naive"] = naive.wall, naive.wall/runs[0].wall
+	}
+	return figures, nil
+}
+
+// proofFigures is what the rule proofs cost in the default run.
+type proofFigures struct {
+	text      string
+	share     float64 // rule_s over the default run's wall time
+	proposals int     // rule proposals proven or refuted
+}
+
+// rulesLine says what the rule proofs cost: their own time (summary.rule_s)
+// and its share of the verify's wall time, and the wall time of the run
+// without proofs.
+func rulesLine(sum report.Summary, def, noProofs measure) proofFigures {
+	n := 0
+	for _, s := range def.report.Sites {
+		if p := s.RuleProposal; p != nil && (p.Status == report.RuleProven || p.Status == report.RuleRefuted) {
+			n++
+		}
+	}
+	share := sum.RuleS / def.wall
+	return proofFigures{share: share, proposals: n, text: fmt.Sprintf(
+		"rule proofs (default run): %d proposals proven or refuted, %d pytest runs, %.1fs: %.1f%% of its wall time; wall without proofs (--no-prove-rules): %.1fs, %+.1fs",
+		n, sum.RuleRuns, sum.RuleS, 100*share, noProofs.wall, def.wall-noProofs.wall)}
 }
 
 func verdictCounts(r *report.Report) string {
