@@ -27,14 +27,17 @@
 // the gate fires inside them, runs the anchors once to learn which sites each
 // one reaches, then, in sandbox copies of the project, un-offloads each
 // reached site and runs the anchors that reach it. It prints a verdict per
-// anchor and per site and exits 0 when every anchor has teeth, 1 when some do
-// not, and 2 on a usage, configuration or environment error. audit runs only
-// the baseline and reports anchors that guard nothing and offload sites no
-// anchor reaches; merge combines sharded runs; show and apply look at one
-// mutant. rule follows the SOP's RULE route for a survived site: it proposes
-// a Blockbuster rule for the primitive its un-offloaded call blocked the loop
-// in, proves it in the sandbox (red with the rule, green with the offload
-// restored), runs the whole anchor suite with it for collateral, and prints
-// the gate conftest patch and the rule commit's message. See README.md for the configuration keys, the verdicts and the
+// anchor and per site, proves the detector rule proposed for every survived
+// site, and exits 0 when every anchor has teeth, 1 when some do not, and 2 on
+// a usage, configuration or environment error. audit runs only the baseline
+// and reports anchors that guard nothing, offload sites no anchor reaches,
+// and the blocking calls the gate caught at baseline that production code
+// swallowed (latent); merge combines sharded runs; show and apply look at
+// one mutant. rule follows the SOP's RULE route for a survived site: it
+// proposes a Blockbuster rule for the primitive its un-offloaded call blocked
+// the loop in (on the name the call went through: builtins.open for the
+// builtin open), proves it on the run's sandboxes (red with the rule, green
+// with the offload restored), runs the green anchors with it for collateral,
+// and prints the gate conftest patch and the rule commit's message. See README.md for the configuration keys, the verdicts and the
 // JSON report's schema.
 package main

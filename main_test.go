@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -73,6 +74,7 @@ func TestScripts(t *testing.T) {
 			"globbed":    cmdGlobbed,
 			"verdicts":   cmdVerdicts,
 			"overlap":    cmdOverlap,
+			"latent":     cmdLatent,
 			"schema":     cmdSchema,
 			"needs":      cmdNeeds,
 			"dist":       dists.cmd,
@@ -269,6 +271,29 @@ func cmdOverlap(ts *testscript.TestScript, neg bool, args []string) {
 	fmt.Fprintf(ts.Stdout(), "the runs took %.3f s one after the other, %.3f s from the first start to the last end\n", sum, last-first)
 	if met == neg {
 		ts.Fatalf("the runs of %s and %s overlapped: %v", args[1], args[2], met)
+	}
+}
+
+// cmdLatent prints the latent blocking calls of a JSON report's audit, one
+// line each: the primitive, the blocking frame, the catcher's kind, place
+// (a library's file without its line, which changes with its version) and
+// handler, and the anchors: latent FILE.
+func cmdLatent(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: latent FILE")
+	}
+	var r report.Report
+	ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[0])), &r))
+	if r.Audit == nil {
+		ts.Fatalf("%s has no audit", args[0])
+	}
+	for _, l := range r.Audit.Latent {
+		c := l.Catcher
+		if c.Kind == "logging" || c.Kind == "library" {
+			c.At, _, _ = strings.Cut(c.At, ":")
+		}
+		fmt.Fprintf(ts.Stdout(), "latent %s at %s in %s; caught: %s %s in %s, %s; anchors: %s\n",
+			l.Primitive, l.At, l.Function, c.Kind, c.At, c.Function, c.How, strings.Join(l.Anchors, " "))
 	}
 }
 

@@ -22,6 +22,9 @@ type Anchor struct {
 	Doc          string
 	SelfOffloads []string // callables the test body offloads itself
 	Funcs        []string // "path:qualname" of source-root functions it ran
+	// Latent are the detector exceptions raised for project code while it
+	// ran at baseline, each with the frame that caught it.
+	Latent []Caught
 }
 
 // Site is one offload site.
@@ -70,10 +73,10 @@ const (
 )
 
 // Kinds lists the finding kinds a policy may fail on.
-var Kinds = []string{KindBroken, KindNoSite, KindBypass, KindGateOff, KindSkipped, KindXfail, KindDeselected, KindDangling, KindDuplicate, KindUnguarded, KindStatic}
+var Kinds = []string{KindBroken, KindLatent, KindNoSite, KindBypass, KindGateOff, KindSkipped, KindXfail, KindDeselected, KindDangling, KindDuplicate, KindUnguarded, KindStatic}
 
 // DefaultFailOn is the audit's default exit policy.
-var DefaultFailOn = []string{KindBroken, KindNoSite, KindBypass, KindDangling}
+var DefaultFailOn = []string{KindBroken, KindLatent, KindNoSite, KindBypass, KindDangling}
 
 // Report is the audit's result.
 type Report struct {
@@ -85,6 +88,9 @@ type Report struct {
 	Duplicates []Finding       `json:"duplicates"`
 	Unguarded  UnguardedMap    `json:"unguarded"`
 	Static     []StaticFinding `json:"static"` // findings on async paths no anchor reaches
+	// Latent are the blocking calls the gate caught at baseline in anchors
+	// that still passed: production code swallowed the detector's error.
+	Latent []Latent `json:"latent"`
 	// Counted are the findings about tests that reach no offload site,
 	// by kind, under no_site = "count": counted, not listed, never failing.
 	Counted map[string]int `json:"counted,omitempty"`
@@ -103,6 +109,7 @@ func Run(in Input) *Report {
 	r.Duplicates = duplicates(in.Anchors)
 	r.Unguarded = unguardedMap(in)
 	r.Static = unreachedStatic(in)
+	r.Latent = latent(in.Anchors)
 	return r
 }
 

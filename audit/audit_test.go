@@ -153,3 +153,40 @@ func TestCountNoSite(t *testing.T) {
 		t.Errorf("stale %v, bypass %v listed", r.Stale, r.Bypass)
 	}
 }
+
+// TestLatent: detector exceptions caught in passing anchors become one
+// finding per blocking frame and catcher, listing the anchors that pass
+// over it; gate self-tests, anchors that ran with the gate off or failed,
+// and exceptions raised for no project frame are not findings.
+func TestLatent(t *testing.T) {
+	cwd := Caught{Primitive: "os.getcwd", At: "app/paths.py:11", Function: "root",
+		Catcher: Catcher{Kind: CatcherProject, At: "app/paths.py:12", Function: "root", How: "except Exception"}}
+	logged := Caught{Primitive: "io.TextIOWrapper.write", At: "app/journal.py:18", Function: "post",
+		Catcher: Catcher{Kind: CatcherLogging, At: "logging/__init__.py:1167", Detail: "FileHandler.emit caught it and called handleError: the record was lost"}}
+	in := Input{Index: index(), Anchors: []Anchor{
+		{NodeID: "t::a", Outcome: "passed", Latent: []Caught{cwd}},
+		{NodeID: "t::b", Outcome: "passed", Latent: []Caught{cwd, logged}},
+		{NodeID: "t::c", Outcome: "passed", Latent: []Caught{cwd}},
+		{NodeID: "t::self", Outcome: "passed", SelfTest: true, Latent: []Caught{cwd}},
+		{NodeID: "t::off", Outcome: "passed", GateOff: true, Latent: []Caught{cwd}},
+		{NodeID: "t::broken", Outcome: "failed", Latent: []Caught{cwd}},
+		{NodeID: "t::nowhere", Outcome: "passed", Latent: []Caught{{Primitive: "time.sleep"}}},
+	}}
+	got := Run(in).Latent
+	if len(got) != 2 {
+		t.Fatalf("%d findings, want 2: %+v", len(got), got)
+	}
+	j, p := got[0], got[1]
+	if j.At != "app/journal.py:18" || j.Path != "app/journal.py" || j.Line != 18 || !reflect.DeepEqual(j.Anchors, []string{"t::b"}) {
+		t.Errorf("logging finding %+v", j)
+	}
+	if want := "io.TextIOWrapper.write blocks the event loop at app/journal.py:18 in post: the gate raised, swallowed by logging: FileHandler.emit caught it and called handleError: the record was lost"; j.Detail != want {
+		t.Errorf("detail %q, want %q", j.Detail, want)
+	}
+	if p.Kind != KindLatent || p.Primitive != "os.getcwd" || !reflect.DeepEqual(p.Anchors, []string{"t::a", "t::b", "t::c"}) {
+		t.Errorf("cwd finding %+v", p)
+	}
+	if want := "os.getcwd blocks the event loop at app/paths.py:11 in root: the gate raised, swallowed by except Exception at app/paths.py:12 in root (project code)"; p.Detail != want {
+		t.Errorf("detail %q, want %q", p.Detail, want)
+	}
+}

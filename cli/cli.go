@@ -33,10 +33,12 @@ a gate conftest to start from.
 verify proves that every blocking-IO anchor of PROJECT (default ".") goes red
 when an offload it guards is put back on the event loop, and green again when
 it is restored. Configuration comes from [tool.teeth] in PROJECT/pyproject.toml;
-flags override it. Run "teeth verify -h" for the flags. audit runs only the
-baseline (no mutants) and lists anchors that guard nothing, bypass the
-production offload, are opted out, name symbols that are gone or duplicate
-each other, and the offload sites no anchor reaches. merge combines the
+flags override it. Run "teeth verify -h" for the flags. verify also proves the
+detector rule it proposes for every survived site (--no-prove-rules: not).
+audit runs only the baseline (no mutants) and lists the blocking calls the gate
+caught at baseline that production code swallowed (latent), anchors that guard
+nothing, bypass the production offload, are opted out, name symbols that are
+gone or duplicate each other, and the offload sites no anchor reaches. merge combines the
 JSON reports of a run split with --shard i/n into the report of the whole run:
 every shard of one run, once (--partial merges an incomplete set, which fails).
 show prints a site's mutant (and its evidence from a report); apply writes the

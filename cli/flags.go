@@ -81,7 +81,8 @@ type runFlags struct {
 	shard         scope.Shard
 	project       string
 	siteOnly      bool   // show and apply: no anchors needed
-	proposeRules  bool   // verify: prove a detector rule for every survived site
+	proposeRules  bool   // verify: prove the rule proposals even with prove_rules = false
+	noProveRules  bool   // verify: propose rules from the evidence, prove none
 	ruleSite      string // rule: the site id
 	primitive     string // rule: the primitive to propose the rule for
 }
@@ -114,7 +115,8 @@ func parseFlags(cmd string, args []string, stderr io.Writer) (*runFlags, error) 
 	fs.BoolVar(&f.fullMatrix, "full-matrix", false, "run every covering anchor against every mutant (no stopping at the first kill)")
 	switch cmd {
 	case "verify":
-		fs.BoolVar(&f.proposeRules, "propose-rules", false, "propose and prove a detector rule for every survived site (costs pytest runs: see teeth rule)")
+		fs.BoolVar(&f.noProveRules, "no-prove-rules", false, "propose detector rules for survived sites from the evidence, but prove none (proving is the default: see teeth rule)")
+		fs.BoolVar(&f.proposeRules, "propose-rules", false, "prove the rule proposed for every survived site even when prove_rules = false in [tool.teeth]")
 	case "rule":
 		fs.StringVar(&f.primitive, "primitive", "", "propose the rule for this primitive of the call (e.g. os.open) instead of the one teeth picks")
 	}
@@ -220,6 +222,15 @@ func (f *runFlags) config() (*config.Config, error) {
 	if set["no-warm"] {
 		c.Warm = !f.noWarm
 	}
+	if set["no-prove-rules"] && set["propose-rules"] && f.noProveRules && f.proposeRules {
+		return nil, hint.New("--no-prove-rules and --propose-rules contradict each other", "give one of them: teeth verify proves its rule proposals unless told --no-prove-rules")
+	}
+	if set["no-prove-rules"] {
+		c.ProveRules = !f.noProveRules
+	}
+	if set["propose-rules"] {
+		c.ProveRules = f.proposeRules
+	}
 	if set["findings"] {
 		c.Findings = f.findings
 	}
@@ -245,7 +256,7 @@ func (f *runFlags) options(version string, log io.Writer, obs pipeline.Observer)
 	return pipeline.Options{
 		Project: f.project, Version: version,
 		Sites: f.sites, Shard: f.shard, Changed: f.changed, Base: f.base, Dirty: f.dirty, FullMatrix: f.fullMatrix,
-		CacheDir: f.cacheDir, Force: f.force, ProposeRules: f.proposeRules,
+		CacheDir: f.cacheDir, Force: f.force,
 		Log: log, Observer: obs,
 	}
 }

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -48,5 +50,56 @@ func TestNumericFlagsRefuseNaNInfAndRange(t *testing.T) {
 		if _, err := f.config(); err == nil || !strings.Contains(err.Error(), "no source_roots") {
 			t.Errorf("%v: got %v, want it accepted (and the missing source_roots refused)", args, err)
 		}
+	}
+}
+
+// TestProveRulesFlags: teeth verify proves its rule proposals by default;
+// --no-prove-rules (or prove_rules = false) proposes without proving, and
+// --propose-rules proves even when the configuration says not to.
+func TestProveRulesFlags(t *testing.T) {
+	dir := t.TempDir()
+	for _, d := range []string{"app", "tests/blocking_io"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "app", "x.py"), []byte("x = 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	write := func(table string) {
+		if err := os.WriteFile(filepath.Join(dir, "pyproject.toml"), []byte("[tool.teeth]\nsource_roots = [\"app\"]\n"+table), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	prove := func(args ...string) (bool, error) {
+		f, err := parseFlags("verify", append(args, dir), io.Discard)
+		if err != nil {
+			return false, err
+		}
+		c, err := f.config()
+		if err != nil {
+			return false, err
+		}
+		return c.ProveRules, nil
+	}
+	write("")
+	for _, tt := range []struct {
+		args []string
+		want bool
+	}{{nil, true}, {[]string{"--no-prove-rules"}, false}, {[]string{"--propose-rules"}, true}} {
+		if got, err := prove(tt.args...); err != nil || got != tt.want {
+			t.Errorf("%v: prove %v (%v), want %v", tt.args, got, err, tt.want)
+		}
+	}
+	write("prove_rules = false\n")
+	if got, err := prove(); err != nil || got {
+		t.Errorf("prove_rules = false: prove %v (%v)", got, err)
+	}
+	if got, err := prove("--propose-rules"); err != nil || !got {
+		t.Errorf("prove_rules = false, --propose-rules: prove %v (%v)", got, err)
+	}
+	_, err := prove("--no-prove-rules", "--propose-rules")
+	if ce, ok := err.(*hint.Error); !ok || !strings.Contains(ce.Msg, "contradict") || ce.Code != 2 {
+		t.Errorf("both flags: %v", err)
 	}
 }

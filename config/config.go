@@ -32,6 +32,7 @@ type Config struct {
 	FailOn          []string
 	Marker          string
 	Warm            bool     // fork mutant runs from a pre-imported pytest process
+	ProveRules      bool     // teeth verify proves the rule proposed for every survived site
 	Findings        string   // the static detector's findings JSON, relative to Dir
 	AuditFailOn     []string // audit finding kinds that fail teeth audit
 	// NoSite is what becomes of tests that reach no offload site:
@@ -53,6 +54,7 @@ func Default() *Config {
 		FailOn:          report.DefaultFailOn,
 		Marker:          "allow_blocking_io",
 		Warm:            true,
+		ProveRules:      true,
 		AuditFailOn:     audit.DefaultFailOn,
 		NoSite:          report.NoSiteList,
 	}

@@ -43,6 +43,7 @@ baseline_timeout = 30
 fail_on = ["broken"]
 optout_marker = "allow_io"
 warm = false
+prove_rules = false
 findings = "findings.json"
 audit_fail_on = ["bypass"]
 no_site = "count"
@@ -61,7 +62,7 @@ no_site = "count"
 	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("got  %+v\nwant %+v", c, want)
 	}
-	if len(keySetters) != 20 {
+	if len(keySetters) != 21 {
 		t.Fatalf("%d keys are settable; this test sets 20", len(keySetters))
 	}
 }
@@ -79,6 +80,7 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"[tool.teeth]\npython = \"\"", `tool.teeth.python: want a non-empty string, got ""`},
 		{"[tool.teeth]\nfail_on = [\"nope\"]", `tool.teeth.fail_on: unknown verdict "nope"`},
 		{"[tool.teeth]\nwarm = \"yes\"", `tool.teeth.warm: want true or false, got "yes"`},
+		{"[tool.teeth]\nprove_rules = 1", `tool.teeth.prove_rules: want true or false, got 1`},
 		{"[tool.teeth]\naudit_fail_on = [\"nope\"]", `tool.teeth.audit_fail_on: unknown audit finding kind "nope"`},
 		{"[tool.teeth\n", "toml: "},
 	}

@@ -30,6 +30,7 @@ var keySetters = map[string]func(c *Config, v any) error{
 	"fail_on":          func(c *Config, v any) error { return setVerdicts(&c.FailOn, v) },
 	"optout_marker":    func(c *Config, v any) error { return setString(&c.Marker, v) },
 	"warm":             func(c *Config, v any) error { return setBool(&c.Warm, v) },
+	"prove_rules":      func(c *Config, v any) error { return setBool(&c.ProveRules, v) },
 	"findings":         func(c *Config, v any) error { return setString(&c.Findings, v) },
 	"audit_fail_on":    func(c *Config, v any) error { return setKinds(&c.AuditFailOn, v) },
 	"no_site":          func(c *Config, v any) error { return setChoice(&c.NoSite, v, report.NoSiteList, report.NoSiteCount) },

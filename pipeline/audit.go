@@ -70,7 +70,7 @@ func auditOf(c *config.Config, index audit.Index, sites []mutate.Site, base *run
 		a := audit.Anchor{NodeID: it.NodeID, GateOff: off, OptOut: it.GateOff, SelfTest: it.SelfTest, Markers: it.Markers,
 			Doc: it.Doc, SelfOffloads: it.SelfOffloads, Outcome: "not-run"}
 		if t := base.Tests[it.NodeID]; t != nil {
-			a.Outcome, a.Excerpt, a.Funcs = t.Outcome, t.Excerpt, t.Funcs
+			a.Outcome, a.Excerpt, a.Funcs, a.Latent = t.Outcome, t.Excerpt, t.Funcs, t.Latent
 			for _, i := range t.Sites {
 				a.Sites = append(a.Sites, sites[i].ID)
 			}

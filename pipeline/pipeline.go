@@ -31,9 +31,8 @@ type Options struct {
 	Dirty      bool        // with Changed: uncommitted and untracked changes count too
 	FullMatrix bool        // run every (mutant, anchor) pair: no stopping at a mutant's first kill
 
-	CacheDir     string // --cache: reuse stored outcomes; "" runs everything
-	Force        bool   // with CacheDir: run everything again and store the new outcomes
-	ProposeRules bool   // prove the rule proposed for every survived site
+	CacheDir string // --cache: reuse stored outcomes; "" runs everything
+	Force    bool   // with CacheDir: run everything again and store the new outcomes
 
 	Log      io.Writer // status lines ("teeth: ..."), nil for none
 	Observer Observer  // progress; nil for none
@@ -56,12 +55,17 @@ type run struct {
 	tmp   string
 	start time.Time
 
-	sel  *scope.Selector
-	disc *mutate.Result   // the sites found
-	ms   *mutants         // their mutants
-	plan *runner.Plan     // what the runner runs
-	v    *runner.Verified // what it found
-	aud  *audit.Report    // the audit findings; nil for teeth rule
+	sel *scope.Selector
+	// prove: the rule proposals are proven (their rules go into the restore
+	// run); want: the primitive chosen per site on the command line.
+	prove bool
+	want  map[string]string
+	disc  *mutate.Result   // the sites found
+	ms    *mutants         // their mutants
+	plan  *runner.Plan     // what the runner runs
+	sess  *runner.Session  // its workers, kept for the rule proofs; nil for teeth audit
+	v     *runner.Verified // what it found
+	aud   *audit.Report    // the audit findings; nil for teeth rule
 }
 
 // begin starts a run: it says where pytest comes from when no project
@@ -90,6 +94,9 @@ func begin(c *config.Config, o Options) (*run, error) {
 // close removes the run's scratch space.
 func (r *run) close() {
 	r.obs.Finish()
+	if r.sess != nil {
+		r.sess.Close()
+	}
 	tempdir.Remove(r.tmp)
 }
 

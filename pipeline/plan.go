@@ -48,6 +48,9 @@ func (r *run) makePlan(ctx context.Context) error {
 		Observer:        r.obs,
 		Pairs:           r.sel,
 	}
+	if r.prove {
+		r.plan.RestoreRules = r.restoreRules
+	}
 	return nil
 }
 

@@ -20,6 +20,7 @@ func Rule(ctx context.Context, c *config.Config, o Options, site, primitive stri
 		return nil, nil, err
 	}
 	defer r.close()
+	r.prove, r.want = true, map[string]string{site: primitive}
 	if err := r.prepare(ctx); err != nil {
 		return nil, nil, err
 	}
@@ -27,7 +28,7 @@ func Rule(ctx context.Context, c *config.Config, o Options, site, primitive stri
 		return nil, nil, err
 	}
 	rep := r.assemble("verify")
-	p := &proposer{r: r, prove: true, want: map[string]string{site: primitive}}
+	p := &proposer{r: r}
 	if err := p.proposeAll(ctx, rep); err != nil {
 		return nil, nil, err
 	}

@@ -19,6 +19,7 @@ func Verify(ctx context.Context, c *config.Config, o Options) (*report.Report, e
 		return nil, err
 	}
 	defer r.close()
+	r.prove = c.ProveRules
 	if err := r.prepare(ctx); err != nil {
 		return nil, err
 	}
@@ -57,17 +58,24 @@ func Verify(ctx context.Context, c *config.Config, o Options) (*report.Report, e
 		return nil, err
 	}
 	rep := r.assemble("verify")
-	p := &proposer{r: r, prove: o.ProposeRules}
+	p := &proposer{r: r}
 	return rep, p.proposeAll(ctx, rep)
 }
 
-// runMutants runs the baseline, the mutants and the restore check.
+// runMutants runs the baseline, the mutants and the restore check on the
+// run's workers, which stay for the rule proofs.
 func (r *run) runMutants(ctx context.Context) error {
-	v, err := runner.Verify(ctx, r.plan, r.tmp)
+	sess, err := runner.Open(r.plan, r.tmp)
+	if err != nil {
+		return err
+	}
+	r.sess = sess
+	v, err := sess.Verify(ctx)
 	r.obs.Finish()
 	if err == nil {
 		err = ctx.Err()
 	}
 	r.v = v
+	r.logRuled()
 	return err
 }

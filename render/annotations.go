@@ -12,8 +12,10 @@ import (
 // Annotations writes GitHub Actions workflow commands that annotate the
 // code: one at the site's file and line for every site without a guard
 // (every site verdict but guarded), and one at the anchor's file and line for
-// every anchor without teeth (every anchor verdict but teeth and gate-off).
-// Anchors come first, then sites, each in report order.
+// every anchor without teeth (every anchor verdict but teeth and gate-off),
+// and a warning at the blocking frame of every latent blocking call (the gate
+// caught it at baseline and production code swallowed it). Anchors come
+// first, then sites, each in report order, then the latent calls.
 //
 // A finding is `::error` when it fails the run under failOn (an anchor: see
 // report.Fails; a site: its verdict is in failOn) and `::warning` otherwise;
@@ -49,6 +51,9 @@ func annotation(f finding) string {
 	}
 	props = append(props, "title="+escapeProperty(fmt.Sprintf("teeth: %s %s", f.kind, f.verdict)))
 	msg := fmt.Sprintf("%s %s: %s", f.kind, f.id, f.message)
+	if f.kind == latentKind {
+		msg = f.message // it names the primitive and where it blocks
+	}
 	return "::" + cmd + " " + strings.Join(props, ",") + "::" + escapeData(msg) + "\n"
 }
 

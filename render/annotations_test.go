@@ -18,9 +18,10 @@ func annotations(r *report.Report, failOn []string) []string {
 func TestAnnotationsFixture(t *testing.T) {
 	r := fixture(t)
 	lines := annotations(r, report.DefaultFailOn)
-	// 7 anchors without teeth (gate-off is not flagged) and 7 sites without a guard.
-	if len(lines) != 14 {
-		t.Fatalf("%d annotations, want 14:\n%s", len(lines), strings.Join(lines, "\n"))
+	// 7 anchors without teeth (gate-off is not flagged), 7 sites without a
+	// guard and 1 latent blocking call.
+	if len(lines) != 15 {
+		t.Fatalf("%d annotations, want 15:\n%s", len(lines), strings.Join(lines, "\n"))
 	}
 	shape := regexp.MustCompile(`^::(error|warning|notice) file=[^,:]+,line=[1-9][0-9]*,title=[^,:]+::[^\r\n]+$`)
 	for _, l := range lines {
@@ -36,6 +37,7 @@ func TestAnnotationsFixture(t *testing.T) {
 		"::error file=app/audit.py,line=29,title=teeth%3A site swallowed::",
 		"::warning file=packages/storekit/storekit/blobs.py,line=42,title=teeth%3A site survived::",
 		"::warning file=app/legacy.py,line=31,title=teeth%3A site invalid::",
+		"::warning file=app/notes.py,line=40,title=teeth%3A latent blocking::os.getcwd blocks the event loop at app/notes.py:40 in NoteService.notes_root: the gate raised, swallowed by except Exception at app/notes.py:42 in NoteService.notes_root (project code) (anchors: tests/blocking_io/test_notes_io.py::test_read_note_parses_title_and_body)",
 	} {
 		found := false
 		for _, l := range lines {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/teethtool/teeth/audit"
 	"github.com/teethtool/teeth/report"
@@ -12,7 +13,11 @@ import (
 // auditCounts is the audit findings in one line of counts.
 func auditCounts(a *audit.Report) string {
 	u := a.Unguarded
-	out := fmt.Sprintf("%d stale · %d bypassing · %d opted out · %d dangling · %d duplicate · %d of %d sites unguarded (coverage %.1f%%) · %d static findings unreached",
+	out := ""
+	if n := len(a.Latent); n > 0 {
+		out = report.Plural(n, "latent blocking call") + " · "
+	}
+	out += fmt.Sprintf("%d stale · %d bypassing · %d opted out · %d dangling · %d duplicate · %d of %d sites unguarded (coverage %.1f%%) · %d static findings unreached",
 		len(a.Stale), len(a.Bypass), len(a.OptedOut), len(a.Dangling), len(a.Duplicates), u.Sites-u.Reached, u.Sites, u.Coverage*100, len(a.Static))
 	if c := countedText(a.Counted); c != "" {
 		out += " · counted, not listed: " + c
@@ -89,6 +94,7 @@ func Audit(w io.Writer, a *audit.Report) {
 		return
 	}
 	fmt.Fprintln(w, "audit:")
+	latentList(w, a.Latent)
 	for _, sec := range []struct {
 		title string
 		list  []audit.Finding
@@ -124,4 +130,27 @@ func Audit(w io.Writer, a *audit.Report) {
 		fmt.Fprintf(w, "    %-7s %s:%s %s: %s\n", f.Priority, f.Location.Path, f.Location.Function, f.BlockingCall.Symbol, f.Reason)
 	}
 	more(w, "    ", len(a.Static))
+}
+
+// latentList writes the latent blocking calls: each blocking frame, who
+// swallowed the gate's error, and the anchors that pass over it.
+func latentList(w io.Writer, list []audit.Latent) {
+	if len(list) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "  blocking calls the gate caught at baseline, swallowed (latent): %d\n", len(list))
+	for _, f := range list[:min(len(list), ListFirst)] {
+		fmt.Fprintf(w, "    %-11s %s at %s in %s\n", f.Kind, f.Primitive, f.At, f.Function)
+		fmt.Fprintf(w, "    %-11s   %s\n", "", f.Catcher.Text())
+		fmt.Fprintf(w, "    %-11s   anchors (%d): %s\n", "", len(f.Anchors), firstNames(f.Anchors, 3))
+	}
+	more(w, "    ", len(list))
+}
+
+// firstNames is the first n names, and how many more.
+func firstNames(names []string, n int) string {
+	if len(names) <= n {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:n], ", "), len(names)-n)
 }

@@ -21,7 +21,7 @@ func ruleBrief(p *report.RuleProposal, code func(string) string) string {
 	case report.RuleProven:
 		return fmt.Sprintf("rule for %s proven: red with it and the offload removed, green with the offload restored; %s", code(p.Primitive), collateralBrief(p))
 	case report.RuleUnproven:
-		return fmt.Sprintf("rule for %s proposed, not proven: teeth rule SITE-ID (or teeth verify --propose-rules) runs its proof", code(p.Primitive))
+		return fmt.Sprintf("rule for %s proposed, not proven: teeth verify (without --no-prove-rules) or teeth rule SITE-ID runs its proof", code(p.Primitive))
 	}
 	return fmt.Sprintf("rule for %s %s: %s", code(p.Primitive), p.Status, p.Reason)
 }

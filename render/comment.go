@@ -29,7 +29,8 @@ type CommentOptions struct {
 // of the sites the report holds (for a --changed run: those the change
 // touches), the rule candidates, each anchor's collapsed red→green
 // evidence (diff, failing line and detector message, restore), what the
-// change left out of scope, and a link to the full report. A changed-only
+// change left out of scope, the blocking calls the gate caught at baseline
+// and production code swallowed (latent), and a link to the full report. A changed-only
 // run that touched no anchor and no site says so, so an older comment is
 // not left standing. The body is kept within the limit as Markdown's is:
 // evidence is shortened step by step, then the lists show their first
@@ -83,8 +84,7 @@ func (b *mdWriter) comment(opt CommentOptions) {
 		b.evidence()
 	}
 	b.outOfScope()
-	// Latent findings (issue 19) get their section here, rendered from
-	// the report's own field once the report carries them.
+	b.latentSection()
 	b.footer(opt.ReportURL)
 }
 

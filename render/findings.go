@@ -1,9 +1,11 @@
 package render
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
+	"github.com/teethtool/teeth/audit"
 	"github.com/teethtool/teeth/report"
 )
 
@@ -15,10 +17,11 @@ const (
 )
 
 // finding is one thing without a guard that the CI writers (annotations,
-// SARIF) report: an anchor without teeth, or a site without an anchor that
-// kills its mutant.
+// SARIF) report: an anchor without teeth, a site without an anchor that
+// kills its mutant, or a latent blocking call (the gate caught it at
+// baseline and production code swallowed it).
 type finding struct {
-	kind    string // "anchor" or "site"
+	kind    string // "anchor", "site" or "latent"
 	verdict string
 	id      string // the anchor's node id or the site's id
 	path    string
@@ -27,7 +30,14 @@ type finding struct {
 	level   string
 	anchor  *report.Anchor // set for anchor findings
 	site    *report.Site   // set for site findings
+	latent  *audit.Latent  // set for latent findings
 }
+
+// Latent findings' kind and verdict: their SARIF rule is latent-blocking.
+const (
+	latentKind    = "latent"
+	latentVerdict = "blocking"
+)
 
 // ruleID is the id of the rule a finding breaks: "anchor-<verdict>" or
 // "site-<verdict>" (anchors and sites share some verdict names).
@@ -50,7 +60,8 @@ func noTeethAnchor(verdict string) bool {
 func unguardedSite(verdict string) bool { return verdict != report.Guarded }
 
 // findings lists the findings of r: anchors first, then sites, each in report
-// order. An anchor finding is an error when the anchor fails the run under
+// order, then the latent blocking calls of the audit (warnings, at the
+// blocking frame). An anchor finding is an error when the anchor fails the run under
 // failOn (see report.Fails), a note for a no-site gate self-test, a warning
 // otherwise; a site finding is an error when its verdict is in failOn, a
 // warning otherwise.
@@ -82,6 +93,14 @@ func findings(r *report.Report, failOn []string) []finding {
 		}
 		out = append(out, finding{kind: "site", verdict: s.Verdict, id: s.ID, path: s.Path, line: s.Line,
 			message: report.SiteReason(*s), level: level, site: s})
+	}
+	if r.Audit != nil {
+		for i := range r.Audit.Latent {
+			l := &r.Audit.Latent[i]
+			msg := fmt.Sprintf("%s (anchors: %s)", l.Detail, firstNames(l.Anchors, 3))
+			out = append(out, finding{kind: latentKind, verdict: latentVerdict, id: l.Primitive + " in " + l.Path + ":" + l.Function, path: l.Path, line: l.Line,
+				message: msg, level: levelWarning, latent: l})
+		}
 	}
 	return out
 }

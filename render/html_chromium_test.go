@@ -183,7 +183,7 @@ func TestHTMLInChromium(t *testing.T) {
 	if got := p.texts(`#counts tr[data-verdict="survived"] td`); !reflect.DeepEqual(got, []string{"survived", "", "2"}) {
 		t.Errorf("counts row survived %q", got)
 	}
-	wantKinds := []string{"broken", "swallowed", "rule", "rule-candidate", "timeout", "red-other", "no-site", "unguarded"}
+	wantKinds := []string{"broken", "latent", "swallowed", "rule", "rule-candidate", "timeout", "red-other", "no-site", "unguarded"}
 	if got := p.attrs("#actions > li", "data-kind"); !reflect.DeepEqual(got, wantKinds) {
 		t.Errorf("actions %q, want %q", got, wantKinds)
 	}
@@ -235,10 +235,16 @@ func TestHTMLInChromium(t *testing.T) {
 		t.Fatal("a click on app/notes.py does not show its view alone")
 	}
 	p.waitFilled(file)
-	if got := p.attrs(file+" details.site", "data-line"); !reflect.DeepEqual(got, []string{"102", "149", "159", "160", "199"}) {
+	// The site lines, and line 40: the blocking frame of a latent call.
+	if got := p.attrs(file+" details.site", "data-line"); !reflect.DeepEqual(got, []string{"40", "102", "149", "159", "160", "199"}) {
 		t.Errorf("site lines %q", got)
 	}
 	line := func(n int) string { return fmt.Sprintf(`%s details.site[data-line="%d"]`, file, n) }
+	p.click(line(40) + " > summary")
+	if got := p.text(line(40) + " section.lat"); !strings.Contains(got, "os.getcwd blocks the loop here") || !strings.Contains(got, "swallowed by except Exception at app/notes.py:42") {
+		t.Errorf("the latent line reads %q", got)
+	}
+	p.click(line(40) + " > summary")
 	if got := p.text(line(199) + " > summary"); !strings.Contains(got, "199") || !strings.Contains(got, "await asyncio.to_thread(fsync_directory, self.notes_dir)") {
 		t.Errorf("line 199 reads %q", got)
 	}

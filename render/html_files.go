@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/teethtool/teeth/audit"
 	"github.com/teethtool/teeth/report"
 )
 
@@ -61,6 +62,11 @@ func newSourceText(r *report.Report, sources map[string][]byte) sourceText {
 		}
 		st.siteLines[s.Path] = append(st.siteLines[s.Path], s.Line)
 	}
+	for _, l := range latentIn(r) {
+		if st.files[l.Path] != nil {
+			st.siteLines[l.Path] = append(st.siteLines[l.Path], l.Line) // its source is shown too
+		}
+	}
 	for _, lines := range st.siteLines {
 		sort.Ints(lines)
 	}
@@ -89,6 +95,13 @@ func newHTMLFiles(r *report.Report, sites []*htmlSite, st sourceText) []*htmlFil
 		}
 		f.AnchorsReach = len(reach)
 		f.Lines = siteLines(st.files[t.Path], f.Sites)
+		var latent []audit.Latent
+		for _, l := range latentIn(r) {
+			if l.Path == t.Path {
+				latent = append(latent, l)
+			}
+		}
+		f.Lines = withLatent(st.files[t.Path], f.Lines, latent)
 		idx := make([]string, len(f.Sites))
 		for k, s := range f.Sites {
 			idx[k] = fmt.Sprint(s.Index)
@@ -105,4 +118,12 @@ func newHTMLFiles(r *report.Report, sites []*htmlSite, st sourceText) []*htmlFil
 // siteLabel is a site's short label: "notes.py:102 write_text_atomic".
 func siteLabel(s report.Site) string {
 	return fmt.Sprintf("%s:%d %s", path.Base(s.Path), s.Line, s.Callee)
+}
+
+// latentIn is the report's latent blocking calls, in file and line order.
+func latentIn(r *report.Report) []audit.Latent {
+	if r.Audit == nil {
+		return nil
+	}
+	return r.Audit.Latent
 }

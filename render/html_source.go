@@ -6,7 +6,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
+
+	"github.com/teethtool/teeth/audit"
 )
 
 // contextSteps are the numbers of lines shown around each site, tried in
@@ -121,18 +124,20 @@ func contextWords(context int, any bool) string {
 	return fmt.Sprintf("%d lines around each site", context)
 }
 
-// srcSiteLine is a line with one or more sites on it.
+// srcSiteLine is a line with one or more sites on it, or the blocking
+// frame of latent blocking calls (the audit's), or both.
 type srcSiteLine struct {
 	N        int
 	Code     string // the line; empty without source
-	Verdict  string // the worst verdict of its sites: the line's colour
+	Verdict  string // the worst verdict of its sites ("latent" for latent calls): the line's colour
 	Sites    []*htmlSite
-	NoSource string // what stands in for the line without source
+	Latent   []audit.Latent // the latent blocking calls whose blocking frame is this line
+	NoSource string         // what stands in for the line without source
 }
 
 // lineSeverity orders site verdicts for colouring a line with several
 // sites: the line takes the verdict that is worst.
-var lineSeverity = []string{"guarded", "unverified", "gate-off", "invalid", "error", "timeout", "red-other", "swallowed", "unguarded", "survived"}
+var lineSeverity = []string{"guarded", "unverified", "gate-off", "invalid", "error", "timeout", "red-other", "swallowed", "unguarded", "survived", "latent"}
 
 func worse(a, b string) string {
 	rank := func(v string) int {
@@ -172,4 +177,29 @@ func siteLines(f *srcFile, sites []*htmlSite) []*srcSiteLine {
 		out = append(out, l)
 	}
 	return out
+}
+
+// withLatent adds a file's latent blocking calls to its site lines (in line
+// order): on the line of a site, or on a line of their own, coloured
+// "latent".
+func withLatent(f *srcFile, lines []*srcSiteLine, latent []audit.Latent) []*srcSiteLine {
+	for _, l := range latent {
+		i := sort.Search(len(lines), func(i int) bool { return lines[i].N >= l.Line })
+		if i < len(lines) && lines[i].N == l.Line {
+			lines[i].Latent = append(lines[i].Latent, l)
+			lines[i].Verdict = worse(lines[i].Verdict, "latent")
+			continue
+		}
+		nl := &srcSiteLine{N: l.Line, Verdict: "latent", Latent: []audit.Latent{l}}
+		switch {
+		case f != nil && l.Line >= 1 && l.Line <= len(f.lines):
+			nl.Code = f.lines[l.Line-1]
+		case f != nil:
+			nl.NoSource = fmt.Sprintf("%s (line %d is past the end of the file as read)", l.Primitive, l.Line)
+		default:
+			nl.NoSource = l.Primitive + " in " + l.Function
+		}
+		lines = append(lines[:i], append([]*srcSiteLine{nl}, lines[i:]...)...)
+	}
+	return lines
 }

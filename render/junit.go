@@ -80,7 +80,7 @@ type JUnitSkipped struct {
 
 // JUnitSuites converts a report to JUnit XML: one suite "teeth" with one test
 // case per anchor (classname = the anchor's file, name = the test's name
-// within it). An anchor that fails the run under failOn (see report.Fails) is
+// within it), and the latent blocking calls as suite properties. An anchor that fails the run under failOn (see report.Fails) is
 // a <failure> with its verdict as type, its reason as message and its
 // evidence as text; an anchor without teeth that does not fail the run is
 // <skipped>, except a no-site gate self-test, which passes like an anchor
@@ -102,6 +102,7 @@ func JUnitSuites(r *report.Report, failOn []string, at time.Time, host string) *
 			{Name: "teeth.fail_on", Value: strings.Join(failOn, ",")},
 		}},
 	}
+	suite.Properties.Properties = append(suite.Properties.Properties, latentProperties(r)...)
 	for _, a := range r.Anchors {
 		tc := JUnitTestCase{Name: testName(a), Classname: anchorFile(a), Time: junitSeconds(anchorTime(a))}
 		switch {
@@ -126,6 +127,22 @@ func JUnitSuites(r *report.Report, failOn []string, at time.Time, host string) *
 	Summary(&out, r)
 	suite.SystemOut = JUnitText{xmlText(out.String())}
 	return &JUnitTestSuites{Suites: []JUnitTestSuite{suite}}
+}
+
+// latentProperties are the suite's properties for the latent blocking
+// calls: teeth.latent, their count, and teeth.latent.N for each, its detail
+// and the anchors that pass over it (a test case has no properties in the
+// Ant schema, and the anchors themselves pass).
+func latentProperties(r *report.Report) []JUnitProperty {
+	if r.Audit == nil || len(r.Audit.Latent) == 0 {
+		return nil
+	}
+	out := []JUnitProperty{{Name: "teeth.latent", Value: fmt.Sprint(len(r.Audit.Latent))}}
+	for i, l := range r.Audit.Latent {
+		out = append(out, JUnitProperty{Name: fmt.Sprintf("teeth.latent.%d", i+1),
+			Value: xmlText(fmt.Sprintf("%s (anchors: %s)", l.Detail, strings.Join(l.Anchors, ", ")))})
+	}
+	return out
 }
 
 // JUnit writes r as JUnit XML (see JUnitSuites), timestamped now on this

@@ -243,6 +243,7 @@ func renderMarkdown(r *report.Report, failOn []string, p mdPlan, limit int) stri
 	if !p.compact {
 		b.fileList()
 	}
+	b.latentSection()
 	b.auditSection()
 	if p.compact {
 		b.compactList()

@@ -62,3 +62,34 @@ func (b *mdWriter) auditSection() {
 	}
 	b.f("</details>\n\n")
 }
+
+// latentSection writes the latent blocking calls in a section of their
+// own, outside the collapsed audit: blocking calls in shipped code that the
+// anchors walk past. Each is one line: what blocked where, who swallowed
+// the gate's error, and the anchors that pass over it.
+func (b *mdWriter) latentSection() {
+	a := b.r.Audit
+	if a == nil || len(a.Latent) == 0 {
+		return
+	}
+	b.f("### Blocking calls the gate caught at baseline, swallowed (%d)\n\n", len(a.Latent))
+	for _, f := range a.Latent[:b.p.cut(len(a.Latent))] {
+		if b.over() {
+			return
+		}
+		where := codeSpan(f.Primitive, false) + " at " + codeSpan(f.At, false)
+		if f.Function != "" {
+			where += " in " + codeSpan(f.Function, false)
+		}
+		names := make([]string, 0, 3)
+		for _, n := range f.Anchors[:min(len(f.Anchors), 3)] {
+			names = append(names, codeSpan(n, false))
+		}
+		if more := len(f.Anchors) - len(names); more > 0 {
+			names = append(names, fmt.Sprintf("%d more", more))
+		}
+		b.f("- %s: %s; anchors: %s\n", where, mdText(f.Catcher.Text()), strings.Join(names, ", "))
+	}
+	b.more(len(a.Latent))
+	b.f("\n")
+}

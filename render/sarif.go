@@ -6,17 +6,20 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 
+	"github.com/teethtool/teeth/audit"
 	"github.com/teethtool/teeth/report"
 )
 
 // SARIFRuleIDs lists the id of every rule of teeth's SARIF driver, in order:
 // one per anchor verdict that means "no teeth" (anchor-<verdict>, every
 // anchor verdict but teeth and gate-off), then one per site verdict that
-// means "no guard" (site-<verdict>, every site verdict but guarded).
+// means "no guard" (site-<verdict>, every site verdict but guarded), then
+// latent-blocking (a blocking call the gate caught at baseline, swallowed).
 func SARIFRuleIDs() []string {
 	var ids []string
 	for _, v := range report.AnchorVerdicts {
@@ -29,7 +32,7 @@ func SARIFRuleIDs() []string {
 			ids = append(ids, "site-"+v)
 		}
 	}
-	return ids
+	return append(ids, latentKind+"-"+latentVerdict)
 }
 
 // ruleText says what each rule means, by rule id.
@@ -49,6 +52,7 @@ var ruleText = map[string]string{
 	"site-" + report.Unguarded:       "No anchor with the gate on reaches this offload site.",
 	"site-" + report.Invalid:         "This site's un-offload mutant does not compile.",
 	"site-" + report.Error:           "The harness failed on this site's mutant.",
+	latentKind + "-" + latentVerdict: "A blocking call in project code on the event loop: the gate raised at baseline, and code between the blocking frame and the test swallowed its error (an except, a suppress, logging's handleError, a task nobody awaited), so the anchors pass over it.",
 }
 
 // projectRoot is the uriBaseId that result locations are relative to.
@@ -80,12 +84,16 @@ func buildSARIF(r *report.Report, failOn []string) *sarif.Report {
 		if text == "" {
 			text = fmt.Sprintf("The %s verdict is %s.", kind, verdict)
 		}
+		short, help := kind+" verdict "+verdict, " Reproduce with the command in the JSON report's evidence (teeth verify --site ID --anchors NODEID)."
+		if kind == latentKind {
+			level = levelWarning
+			short, help = "latent blocking call", " Offload the call, or let the detector's error through where it is caught; run an anchor that passes over it to see the error."
+		}
 		run.AddRule(id).
 			WithName(pascal(kind + "-" + verdict)).
-			WithShortDescription(sarif.NewMultiformatMessageString().WithText(kind + " verdict " + verdict)).
+			WithShortDescription(sarif.NewMultiformatMessageString().WithText(short)).
 			WithFullDescription(sarif.NewMultiformatMessageString().WithText(text)).
-			WithHelp(sarif.NewMultiformatMessageString().WithText(text +
-				" Reproduce with the command in the JSON report's evidence (teeth verify --site ID --anchors NODEID).")).
+			WithHelp(sarif.NewMultiformatMessageString().WithText(text + help)).
 			WithDefaultConfiguration(sarif.NewReportingConfiguration().WithLevel(level)).
 			WithProperties(sarif.NewPropertyBag().WithTags([]string{"teeth", kind, verdict}))
 	}
@@ -102,6 +110,23 @@ func buildSARIF(r *report.Report, failOn []string) *sarif.Report {
 		props := sarif.NewPropertyBag().Add("verdict", f.verdict)
 		if f.anchor != nil {
 			props.Add("nodeid", f.anchor.NodeID)
+		}
+		if f.latent != nil {
+			props.Add("primitive", f.latent.Primitive).Add("catcher", f.latent.Catcher.Kind)
+			if c := f.latent.Catcher.Kind; f.latent.Catcher.At != "" && (c == audit.CatcherProject || c == audit.CatcherTest) {
+				loc := catcherLocation(f.latent.Catcher.At)
+				loc.ID = len(res.RelatedLocations)
+				loc.WithMessage(sarif.NewTextMessage("caught here: " + f.latent.Catcher.Text()))
+				res.AddRelatedLocation(loc)
+			}
+			for _, id := range f.latent.Anchors {
+				if a := anchors[id]; a != nil {
+					loc := sarifLocation(a.Path, a.Line)
+					loc.ID = len(res.RelatedLocations)
+					loc.WithMessage(sarif.NewTextMessage(id))
+					res.AddRelatedLocation(loc)
+				}
+			}
 		}
 		if f.site != nil {
 			props.Add("site", f.site.ID)
@@ -138,6 +163,17 @@ func buildSARIF(r *report.Report, failOn []string) *sarif.Report {
 // survive line shifts.
 func SARIF(w io.Writer, r *report.Report, failOn []string) error {
 	return buildSARIF(r, failOn).PrettyWrite(w)
+}
+
+// catcherLocation is a catcher's "path:line" as a location: in the project
+// (a relative path), or a library's file as the plugin named it.
+func catcherLocation(at string) *sarif.Location {
+	i := strings.LastIndexByte(at, ':')
+	line, err := strconv.Atoi(at[i+1:])
+	if i < 0 || err != nil {
+		return sarifLocation(at, 0)
+	}
+	return sarifLocation(at[:i], line)
 }
 
 func sarifLocation(path string, line int) *sarif.Location {

@@ -3,8 +3,10 @@ package render
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -107,8 +109,9 @@ func TestSARIFContent(t *testing.T) {
 		t.Errorf("driver %q", run.Tool.Driver.Name)
 	}
 	ids := SARIFRuleIDs()
-	// Every verdict but teeth, gate-off, skipped, xfailed and guarded is a rule.
-	if want := len(report.AnchorVerdicts) + len(report.SiteVerdicts) - 5; len(ids) != want || len(run.Tool.Driver.Rules) != want {
+	// Every verdict but teeth, gate-off, skipped, xfailed and guarded is a
+	// rule, and so are latent blocking calls.
+	if want := len(report.AnchorVerdicts) + len(report.SiteVerdicts) - 5 + 1; len(ids) != want || len(run.Tool.Driver.Rules) != want {
 		t.Fatalf("%d rule ids, %d rules; want %d", len(ids), len(run.Tool.Driver.Rules), want)
 	}
 	levels := map[string]string{}
@@ -118,7 +121,7 @@ func TestSARIFContent(t *testing.T) {
 		}
 		levels[rule.ID] = rule.DefaultConfiguration.Level
 	}
-	for id, want := range map[string]string{"anchor-broken": "error", "site-unguarded": "warning", "site-swallowed": "error"} {
+	for id, want := range map[string]string{"anchor-broken": "error", "site-unguarded": "warning", "site-swallowed": "error", "latent-blocking": "warning"} {
 		if levels[id] != want {
 			t.Errorf("rule %s default level %q, want %q", id, levels[id], want)
 		}
@@ -131,8 +134,8 @@ func TestSARIFContent(t *testing.T) {
 	if got := run.OriginalURIBaseIDs[projectRoot].URI; got != "file:///home/dev/notes-app/" {
 		t.Errorf("PROJECTROOT = %q", got)
 	}
-	if len(run.Results) != 14 {
-		t.Fatalf("%d results, want 14", len(run.Results))
+	if len(run.Results) != 15 {
+		t.Fatalf("%d results, want 15", len(run.Results))
 	}
 	type where struct {
 		uri  string
@@ -157,6 +160,13 @@ func TestSARIFContent(t *testing.T) {
 		if res.Message.Text == "" {
 			t.Errorf("result of %s has no message", res.RuleID)
 		}
+		if res.RuleID == "latent-blocking" {
+			// The catcher (project code) and the anchor that passes over it.
+			rel := fmt.Sprint(len(res.RelatedLocations))
+			if rel != "1" || !strings.Contains(string(res.RelatedLocations[0]), `"app/notes.py"`) || !strings.Contains(res.Message.Text, "swallowed by except Exception at app/notes.py:42") {
+				t.Errorf("latent result: %s related locations %s; message %q", rel, res.RelatedLocations, res.Message.Text)
+			}
+		}
 	}
 	for key, want := range map[string]where{
 		"anchor-rule-candidate error": {"tests/blocking_io/test_durability_io.py", 9},
@@ -165,6 +175,7 @@ func TestSARIFContent(t *testing.T) {
 		"site-unguarded warning":      {"app/notes.py", 149},
 		"site-red-other error":        {"app/render.py", 27},
 		"site-invalid warning":        {"app/legacy.py", 31},
+		"latent-blocking warning":     {"app/notes.py", 40}, // the blocking frame
 	} {
 		if got[key] != want {
 			t.Errorf("%s at %+v, want %+v", key, got[key], want)

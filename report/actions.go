@@ -59,7 +59,7 @@ var actionText = map[string][2]string{
 	NoSite:             {"anchors that guard nothing (stale)", "make it call a production path that offloads, or delete it"},
 	"bypass":           {"anchors that bypass the production offload", "await the production coroutine instead of offloading the call in the test"},
 	Unguarded:          {"offload sites no anchor reaches", "extend the closest anchor (named at the site) or write one that reaches it"},
-	ActionUnprovenRule: {"detector rules proposed, not proven", "prove it with teeth rule SITE-ID (or teeth verify --propose-rules)"},
+	ActionUnprovenRule: {"detector rules proposed, not proven", "prove it with teeth verify (without --no-prove-rules) or teeth rule SITE-ID"},
 	"dangling":         {"anchors whose docstring names code that is gone", "update the docstring to name the code the anchor tests today"},
 	"static":           {"static findings on async paths no anchor reaches", "write an anchor that drives the async path of the finding"},
 	"duplicate":        {"anchors that reach exactly the same sites", "merge them, or make each reach a site the other does not"},

@@ -15,7 +15,7 @@ func (r *Report) AuditFailures(failOn []string) []string {
 	count := map[string]int{
 		audit.KindNoSite: len(a.Stale), audit.KindBypass: len(a.Bypass), audit.KindDangling: len(a.Dangling),
 		audit.KindDuplicate: len(a.Duplicates), audit.KindUnguarded: a.Unguarded.Sites - a.Unguarded.Reached, audit.KindStatic: len(a.Static),
-		audit.KindBroken: r.Summary.AnchorVerdicts[Broken],
+		audit.KindBroken: r.Summary.AnchorVerdicts[Broken], audit.KindLatent: len(a.Latent),
 	}
 	for _, o := range a.OptedOut {
 		count[o.Kind]++

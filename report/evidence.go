@@ -57,6 +57,34 @@ type Primitive struct {
 	Name  string  `json:"name"`
 	Calls int     `json:"calls"`
 	S     float64 `json:"s"`
+	// Via is how the first call named it (unpatched primitives): a rule
+	// patches a name, so it decides which rule can catch the call.
+	Via *Binding `json:"via,omitempty"`
+}
+
+// Kinds of binding: the name a call reached a primitive through.
+const (
+	ViaAttribute  = "attribute"   // mod.name or obj.method: the name a rule patches
+	ViaBuiltin    = "builtin"     // the builtin name (open): a rule on builtins.NAME
+	ViaFromImport = "from-import" // a module global bound by "from mod import name" before the gate activated
+	ViaGlobal     = "global"      // a module global bound otherwise ("fsync = os.fsync")
+	ViaLocal      = "local"       // a local or closure variable holding the function
+	ViaCompiled   = "compiled"    // called from compiled code, which has no Python name for it
+	ViaUnknown    = "unknown"
+)
+
+// Binding is how a call named a primitive (Primitive.Via).
+type Binding struct {
+	Kind string `json:"kind"`
+	Name string `json:"name,omitempty"` // the callee as the call names it: open, fsync, os.fsync
+	At   string `json:"at,omitempty"`   // "path:line" of the call
+	// Module, ImportAt and Statement are where a module global came from:
+	// the module whose global it is, and the statement that binds it
+	// ("svc/spool.py:7", "from os import fsync").
+	Module    string `json:"module,omitempty"`
+	ImportAt  string `json:"import_at,omitempty"`
+	Statement string `json:"statement,omitempty"`
+	Error     string `json:"error,omitempty"`
 }
 
 // Mock is one unittest.mock object the call invoked: the callee expression

@@ -157,7 +157,7 @@ type Site struct {
 	Diff     string   `json:"diff,omitempty"`
 	// RuleProposal is the RULE route of a survived site: the detector rule
 	// for what its call blocked the loop in, and its proof (teeth rule, or
-	// teeth verify --propose-rules).
+	// teeth verify, unless --no-prove-rules).
 	RuleProposal *RuleProposal `json:"rule_proposal,omitempty"`
 }
 
@@ -203,7 +203,7 @@ type Summary struct {
 	// xfailed, gate-off): counted, not listed among the anchors.
 	Counted map[string]int `json:"counted,omitempty"`
 	// RuleRuns and RuleS are the pytest processes and the seconds the rule
-	// proofs took (teeth rule, verify --propose-rules), apart from the above.
+	// proofs took (teeth rule, teeth verify), apart from the above.
 	RuleRuns int     `json:"rule_runs,omitempty"`
 	RuleS    float64 `json:"rule_s,omitempty"`
 }

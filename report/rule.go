@@ -1,5 +1,7 @@
 package report
 
+import "strings"
+
 // Statuses of a rule proposal (Site.RuleProposal).
 const (
 	RuleProven   = "proven"   // red with the rule and the offload removed, green with the rule and the offload restored
@@ -26,6 +28,8 @@ type RuleProposal struct {
 	// Primitive is the blocking primitive the rule patches, in the
 	// detector's spelling ("os.fsync").
 	Primitive string `json:"primitive,omitempty"`
+	// Via is how the call that proposed it named the primitive.
+	Via *Binding `json:"via,omitempty"`
 	// Alternatives are the call's other unpatched blocking primitives, each
 	// a rule of its own (teeth rule --primitive NAME).
 	Alternatives []string `json:"alternatives,omitempty"`
@@ -67,6 +71,18 @@ type RuleRun struct {
 	Anchor  string `json:"anchor"`
 	Outcome string `json:"outcome"` // red, red-other, green, swallowed, timeout, error
 	Run     Run    `json:"run"`
+}
+
+// Fires reports whether one of a run's detector messages names the
+// primitive: Blockbuster says "Blocking call to os.fsync". It attributes a
+// firing to its rule when several rules are in one run.
+func Fires(detector []string, prim string) bool {
+	for _, d := range detector {
+		if d == prim || strings.HasSuffix(d, " "+prim) {
+			return true
+		}
+	}
+	return false
 }
 
 // RuleRunBrief is one proof run in a few words: "failed: Blocking call to

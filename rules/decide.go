@@ -1,13 +1,15 @@
-// Package rules owns teeth's RULE route (teeth rule, teeth verify
-// --propose-rules): from a survived offload site, whose un-offloaded call
+// Package rules owns teeth's RULE route (teeth rule, and teeth verify unless
+// --no-prove-rules): from a survived offload site, whose un-offloaded call
 // blocked the event loop in a primitive the detector does not patch, to a
 // rule in the detector's own API (a Blockbuster BlockBusterFunction scoped to
-// the gate's scanned modules), proven in a sandbox copy of the project: red
-// with the rule and the offload removed, green with the rule and the offload
-// restored. It also runs the whole anchor suite with the rule to list its
-// collateral, writes the patch to the gate's conftest and the message of the
-// rule's own commit. A call that blocked nothing a rule would catch (mocked,
-// CPU work, never on the loop) gets no rule, and the reason.
+// the gate's scanned modules, on the name the call went through: the
+// builtin open is builtins.open), proven on the verify run's own sandboxes:
+// red with the rule and the offload removed, green with the rule and the
+// offload restored. One run of the green anchors with every proposal's rule
+// in lists each rule's collateral. It writes the patch to the gate's
+// conftest and the message of the rule's own commit. A call that blocked
+// nothing a rule would catch (mocked, CPU work, never on the loop) gets no
+// rule, and the reason; a refuted rule names the binding that defeated it.
 package rules
 
 import (
@@ -39,6 +41,7 @@ type primitive struct {
 	calls   int
 	s       float64
 	anchors []string
+	via     *report.Binding // how the first call named it
 }
 
 // Candidate reports whether the site is a rule candidate: its verdict is
@@ -122,8 +125,8 @@ func chosen(ranked []*primitive, want, id string) (*report.RuleProposal, error) 
 }
 
 func proposal(ranked []*primitive, i int) *report.RuleProposal {
-	p := &report.RuleProposal{Status: report.RuleUnproven, Primitive: ranked[i].name, Anchors: ranked[i].anchors,
-		Reason: "proposed from the evidence; the proof has not run (teeth rule SITE-ID, or teeth verify --propose-rules, runs it)"}
+	p := &report.RuleProposal{Status: report.RuleUnproven, Primitive: ranked[i].name, Via: ranked[i].via, Anchors: ranked[i].anchors,
+		Reason: "proposed from the evidence; the proof has not run (--no-prove-rules, or prove_rules = false): teeth verify or teeth rule SITE-ID runs it"}
 	for j, q := range ranked {
 		if j != i {
 			p.Alternatives = append(p.Alternatives, q.name)
@@ -140,6 +143,9 @@ func add(into map[string]*primitive, p report.Primitive, anchor string) {
 	}
 	q.calls += p.Calls
 	q.s += p.S
+	if q.via == nil {
+		q.via = p.Via
+	}
 	if !slices.Contains(q.anchors, anchor) {
 		q.anchors = append(q.anchors, anchor)
 	}

@@ -108,3 +108,41 @@ func TestDecideBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestDecideKeepsTheBinding: a primitive reached through the builtin name is
+// proposed as builtins.NAME (the evidence names it so), with how its call
+// named it.
+func TestDecideKeepsTheBinding(t *testing.T) {
+	via := &report.Binding{Kind: report.ViaBuiltin, Name: "open", At: "app/j.py:10"}
+	r := survived(map[string]*report.Blocked{"t::a": onLoop(report.Primitive{Name: "builtins.open", Calls: 1, S: 0.0003, Via: via})}, "t::a")
+	p, err := Decide(r, "app/j.py:J.commit:sync#0", "")
+	if err != nil || p.Primitive != "builtins.open" || p.Via != via {
+		t.Fatalf("got %+v, %v", p, err)
+	}
+}
+
+// TestNotFired: a rule the gate took that never fired is refuted with the
+// binding that defeated it, and the rule that would work, or none.
+func TestNotFired(t *testing.T) {
+	for _, tc := range []struct {
+		via  *report.Binding
+		want string
+	}{
+		{&report.Binding{Kind: report.ViaFromImport, Name: "fsync", At: "svc/spool.py:15", Module: "svc.spool", ImportAt: "svc/spool.py:7", Statement: "from os import fsync"},
+			"the call at svc/spool.py:15 reaches os.fsync through the name fsync, bound by `from os import fsync` at svc/spool.py:7 before the gate activates; " +
+				"a rule on os.fsync replaces the attribute of its module, not that name. A rule on the name in svc.spool would: " +
+				`BlockBusterFunction(None, "svc.spool.fsync", ...) (svc.spool imported before the gate is built); or call it as os.fsync`},
+		{&report.Binding{Kind: report.ViaLocal, Name: "sync", At: "svc/spool.py:15"},
+			"the call at svc/spool.py:15 reaches os.fsync through the local name sync, which holds the function itself: no rule can replace a local name; call it through its module (os.fsync)"},
+		{&report.Binding{Kind: report.ViaCompiled, At: "svc/_speed.pyx:3"},
+			"the call at svc/_speed.pyx:3 comes from compiled code, which calls the C function directly: no rule on a Python name can catch it"},
+		{&report.Binding{Kind: report.ViaAttribute, Name: "os.fsync", At: "svc/spool.py:15"},
+			"the call at svc/spool.py:15 names os.fsync, the name the rule replaces, yet the rule never fired"},
+		{nil, "the call reaches os.fsync through a name the rule does not patch (the evidence does not say which"},
+	} {
+		got := notFired(&report.RuleProposal{Primitive: "os.fsync", Via: tc.via})
+		if !strings.HasPrefix(got, tc.want) {
+			t.Errorf("via %+v:\n got %s\nwant %s", tc.via, got, tc.want)
+		}
+	}
+}

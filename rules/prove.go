@@ -2,115 +2,235 @@ package rules
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"path/filepath"
+	"maps"
 	"slices"
 	"strings"
-	"time"
+	"sync"
 
 	"github.com/teethtool/teeth/report"
 	"github.com/teethtool/teeth/runner"
 )
 
-// Prover runs rule proofs in a sandbox copy of the project of its own, in
-// fresh pytest processes whose gates take the rule (runner.Spec.Rules).
+// Prover proves rule proposals on the verify run's own workers
+// (runner.Session: their sandboxes, warm processes and baseline), whose
+// gates take the rules (runner.Spec.Rules).
 type Prover struct {
-	// Suite are the pytest arguments that select the whole anchor suite.
-	Suite []string
-	// Baseline is the verify run's baseline: where each anchor's test file
-	// is, and which anchors were green with the gate on (those whose run
-	// with the rule can reveal collateral).
+	// Session runs the proofs; Baseline is the verify run's baseline: which
+	// anchors were green with the gate on (those whose run with the rules
+	// can reveal collateral).
+	Session  *runner.Session
 	Baseline *runner.Result
-	// Limit is the time limit of a run of these anchors; SuiteLimit that of
-	// the whole suite.
-	Limit      func(anchors []string) time.Duration
-	SuiteLimit time.Duration
-	// Runs counts the pytest processes the proofs ran.
+	// Runs counts the pytest processes and forked children the proofs ran.
 	Runs int
-
-	worker *runner.Worker
-	suites map[string]*runner.Result // the suite run with each primitive's rule
+	// Log, when set, is told what the proofs run.
+	Log func(format string, args ...any)
 }
 
-// NewProver copies the project into a sandbox under tmp for the proofs;
-// tree holds the project's odd entries (runner.ScanTree), or is nil.
-func NewProver(env *runner.Env, tree *runner.Tree, tmp string) (*Prover, error) {
-	dir := filepath.Join(tmp, "rules")
-	sb, err := runner.NewSandbox(env.Original, filepath.Join(dir, "project"), tmp, tree)
-	if err != nil {
-		return nil, err
+// Proof is one proposal to prove and its site, an index into the plan's sites.
+type Proof struct {
+	Prop *report.RuleProposal
+	Site int
+}
+
+// ProveAll proves the unproven proposals: first each one's anchors with its
+// rule in and its site's mutant written into the sandbox (they must go red
+// with the detector naming the primitive), on the workers in parallel.
+// Then the unmutated suite, every anchor green at baseline with the gate
+// on, with every proposal's rule in at once: each proposal's anchors must
+// stay green there, and every other anchor in which its rule fires (the
+// detector's message names the primitive) is its collateral. That run is
+// the restore check's when the restore ran with the rules in
+// (runner.Plan.RestoreRules); the anchors it did not cover, and rules it
+// did not have, run now. An anchor that failed on another proposal's rule
+// alone may have stopped before this one's could fire: it runs again with
+// this rule alone. It sets each proposal's status, reason and runs; an
+// error is a harness failure.
+func (p *Prover) ProveAll(ctx context.Context, proofs []Proof) error {
+	defer func() { p.Runs = p.Session.RuleRuns() }()
+	var todo []Proof
+	var prims []string
+	for _, pf := range proofs {
+		if pf.Prop.Status == report.RuleUnproven {
+			todo = append(todo, pf)
+			if !slices.Contains(prims, pf.Prop.Primitive) {
+				prims = append(prims, pf.Prop.Primitive)
+			}
+		}
 	}
-	return &Prover{worker: runner.NewWorker(0, sb, env, dir), suites: map[string]*runner.Result{}}, nil
-}
-
-// Prove runs the proof of an unproven proposal: its anchors with the rule in
-// and the site's mutant written into the sandbox (they must go red with the
-// detector naming the primitive), then the whole anchor suite with the rule
-// in and no mutant (the proposal's anchors must stay green; any other anchor
-// in which the rule fires is collateral). It sets the proposal's status,
-// reason and runs; an error is a harness failure.
-func (p *Prover) Prove(ctx context.Context, prop *report.RuleProposal, path string, original, mutant []byte) error {
-	if prop.Status != report.RuleUnproven {
+	if len(todo) == 0 {
 		return nil
 	}
-	prim := prop.Primitive
-	sb := p.worker.Sandbox
-	if err := sb.Write(path, mutant); err != nil {
+	reds, err := p.reds(ctx, todo)
+	if err != nil {
 		return err
 	}
-	red, rerr := p.run(ctx, prop.Anchors, prim, p.Limit(prop.Anchors))
-	if err := sb.Restore(path, original); err != nil {
-		return err
-	}
-	if rerr != nil {
-		return rerr
-	}
-	suite := p.suites[prim]
-	if suite == nil {
-		var err error
-		if suite, err = p.run(ctx, nil, prim, p.SuiteLimit); err != nil {
-			return err
-		}
-		p.suites[prim] = suite
-	}
-	prop.Detector = detectorVersion(red)
-	prop.Red = p.runs(red, prop.Anchors, prim)
-	prop.Green = p.runs(suite, prop.Anchors, prim)
-	prop.SuiteAnchors = len(suite.Tests)
 	green := p.green()
-	for _, id := range suite.Order {
-		t := suite.Tests[id]
-		if green[id] && !slices.Contains(prop.Anchors, id) && fires(t.Detector, prim) {
-			prop.Collateral = append(prop.Collateral, ruleRun(id, t, suite, prim))
-		}
+	plain, err := p.plain(ctx, green, prims)
+	if err != nil {
+		return err
 	}
-	prop.Status, prop.Reason = verdict(prop, red)
+	alone := map[string]map[string]*runner.Test{}
+	for i, pf := range todo {
+		prim := pf.Prop.Primitive
+		if alone[prim] == nil {
+			if alone[prim], err = p.alone(ctx, plain[prim], green, prim, prims); err != nil {
+				return err
+			}
+		}
+		judge(pf.Prop, reds[i], plain[prim], alone[prim], green)
+	}
 	return nil
 }
 
-// run runs anchors (nil: the whole suite) with the rule for prim in.
-func (p *Prover) run(ctx context.Context, anchors []string, prim string, limit time.Duration) (*runner.Result, error) {
-	spec := runner.Spec{Args: p.Suite, Timeout: limit, Rules: []string{prim}}
-	if anchors != nil {
-		spec.Args, spec.Select = p.Baseline.Files(anchors), anchors
+// plain is, for each primitive, the run of the green anchors, unmutated,
+// with its rule in: the restore run where it had that rule in for the
+// anchor (runner.Plan.RestoreRules), else a run now, one per set of rules
+// the restore runs left out (usually one: the anchors it did not cover,
+// with every rule).
+func (p *Prover) plain(ctx context.Context, green, prims []string) (map[string]*runner.Result, error) {
+	ruled := p.Session.Ruled()
+	had := func(id, prim string) bool { return ruled != nil && slices.Contains(ruled.Rules[id], prim) }
+	groups := map[string][]string{} // the rules an anchor misses, joined -> the anchors
+	var keys []string
+	for _, id := range green {
+		var miss []string
+		for _, prim := range prims {
+			if !had(id, prim) {
+				miss = append(miss, prim)
+			}
+		}
+		if len(miss) == 0 {
+			continue
+		}
+		k := strings.Join(miss, "\x00")
+		if groups[k] == nil {
+			keys = append(keys, k)
+		}
+		groups[k] = append(groups[k], id)
 	}
-	p.Runs++
-	return p.worker.Run(ctx, spec)
+	runs := map[string]*runner.Result{}
+	for _, k := range keys {
+		miss := strings.Split(k, "\x00")
+		p.log("teeth: rule proofs: %s unmutated with %s in", report.Plural(len(groups[k]), "green anchor"), report.Plural(len(miss), "rule"))
+		res, err := p.Session.PlainWithRules(ctx, groups[k], miss)
+		if err != nil {
+			return nil, err
+		}
+		runs[k] = res
+	}
+	out := map[string]*runner.Result{}
+	for _, prim := range prims {
+		res := &runner.Result{Tests: map[string]*runner.Test{}}
+		from := func(r *runner.Result, id string) {
+			res.ExitCode, res.TimedOut = max(res.ExitCode, r.ExitCode), res.TimedOut || r.TimedOut
+			if r.Running != "" {
+				res.Running = r.Running
+			}
+			if t := r.Tests[id]; t != nil {
+				res.Tests[id] = t
+			}
+		}
+		for _, k := range keys {
+			if slices.Contains(strings.Split(k, "\x00"), prim) {
+				for _, id := range groups[k] {
+					from(runs[k], id)
+				}
+			}
+		}
+		for _, id := range green {
+			if had(id, prim) {
+				from(ruled.Result, id)
+			}
+		}
+		out[prim] = res
+	}
+	return out, nil
 }
 
-// green are the anchors that passed at baseline with the gate on.
-func (p *Prover) green() map[string]bool {
-	out := map[string]bool{}
+func (p *Prover) log(format string, args ...any) {
+	if p.Log != nil {
+		p.Log(format, args...)
+	}
+}
+
+// reds runs each proof's anchors against its site's mutant with its rule
+// in, on the workers in parallel.
+func (p *Prover) reds(ctx context.Context, todo []Proof) ([]*runner.Result, error) {
+	out := make([]*runner.Result, len(todo))
+	errs := make([]error, len(todo))
+	var wg sync.WaitGroup
+	for i, pf := range todo {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i], errs[i] = p.Session.MutantWithRules(ctx, pf.Site, pf.Prop.Anchors, []string{pf.Prop.Primitive})
+		}()
+	}
+	wg.Wait()
+	return out, errors.Join(errs...)
+}
+
+// alone is the plain run's tests as prim's rule alone would have them: an
+// anchor that failed on another rule without prim's firing runs again with
+// prim's rule only.
+func (p *Prover) alone(ctx context.Context, plain *runner.Result, anchors []string, prim string, prims []string) (map[string]*runner.Test, error) {
+	tests := maps.Clone(plain.Tests)
+	var again []string
+	for _, id := range anchors {
+		t := tests[id]
+		if t != nil && t.Outcome == "failed" && !fires(t.Detector, prim) && slices.ContainsFunc(prims, func(o string) bool { return o != prim && fires(t.Detector, o) }) {
+			again = append(again, id)
+		}
+	}
+	if len(again) == 0 {
+		return tests, nil
+	}
+	p.log("teeth: rule proofs: %s failed on another rule: again with %s alone", report.Plural(len(again), "anchor"), prim)
+	res, err := p.Session.PlainWithRules(ctx, again, []string{prim})
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range again {
+		tests[id] = res.Tests[id]
+	}
+	return tests, nil
+}
+
+// judge sets a proposal's runs, collateral, status and reason from its red
+// run and the tests of the run of the green anchors with its rule in and no
+// mutant.
+func judge(prop *report.RuleProposal, red, suite *runner.Result, tests map[string]*runner.Test, green []string) {
+	prim := prop.Primitive
+	plain := *suite
+	plain.Tests = tests
+	prop.Detector = detectorVersion(red)
+	prop.Red = runs(red, prop.Anchors, prim)
+	prop.Green = runs(&plain, prop.Anchors, prim)
+	prop.SuiteAnchors = len(green)
+	for _, id := range green {
+		if t := tests[id]; t != nil && !slices.Contains(prop.Anchors, id) && fires(t.Detector, prim) {
+			prop.Collateral = append(prop.Collateral, ruleRun(id, t, &plain, prim))
+		}
+	}
+	prop.Status, prop.Reason = verdict(prop, red)
+}
+
+// green are the anchors that passed at baseline with the gate on, in the
+// baseline's order: those a rule's run can tell collateral in.
+func (p *Prover) green() []string {
+	var out []string
 	for _, it := range p.Baseline.Items {
 		if off, _ := p.Baseline.GateOff(it); !off && p.Baseline.Tests[it.NodeID] != nil && p.Baseline.Tests[it.NodeID].Outcome == "passed" {
-			out[it.NodeID] = true
+			out = append(out, it.NodeID)
 		}
 	}
 	return out
 }
 
 // runs are the anchors' runs in res.
-func (p *Prover) runs(res *runner.Result, anchors []string, prim string) []report.RuleRun {
+func runs(res *runner.Result, anchors []string, prim string) []report.RuleRun {
 	out := make([]report.RuleRun, 0, len(anchors))
 	for _, a := range anchors {
 		out = append(out, ruleRun(a, res.Tests[a], res, prim))
@@ -144,9 +264,7 @@ func ruleRun(anchor string, t *runner.Test, res *runner.Result, prim string) rep
 
 // fires reports whether a detector message names the primitive: Blockbuster
 // says "Blocking call to os.fsync".
-func fires(detector []string, prim string) bool {
-	return slices.ContainsFunc(detector, func(d string) bool { return d == prim || strings.HasSuffix(d, " "+prim) })
-}
+func fires(detector []string, prim string) bool { return report.Fires(detector, prim) }
 
 func detectorVersion(res *runner.Result) string {
 	var names []string
@@ -206,10 +324,49 @@ func notRed(prop *report.RuleProposal) string {
 			return fmt.Sprintf("with the rule in and the offload removed, %s is red without the rule firing: %s", r.Anchor, report.RuleRunBrief(r))
 		}
 	}
-	bound := "a name bound before the gate activates"
-	if mod, name, ok := strings.Cut(prop.Primitive, "."); ok && !strings.Contains(name, ".") {
-		bound += fmt.Sprintf(" (from %s import %s)", mod, name)
+	return "with the rule in and the offload removed, every anchor stays green and the rule never fires: " + notFired(prop)
+}
+
+// notFired says why a rule the gate took never fired, from how the call
+// named the primitive (the proposal's Via), and names the rule that would
+// catch it, or says that none can.
+func notFired(prop *report.RuleProposal) string {
+	prim, v := prop.Primitive, prop.Via
+	if v == nil {
+		return fmt.Sprintf("the call reaches %s through a name the rule does not patch (the evidence does not say which: an outcome from an older teeth's cache? teeth rule SITE-ID records it)", prim)
 	}
-	return fmt.Sprintf("with the rule in and the offload removed, every anchor stays green and the rule never fires: the call reaches %s through %s, which a rule on the attribute cannot patch; call it through its module",
-		prop.Primitive, bound)
+	at := ""
+	if v.At != "" {
+		at = " at " + v.At
+	}
+	switch v.Kind {
+	case report.ViaFromImport, report.ViaGlobal:
+		bound := "a module global"
+		if v.Statement != "" {
+			bound = "`" + v.Statement + "`"
+		}
+		if v.ImportAt != "" {
+			bound += " at " + v.ImportAt
+		}
+		s := fmt.Sprintf("the call%s reaches %s through the name %s, bound by %s before the gate activates; a rule on %s replaces the attribute of its module, not that name",
+			at, prim, v.Name, bound, prim)
+		if v.Module != "" {
+			s += fmt.Sprintf(". A rule on the name in %s would: BlockBusterFunction(None, %q, ...) (%s imported before the gate is built); or call it as %s", v.Module, v.Module+"."+v.Name, v.Module, prim)
+		}
+		return s
+	case report.ViaLocal:
+		return fmt.Sprintf("the call%s reaches %s through the local name %s, which holds the function itself: no rule can replace a local name; call it through its module (%s)", at, prim, v.Name, prim)
+	case report.ViaCompiled:
+		return fmt.Sprintf("the call%s comes from compiled code, which calls the C function directly: no rule on a Python name can catch it", at)
+	case report.ViaAttribute, report.ViaBuiltin:
+		return fmt.Sprintf("the call%s names %s, the name the rule replaces, yet the rule never fired: the detector let it through there (its can_block_in exemptions or its predicate), or no frame of the scanned modules was on the stack", at, v.Name)
+	}
+	return fmt.Sprintf("the call%s reaches %s through %s, a name the rule does not replace", at, prim, orWords(v.Name, "a name teeth could not read"))
+}
+
+func orWords(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
 }

@@ -15,7 +15,7 @@ import (
 // fresh process. The tests likely to reach an offload site run first
 // (Plan.First); each test's result streams to the dispatcher as it finishes.
 func (s *sched) startBaseline(args []string) {
-	spec := Spec{Sites: siteLines(s.plan.Sites), Timeout: s.plan.BaselineTimeout, Funcs: true, onEvent: s.onEvent}
+	spec := Spec{Sites: siteLines(s.plan.Sites), Timeout: s.plan.BaselineTimeout, Funcs: true, Latent: true, onEvent: s.onEvent}
 	col := s.warmCollected()
 	if col == nil {
 		s.trusted, s.baseLeft = true, 1
@@ -184,7 +184,7 @@ func (s *sched) baseRunDone(col *Result) {
 		s.m.fallback(s.failed)
 		s.failed, s.shares, s.parts = "", 0, nil
 		s.trusted, s.baseLeft = true, 1
-		s.pinned = append(s.pinned, s.freshBaseline(s.args, Spec{Sites: siteLines(s.plan.Sites), Timeout: s.plan.BaselineTimeout, Funcs: true, onEvent: s.onEvent}))
+		s.pinned = append(s.pinned, s.freshBaseline(s.args, Spec{Sites: siteLines(s.plan.Sites), Timeout: s.plan.BaselineTimeout, Funcs: true, Latent: true, onEvent: s.onEvent}))
 		return
 	}
 	var res *Result
@@ -247,6 +247,11 @@ func mergeResults(parts []*Result, ids []string) *Result {
 		res.Support = union(res.Support, p.Support)
 		for k, v := range p.Versions {
 			res.Versions[k] = v
+		}
+		for _, r := range p.Rules {
+			if !slices.ContainsFunc(res.Rules, func(o RuleEvent) bool { return o.Name == r.Name && o.Error == r.Error }) {
+				res.Rules = append(res.Rules, r)
+			}
 		}
 		res.Output += p.Output
 	}

@@ -158,10 +158,10 @@ func (m *mutantRunner) written(ctx context.Context, w *Worker, site int, spec Sp
 	return w.Run(ctx, spec)
 }
 
-// plain runs anchors unmutated on w (the restore check): forked from its
-// warm process, or in a fresh one.
-func (m *mutantRunner) plain(ctx context.Context, w *Worker, sl *slot, anchors []string) (*Result, error) {
-	spec := Spec{Args: m.testFiles(anchors), Select: anchors, Timeout: m.limit(anchors), started: sl.run, slot: sl}
+// plain runs anchors unmutated on w (the restore check), with extra
+// detector rules when any: forked from its warm process, or in a fresh one.
+func (m *mutantRunner) plain(ctx context.Context, w *Worker, sl *slot, anchors, rules []string) (*Result, error) {
+	spec := Spec{Args: m.testFiles(anchors), Select: anchors, Timeout: m.limit(anchors), Rules: rules, started: sl.run, slot: sl}
 	defer sl.run(0)
 	m.count(func(v *Verified) { v.Runs++ })
 	w.share.RLock()

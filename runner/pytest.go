@@ -58,6 +58,9 @@ type Spec struct {
 	// many tests have finished.
 	StopAfter *int
 	Funcs     bool // record the source-root functions each test runs
+	// Latent follows each detector exception a test raises to the frame
+	// that catches it (the baseline: latent blocking calls).
+	Latent bool
 	// Rules are detector rules (Blockbuster function names such as
 	// "os.fsync") to add to every gate the run builds: teeth rule's proofs.
 	Rules []string
@@ -176,6 +179,7 @@ func (w *Worker) writeConfig(path string, spec Spec, extra map[string]any) error
 		"sandbox": w.Sandbox.Dir, "original": w.env.Original, "roots": w.env.Roots,
 		"detectors": w.env.Detectors, "marker": w.env.Marker,
 		"sites": sites, "select": spec.Select, "stop_after": spec.StopAfter, "funcs": spec.Funcs,
+		"latent": spec.Latent,
 	}
 	if len(spec.Rules) > 0 {
 		cfg["rules"] = spec.Rules

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/teethtool/teeth/audit"
 	"github.com/teethtool/teeth/report"
 )
 
@@ -52,6 +53,9 @@ type Test struct {
 	Allow *report.Allowances `json:"allow"`
 	// Crash is the detector's own crash behind a failure, if any.
 	Crash *report.Crash `json:"crash"`
+	// Latent are the detector exceptions raised for project code, each
+	// with the frame that caught it (baseline runs only).
+	Latent []audit.Caught `json:"latent"`
 	// Hang is what the loop thread was doing when the run was killed on its
 	// time limit (set by the runner, not the plugin).
 	Hang *report.Hang `json:"hang,omitempty"`

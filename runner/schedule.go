@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"sort"
 	"sync"
@@ -58,10 +59,15 @@ type sched struct {
 	pairsLeft map[string]int  // anchor -> its pairs not yet run or skipped
 	met       map[string]bool // anchor -> it met a mutant in this run
 	restoreQ  []string        // anchors whose restore run may start
+	cleanQ    []string        // anchors to run again without the rules a rule fired in
 	rerunQ    []string        // anchors to run again on the restored code
 	queuedR   int             // anchors queued for the restore run, in all
 	doneR     int             // of those, run
 	restores  []*Result
+	ruledRuns []*Result           // the restore runs that had rules in (Plan.RestoreRules)
+	ruledBy   map[string][]string // anchor -> the rules its restore run had
+	rules     []string            // the rules proposed when last asked
+	asked     int                 // how many outcomes there were then
 	tallies   map[string][]string
 	reruns    map[string][]*Test
 	restoring bool // the restore phase was announced
@@ -89,7 +95,8 @@ func newSched(ctx context.Context, m *mutantRunner, workers []*Worker, p *probe,
 	ctx, cancel := context.WithCancel(ctx)
 	s := &sched{ctx: ctx, cancel: cancel, m: m, plan: plan, workers: workers, stream: plan.Store == nil, probe: p, args: args,
 		load: make([]int, len(workers)), tests: map[string]*Test{}, added: map[string]bool{}, sites: map[int]*siteState{},
-		pairsLeft: map[string]int{}, met: map[string]bool{}, tallies: map[string][]string{}, reruns: map[string][]*Test{}}
+		pairsLeft: map[string]int{}, met: map[string]bool{}, tallies: map[string][]string{}, reruns: map[string][]*Test{},
+		ruledBy: map[string][]string{}, asked: -1}
 	s.cond = sync.NewCond(&s.mu)
 	cores := plan.Cores
 	if cores <= 0 {
@@ -187,7 +194,7 @@ func (s *sched) pick(t *task) *Worker {
 }
 
 func (s *sched) hasWork() bool {
-	return len(s.pinned) > 0 || len(s.ready) > 0 || len(s.restoreQ) > 0 || len(s.rerunQ) > 0
+	return len(s.pinned) > 0 || len(s.ready) > 0 || len(s.restoreQ) > 0 || len(s.cleanQ) > 0 || len(s.rerunQ) > 0
 }
 
 // finished reports whether every task is done and none can come.
@@ -195,7 +202,8 @@ func (s *sched) finished() bool {
 	return s.baseDone && s.active == 0 && !s.hasWork()
 }
 
-// take pops the next task: baseline shares, then mutants, then restore runs.
+// take pops the next task: baseline shares, then mutants, then restore runs
+// (and their runs without rules, then their re-runs).
 func (s *sched) take() *task {
 	if len(s.pinned) > 0 {
 		t := s.pinned[0]
@@ -208,9 +216,12 @@ func (s *sched) take() *task {
 		return s.round(i)
 	}
 	if len(s.restoreQ) > 0 {
-		return s.plainBatch(&s.restoreQ, false)
+		return s.plainBatch(&s.restoreQ, restoreRun)
 	}
-	return s.plainBatch(&s.rerunQ, true)
+	if len(s.cleanQ) > 0 {
+		return s.plainBatch(&s.cleanQ, cleanRun)
+	}
+	return s.plainBatch(&s.rerunQ, rerun)
 }
 
 // addTest takes in one finished baseline test: its time, and, green, the
@@ -337,43 +348,117 @@ func (s *sched) pairDone(a string, met bool) {
 	}
 }
 
-// plainBatch takes a share of the anchors in q for one unmutated run: the
-// restore run (or, again, a re-run of the anchors not green on it). The
-// shares are as many as runs may go at once, so that restore runs that
-// wait leave room for more.
-func (s *sched) plainBatch(q *[]string, again bool) *task {
+// The kinds of unmutated runs: the restore run, the run without rules of
+// the anchors a rule fired in there, and a re-run of an anchor not green.
+const (
+	restoreRun = iota
+	cleanRun
+	rerun
+)
+
+// plainBatch takes a share of the anchors in q for one unmutated run of
+// this kind. The shares are as many as runs may go at once, so that
+// restore runs that wait leave room for more. A restore run has the rules
+// proposed so far in (restoreRules).
+func (s *sched) plainBatch(q *[]string, kind int) *task {
 	n := (len(*q) + s.gov.max - 1) / s.gov.max
 	anchors := slices.Clone((*q)[:n])
 	*q = (*q)[n:]
+	var rules []string
+	if kind == restoreRun {
+		rules = s.restoreRules()
+	}
 	return &task{worker: -1, run: func(ctx context.Context, w *Worker, sl *slot) error {
-		res, err := s.m.plain(ctx, w, sl, anchors)
+		start := time.Now()
+		res, err := s.m.plain(ctx, w, sl, anchors, rules)
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if err != nil {
 			return err
 		}
-		if again {
+		switch kind {
+		case restoreRun:
+			s.restoreDone(res, anchors, rules)
+		case cleanRun:
+			s.cleanDone(res, anchors, time.Since(start))
+		default:
 			s.rerunDone(res, anchors)
-		} else {
-			s.restoreDone(res, anchors)
 		}
 		return nil
 	}}
 }
 
-// restoreDone takes a restore run's results: an anchor green at baseline
-// but not here runs again.
-func (s *sched) restoreDone(res *Result, anchors []string) {
+// restoreRules are the detector rules a restore run starting now puts in
+// every gate: those proposed from the outcomes so far (Plan.RestoreRules),
+// asked again only when a mutant survived since (s.mu held).
+func (s *sched) restoreRules() []string {
+	if s.plan.RestoreRules == nil || !s.baseDone || len(s.outs) == s.asked {
+		return s.rules
+	}
+	survived := slices.ContainsFunc(s.outs[max(s.asked, 0):], func(o Outcome) bool { return o.Outcome == report.Survived })
+	s.asked = len(s.outs)
+	if !survived {
+		return s.rules
+	}
+	s.m.mu.Lock()
+	v := *s.m.v
+	v.Fallback = maps.Clone(v.Fallback)
+	s.m.mu.Unlock()
+	v.Outcomes = s.outcomes()
+	s.rules = s.plan.RestoreRules(&v)
+	return s.rules
+}
+
+// restoreDone takes a restore run's results: an anchor a rule fired in
+// runs again without rules, an anchor green at baseline but not here runs
+// again.
+func (s *sched) restoreDone(res *Result, anchors, rules []string) {
+	if len(rules) > 0 {
+		s.ruledRuns = append(s.ruledRuns, res)
+		clean := *res
+		clean.Tests = maps.Clone(res.Tests)
+		for _, id := range anchors {
+			s.ruledBy[id] = rules
+			if t := res.Tests[id]; t != nil && slices.ContainsFunc(rules, func(r string) bool { return report.Fires(t.Detector, r) }) {
+				delete(clean.Tests, id)
+				s.cleanQ = append(s.cleanQ, id)
+			}
+		}
+		res = &clean
+	}
 	s.restores = append(s.restores, res)
 	for _, id := range anchors {
-		s.doneR++
-		t, b := res.Tests[id], s.tests[id]
-		if t != nil && t.Outcome != "passed" && b != nil && b.Outcome == "passed" {
-			s.tallies[id] = []string{b.Outcome, t.Outcome}
-			s.rerunQ = append(s.rerunQ, id)
+		if _, ok := res.Tests[id]; ok || !slices.Contains(s.cleanQ, id) {
+			s.restoredTest(id, res.Tests[id])
 		}
 	}
 	s.progress()
+}
+
+// cleanDone takes the run without rules of anchors a rule fired in: their
+// restore run. It is the rules' cost, not the restore check's.
+func (s *sched) cleanDone(res *Result, anchors []string, took time.Duration) {
+	s.m.count(func(v *Verified) { v.Runs, v.RuleRuns, v.RuleTime = v.Runs-1, v.RuleRuns+1, v.RuleTime+took })
+	clean := *res
+	clean.Tests = maps.Clone(res.Tests)
+	for _, id := range anchors {
+		if clean.Tests[id] == nil {
+			clean.Tests[id] = &Test{NodeID: id, Outcome: "not-run", Excerpt: "the restore run without rules did not reach this test"}
+		}
+		s.restoredTest(id, clean.Tests[id])
+	}
+	s.restores = append(s.restores, &clean)
+	s.progress()
+}
+
+// restoredTest counts one anchor's restore run as done: green at baseline
+// but not here, it runs again.
+func (s *sched) restoredTest(id string, t *Test) {
+	s.doneR++
+	if b := s.tests[id]; t != nil && t.Outcome != "passed" && b != nil && b.Outcome == "passed" {
+		s.tallies[id] = []string{b.Outcome, t.Outcome}
+		s.rerunQ = append(s.rerunQ, id)
+	}
 }
 
 // rerunDone takes a re-run's results: a pair of runs that has not settled
@@ -428,4 +513,13 @@ func (s *sched) restored() *Result {
 		return nil
 	}
 	return mergeResults(s.restores, s.ids)
+}
+
+// ruled is the restore runs that had rules in, with the rules each
+// anchor's run had; nil when none had.
+func (s *sched) ruled() *Ruled {
+	if len(s.ruledRuns) == 0 {
+		return nil
+	}
+	return &Ruled{Rules: s.ruledBy, Result: mergeResults(s.ruledRuns, s.ids)}
 }

@@ -38,6 +38,11 @@ type Plan struct {
 	// First are the test files (slash paths relative to the project) whose
 	// baseline runs first: those likely to reach an offload site.
 	First []string
+	// RestoreRules, when set, is asked once the mutants have run which
+	// detector rules (Blockbuster names, "os.fsync") the restore run puts
+	// in every gate: the rule proofs' run of the unmutated suite, shared with
+	// the restore check (see Verified.Ruled).
+	RestoreRules func(v *Verified) []string
 }
 
 // Observer is told what a run is doing: the command line's progress.
@@ -91,6 +96,8 @@ type Verified struct {
 	// RestoreReruns are the re-runs of anchors red on the restore run.
 	RestoreReruns map[string][]*Test
 	Runs          int            // pytest processes and warm children
+	RuleRuns      int            // of the verify's runs, those only the rule proofs needed (see Ruled)
+	RuleTime      time.Duration  // and the time they took
 	Warm          int            // mutant runs forked from a warm process
 	Lazy          int            // of those, runs whose child imported the mutated module itself (not imported at fork time)
 	Fresh         int            // mutant runs in a fresh process
@@ -98,6 +105,18 @@ type Verified struct {
 	Fallback      map[string]int // why mutant runs left the warm path, with counts
 	Reach         string         // "call" or "line": how the runs recorded reach (see MergeReach)
 	Overlap       int            // the most pytest runs that ran at once
+	// Ruled are the restore runs that had Plan.RestoreRules in, nil when
+	// none had. An anchor in which a rule fired there ran again without
+	// rules, and Restore holds that clean run.
+	Ruled *Ruled
+}
+
+// Ruled are runs of unmutated anchors with extra detector rules in: the
+// restore runs that started once rules were proposed, each with the rules
+// proposed by then.
+type Ruled struct {
+	Rules  map[string][]string // anchor -> the rules its run had
+	Result *Result             // its tests, with the rules in
 }
 
 // Verify runs the baseline, every reached site's mutant against the anchors
@@ -105,17 +124,19 @@ type Verified struct {
 // mutants as soon as the anchors reaching them have their baseline, the
 // restore runs beside the last mutants (see sched).
 func Verify(ctx context.Context, plan *Plan, tmp string) (*Verified, error) {
-	workers, err := startWorkers(plan, tmp)
+	s, err := Open(plan, tmp)
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		for _, w := range workers {
-			w.StopWarm()
-		}
-	}()
-	v := &Verified{Fallback: map[string]int{}}
-	m := newMutantRunner(plan, v)
+	defer s.Close()
+	return s.Verify(ctx)
+}
+
+// Verify runs the baseline, every reached site's mutant against the anchors
+// that reached it, and the restore check, on the session's workers (see
+// Verify).
+func (s *Session) Verify(ctx context.Context) (*Verified, error) {
+	plan, m, v, workers := s.plan, s.m, s.m.v, s.workers
 	plan.phase("baseline", 0)
 	p, err := writeProbes(workers, plan)
 	if err != nil {
@@ -130,10 +151,10 @@ func Verify(ctx context.Context, plan *Plan, tmp string) (*Verified, error) {
 	if plan.Warm {
 		m.startWarm(ctx, workers, args)
 	}
-	s := newSched(ctx, m, workers, p, args)
-	s.startBaseline(args)
-	err = s.loop()
-	v.Outcomes, v.Overlap = s.outcomes(), s.gov.peak
+	sc := newSched(ctx, m, workers, p, args)
+	sc.startBaseline(args)
+	err = sc.loop()
+	v.Outcomes, v.Overlap = sc.outcomes(), sc.gov.peak
 	if err != nil {
 		return v, err
 	}
@@ -144,7 +165,7 @@ func Verify(ctx context.Context, plan *Plan, tmp string) (*Verified, error) {
 			}
 		}
 	}
-	v.Restore, v.RestoreReruns = s.restored(), s.reruns
+	v.Restore, v.RestoreReruns, v.Ruled = sc.restored(), sc.reruns, sc.ruled()
 	return v, nil
 }
 
@@ -237,7 +258,7 @@ func (m *mutantRunner) baselineOnce(ctx context.Context, w *Worker) (*Result, er
 	defer p.remove(w.Sandbox)
 	args := append(append([]string{}, plan.Anchors...), p.test)
 	m.v.Runs++
-	res, err := w.Run(ctx, Spec{Args: args, Sites: siteLines(plan.Sites), Timeout: plan.BaselineTimeout, Funcs: true})
+	res, err := w.Run(ctx, Spec{Args: args, Sites: siteLines(plan.Sites), Timeout: plan.BaselineTimeout, Funcs: true, Latent: true})
 	if err != nil {
 		return nil, err
 	}

@@ -219,6 +219,7 @@ func (w *Worker) runWarm(ctx context.Context, spec Spec) (res *Result, fallback 
 	req := map[string]any{
 		"op": "run", "select": spec.Select, "sites": sites, "results": resPath, "output": out.path,
 		"stop_after": spec.StopAfter, "funcs": spec.Funcs,
+		"latent": spec.Latent, "rules": spec.Rules,
 	}
 	if sl := spec.slot; sl != nil {
 		req["worker"] = sl.index

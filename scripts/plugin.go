@@ -11,11 +11,12 @@ import (
 // the evidence recorder with its call locator and blocking primitives, the
 // process-group guardian, the rule injector, the gate observer, the detector
 // crash finder, the stack sampler of runs over their time limit and the
-// server of a mutant run's bytes.
+// server of a mutant run's bytes and the follower of detector exceptions to
+// the frame that catches them.
 var PluginFiles = []string{
 	"teeth_plugin.py", "teeth_state.py", "teeth_reach.py", "teeth_modules.py", "teeth_warm.py",
 	"teeth_evidence.py", "teeth_calls.py", "teeth_primitives.py", "teeth_guard.py", "teeth_rules.py",
-	"teeth_gate.py", "teeth_crash.py", "teeth_stack.py", "teeth_mutant.py",
+	"teeth_gate.py", "teeth_crash.py", "teeth_stack.py", "teeth_mutant.py", "teeth_latent.py", "teeth_binding.py",
 }
 
 // WritePlugin writes PluginFiles into dir, which pytest runs then find on

@@ -1,6 +1,6 @@
 """What an un-offloaded call did on the event loop: teeth's evidence for a mutant run.
 
-Imported by teeth_reach; imports teeth_calls, teeth_primitives and teeth_gate. While the
+Imported by teeth_reach; imports teeth_calls, teeth_primitives, teeth_binding and teeth_gate. While the
 un-offloaded call of a mutant runs, a *window* is open on the thread that
 made it: the time until the call returns, whether an asyncio loop was running
 on that thread (so the loop was blocked in it), every C-level callable it
@@ -9,7 +9,9 @@ invoked (``sys.monitoring`` CALL / C_RETURN / C_RAISE on 3.12+;
 window then being the site's lines), and every ``unittest.mock`` object it
 called. After the test (``finish_test``), the C calls are kept only if they
 are known blocking primitives, split into those the installed detector
-patches and those it does not (teeth_primitives).
+patches and those it does not (teeth_primitives); each unpatched one says
+how its first call named it (teeth_binding: the builtin ``open`` is
+``builtins.open``, a from-imported name names its import).
 
 The callbacks run inside production frames while the gate is active: they
 use only builtins, attribute reads on C objects, ``time.perf_counter``,
@@ -23,6 +25,7 @@ from _thread import get_ident
 from asyncio import events as _aio_events
 from time import perf_counter
 
+from teeth_binding import binding
 from teeth_calls import call_text, line_at
 from teeth_gate import allowed as _allowed
 from teeth_primitives import MISSING, blocking, describe, detector_table
@@ -120,23 +123,24 @@ def _site_callable(w, fn, mock_cls):
     return False
 
 
-def _count(fn, arg0, seconds):
+def _count(fn, arg0, seconds, code=None, offset=-1, glb=None):
     try:
         name, canon = describe(fn, arg0)
     except Exception:  # never let a name break the code under test
         name, canon = "?", None
     entry = _ACC["prims"].get(name)
     if entry is None:
-        _ACC["prims"][name] = [1, seconds, canon]
+        # The first call's callable, place and globals: how it was named (teeth_binding).
+        _ACC["prims"][name] = [1, seconds, canon, (fn, code, offset, glb)]
     else:
         entry[0] += 1
         entry[1] += seconds
 
 
-def _observe(w, code, offset, fn, arg0, mock_cls):
+def _observe(w, code, offset, fn, arg0, mock_cls, glb):
     tp = type(fn)
     if tp in _C_TYPES or (tp is type and not fn.__flags__ & _HEAPTYPE):
-        w.stack.append((fn, code, offset, perf_counter(), arg0))
+        w.stack.append((fn, code, offset, perf_counter(), arg0, glb))
     elif _is_mock(fn, mock_cls):
         _ACC["mocks"].append((fn, code, offset))
 
@@ -147,7 +151,7 @@ def _returned(w, code, offset, fn, now):
         entry = st[i]
         if entry[0] is fn and entry[1] is code and entry[2] == offset:
             del st[i:]
-            _count(fn, entry[4], now - entry[3])
+            _count(fn, entry[4], now - entry[3], code, offset, entry[5])
             return
 
 
@@ -249,7 +253,7 @@ def _on_call(code, offset, fn, arg0):
     if w.fn is _UNSET and code is w.code and offset == w.offset:
         if _site_callable(w, fn, mock_cls):
             return None
-    _observe(w, code, offset, fn, arg0, mock_cls)
+    _observe(w, code, offset, fn, arg0, mock_cls, sys._getframe(1).f_globals)
     return None
 
 
@@ -317,7 +321,7 @@ def _profile(frame, event, arg):
 
 def _profiled(w, frame, event, arg):
     if event == "c_call":
-        w.stack.append((arg, None, 0, perf_counter(), MISSING))
+        w.stack.append((arg, frame.f_code, frame.f_lasti, perf_counter(), MISSING, frame.f_globals))
     elif event == "c_return" or event == "c_exception":
         # A method's c_call and c_return carry two bound-method objects, equal
         # but not identical; a missed return leaves its entry: match the
@@ -325,9 +329,9 @@ def _profiled(w, frame, event, arg):
         st = w.stack
         for i in range(len(st) - 1, max(len(st) - 8, 0) - 1, -1):
             if st[i][0] == arg:
-                t0 = st[i][3]
+                _, code, offset, t0, _, glb = st[i]
                 del st[i:]
-                _count(arg, MISSING, perf_counter() - t0)
+                _count(arg, MISSING, perf_counter() - t0, code, offset, glb)
                 break
     elif event == "call":
         if not _MOCK_CALL_CODE:
@@ -360,11 +364,14 @@ def finish_test(reach, relpath, allow=None):
     table = detector_table()
     patched_ids = {id(obj) for obj in table.values() if obj is not None}
     unpatched, patched, allowed = [], [], []
-    for name, (n, seconds, canon) in acc["prims"].items():
+    for name, (n, seconds, canon, first) in acc["prims"].items():
         if not blocking(name):
             continue
         rec = {"name": name, "calls": n, "s": round(seconds, 6)}
         if name not in table and id(canon) not in patched_ids:
+            rec["name"], via = _via(name, first, relpath)
+            if via is not None:
+                rec["via"] = via
             unpatched.append(rec)
             continue
         why = _allowed(_table_name(name, canon, table), allow, acc["code"]) if allow else ""
@@ -388,6 +395,16 @@ def finish_test(reach, relpath, allow=None):
     if allowed:
         out["allowed"] = sorted(allowed, key=order)
     return out
+
+
+def _via(name, first, relpath):
+    """An unpatched primitive's name for a rule, and how its first call
+    reached it (teeth_binding): "builtins.open" for a call of the builtin."""
+    fn, code, offset, glb = first
+    try:
+        return binding(fn, name, code, offset, glb, relpath)
+    except Exception as exc:  # a source teeth cannot read: the name as the detector spells it
+        return name, {"kind": "unknown", "error": "%s: %s" % (type(exc).__name__, exc)}
 
 
 def _table_name(name, canon, table):

@@ -32,11 +32,12 @@ teeth_mutant's finder first in ``sys.meta_path``.
 The plugin's modules import each other in one direction: teeth_plugin imports
 teeth_warm, teeth_rules, teeth_modules, teeth_reach, teeth_primitives,
 teeth_crash, teeth_stack, teeth_gate, teeth_guard, teeth_mutant and
-teeth_state; teeth_warm imports teeth_modules, teeth_reach, teeth_stack,
-teeth_guard, teeth_mutant and teeth_state; teeth_reach imports
-teeth_evidence, teeth_calls, teeth_mutant and teeth_state; teeth_modules
-imports teeth_mutant and teeth_state; teeth_evidence imports teeth_calls,
-teeth_primitives and teeth_gate.
+teeth_state; teeth_warm imports teeth_modules, teeth_reach, teeth_rules,
+teeth_stack, teeth_guard, teeth_mutant and teeth_state; teeth_reach imports
+teeth_evidence, teeth_latent, teeth_calls, teeth_mutant and teeth_state;
+teeth_modules imports teeth_mutant and teeth_state; teeth_latent imports
+teeth_calls; teeth_evidence imports teeth_calls, teeth_primitives,
+teeth_binding and teeth_gate; teeth_binding imports teeth_calls.
 """
 
 import ast
@@ -75,6 +76,8 @@ def pytest_configure(config):
     arm_stack()
     if cfg.get("funcs"):
         reach.record_functions()
+    if cfg.get("latent"):
+        reach.follow_latent()
     reach.watch(cfg.get("sites", []))
     if cfg.get("select") is not None:
         _SELECT = list(cfg["select"])
@@ -294,6 +297,7 @@ def _finish(nodeid):
             "gate": st.get("gate"),
             "allow": st.get("allow"),
             "crash": st.get("crash") if st["outcome"] == "failed" else None,
+            "latent": st.get("latent") or None,
         }
     )
 

@@ -1,13 +1,14 @@
 """What each test does while it runs: the sites it reaches, the functions it runs.
 
 Part of teeth's pytest plugin; imports teeth_state, teeth_calls,
-teeth_mutant and teeth_evidence. Owns the current test's record (``begin_test``, ``record``,
-``end_test``), and the tracing behind it: the offload sites each test reaches
+teeth_mutant, teeth_evidence and teeth_latent. Owns the current test's
+record (``begin_test``, ``record``, ``end_test``), and the tracing behind it: the offload sites each test reaches
 (``watch``: per call with ``sys.monitoring`` on Python 3.12+, per line with
 ``sys.settrace`` before or when ``TEETH_TRACE=settrace``), the source-root
 functions it runs (``record_functions``), and every detector exception
 *constructed* while it runs, even when production code catches it, with the
-production frame it was raised from (``wrap_detector``).
+production frame it was raised from (``wrap_detector``), and, at baseline,
+which frame caught it (``follow_latent``: teeth_latent).
 """
 
 import importlib
@@ -16,6 +17,7 @@ import sys
 import time
 
 import teeth_evidence as _ev
+import teeth_latent as _latent
 import teeth_mutant
 import teeth_state as state
 from teeth_calls import line_of, line_starts, resolve_calls
@@ -26,6 +28,7 @@ _WATCH = {}  # realpath -> {line: [site index, ...]}, sites watched per line
 _CALLS = {}  # realpath -> {(co_qualname, co_firstlineno): {call offset: (site index, next offset)}}
 _REACH = "line"  # how this run records reach: "call" or "line"
 _TOOL = None  # sys.monitoring tool id in use
+_LATENT = False  # follow each detector exception to the frame that catches it
 
 
 def begin_test(nodeid):
@@ -35,6 +38,7 @@ def begin_test(nodeid):
     if _TOOL is not None and _FUNCS:
         sys.monitoring.restart_events()  # per-test function coverage
     _ev.begin_test()
+    _latent.begin()
     _STATE[nodeid] = {
         "funcs": set(),
         "sites": set(),
@@ -59,6 +63,8 @@ def end_test(nodeid, allow=None):
     global _CURRENT
     st = _STATE.pop(nodeid)
     _CURRENT = None
+    if _LATENT:
+        st["latent"] = _latent.finish(project_rel, lambda f: _root_rel(f) is not None)
     return st, _ev.finish_test(_REACH, project_rel, allow)
 
 
@@ -67,6 +73,7 @@ def stop():
     if _TOOL is not None:
         sys.monitoring.set_events(_TOOL, 0)
         sys.monitoring.free_tool_id(_TOOL)
+    _latent.stop()
     sys.settrace(None)
 
 
@@ -191,14 +198,15 @@ def _record_function(code):
 
 
 def _production_frame():
-    """Where the innermost source-root frame on the stack is, "path:line", or ""."""
+    """The innermost source-root frame on the stack, and where it is,
+    "path:line"; (None, "") when there is none."""
     frame = sys._getframe(2)
     while frame is not None:
         rel = _root_rel(frame.f_code.co_filename)
         if rel is not None:
-            return "%s:%d" % (rel, frame.f_lineno)
+            return frame, "%s:%d" % (rel, frame.f_lineno)
         frame = frame.f_back
-    return ""
+    return None, ""
 
 
 def project_rel(filename):
@@ -229,8 +237,12 @@ def wrap_detector(qualified):
     def __init__(self, *args, **kwargs):
         original(self, *args, **kwargs)
         if _CURRENT is not None:
+            frame, at = _production_frame()
             _STATE[_CURRENT]["detector"].append(str(self))
-            _STATE[_CURRENT]["detector_at"].append(_production_frame())
+            _STATE[_CURRENT]["detector_at"].append(at)
+            if _LATENT:
+                prim = args[0] if len(args) == 1 and isinstance(args[0], str) else str(self)
+                _latent.track(self, prim, frame)
 
     cls.__init__ = __init__
     return cls
@@ -314,6 +326,16 @@ def _resolve(source, filename, spans):
         return resolve_calls(source, filename, spans)
     except (SyntaxError, ValueError, LookupError):
         return {}
+
+
+def follow_latent():
+    """Starts following each detector exception of a test to the frame that
+    catches it (teeth_latent): at baseline."""
+    global _LATENT
+    _root_prefixes()
+    _latent.install()
+    _latent.monitor()
+    _LATENT = True
 
 
 def record_functions():

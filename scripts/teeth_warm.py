@@ -1,8 +1,8 @@
 """teeth's warm path: one pytest process per worker that imports and collects once.
 
 Registered by teeth_plugin when the run's config says ``serve``; imports
-teeth_state, teeth_reach, teeth_modules, teeth_mutant, teeth_stack and
-teeth_guard, never teeth_plugin (whose hooks its children run through pytest).
+teeth_state, teeth_reach, teeth_modules, teeth_mutant, teeth_rules, teeth_stack
+and teeth_guard, never teeth_plugin (whose hooks its children run through pytest).
 Instead of running tests, the session reads JSON requests, one per line, from
 the file descriptor ``serve_in`` and, for each, forks a child that runs the
 selected anchors and exits; several children may run at once (teeth starts
@@ -38,6 +38,7 @@ import teeth_guard
 import teeth_modules
 import teeth_mutant
 import teeth_reach
+import teeth_rules
 import teeth_stack
 import teeth_state
 
@@ -192,6 +193,10 @@ def _child(session, items, req):
         teeth_state.emit({"ev": "mutant-applied", "how": how})
     if req.get("funcs"):
         teeth_reach.record_functions()
+    if req.get("latent"):
+        teeth_reach.follow_latent()
+    if req.get("rules"):
+        teeth_rules.install(req["rules"], cfg_detectors(), teeth_state.emit)
     teeth_reach.watch(req["sites"])
     import linecache
 
@@ -229,6 +234,11 @@ def _own_output(path):
     os.close(fd)
     if shared is not None:
         capman.start_global_capturing()
+
+
+def cfg_detectors():
+    """The run's detector class names."""
+    return teeth_state.CFG.get("detectors", [])
 
 
 def swap(path, function):

@@ -65,6 +65,7 @@ func main() {
 	flag.IntVar(&rs.Anchors, "realistic-anchors", 30, "realistic: anchors (plus one per undetectable site)")
 	flag.Float64Var(&rs.ImportS, "realistic-import", 3, "realistic: seconds of eager import work")
 	only := flag.String("write", "", "only write the backend of -profile into this directory")
+	naive := flag.Bool("naive", true, "time the naive SOP loop too (most of the benchmark's time)")
 	skipNaive := flag.Bool("skip-naive", false, "reuse the naive loop's last figure for the same backend (while iterating: a final table needs a real naive run)")
 	flag.Parse()
 	profiles, err := pick(*which, sh, rs)
@@ -75,12 +76,30 @@ func main() {
 			err = profiles[0].write(*only)
 		}
 	} else if err == nil {
-		err = run(*teeth, *python, profiles, *skipNaive, os.Stdout)
+		err = run(*teeth, *python, profiles, naiveMode(*naive, *skipNaive), os.Stdout)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
+}
+
+// The naive loop's modes: timed, its last figure reused (-skip-naive), or
+// left out (-naive=false).
+const (
+	naiveRun = iota
+	naiveReuse
+	naiveNone
+)
+
+func naiveMode(naive, skip bool) int {
+	switch {
+	case !naive:
+		return naiveNone
+	case skip:
+		return naiveReuse
+	}
+	return naiveRun
 }
 
 // pick returns the profiles -profile names.
@@ -108,7 +127,7 @@ func pick(which string, sh backend.Uniform, rs backend.Realistic) ([]profile, er
 	return nil, fmt.Errorf("-profile %q: want uniform, realistic or all", which)
 }
 
-func run(teeth, python string, profiles []profile, skipNaive bool, out io.Writer) error {
+func run(teeth, python string, profiles []profile, naive int, out io.Writer) error {
 	teeth, _ = filepath.Abs(teeth)
 	python, _ = filepath.Abs(python)
 	tmp, err := os.MkdirTemp("", "teeth-bench-")
@@ -119,7 +138,7 @@ func run(teeth, python string, profiles []profile, skipNaive bool, out io.Writer
 	figures := map[string]map[string]float64{}
 	for _, p := range profiles {
 		dir := filepath.Join(tmp, p.name)
-		if figures[p.name], err = runProfile(teeth, python, p, dir, skipNaive, out); err != nil {
+		if figures[p.name], err = runProfile(teeth, python, p, dir, naive, out); err != nil {
 			return fmt.Errorf("%s: %w", p.name, err)
 		}
 	}
@@ -134,10 +153,11 @@ func run(teeth, python string, profiles []profile, skipNaive bool, out io.Writer
 	return atomicfile.WriteBytes(path, 0o644, append(data, '\n'))
 }
 
-// runProfile measures one backend: teeth (default, -j 1, --no-warm), which
-// must agree on every verdict, then the naive SOP loop (or, with skipNaive,
-// its last figure for the same backend).
-func runProfile(teeth, python string, p profile, tmp string, skipNaive bool, out io.Writer) (map[string]float64, error) {
+// runProfile measures one backend: teeth (default, -j 1, --no-warm, and
+// --no-prove-rules: what the rule proofs cost), which must agree on every
+// verdict, then the naive SOP loop (or its last figure for the same
+// backend, or nothing: the naive mode).
+func runProfile(teeth, python string, p profile, tmp string, mode int, out io.Writer) (map[string]float64, error) {
 	proj := filepath.Join(tmp, "backend")
 	if err := p.write(proj); err != nil {
 		return nil, err
@@ -151,6 +171,7 @@ func runProfile(teeth, python string, p profile, tmp string, skipNaive bool, out
 		{"teeth verify", nil},
 		{"teeth verify -j 1", []string{"-j", "1"}},
 		{"teeth verify --no-warm", []string{"--no-warm"}},
+		{"teeth verify --no-prove-rules", []string{"--no-prove-rules"}},
 	} {
 		m, err := timeTeeth(v.name, teeth, python, proj, tmp, v.args)
 		if err != nil {
@@ -161,26 +182,39 @@ func runProfile(teeth, python string, p profile, tmp string, skipNaive bool, out
 	if err := sameVerdicts(runs); err != nil {
 		return nil, err
 	}
-	fmt.Fprintln(out, "verdicts: identical in the default, -j 1 and --no-warm runs")
-	key, err := naiveKey(p.name, python, proj)
+	fmt.Fprintln(out, "verdicts: identical in the default, -j 1, --no-warm and --no-prove-rules runs")
+	naive, err := naiveFigure(python, proj, tmp, p, mode, out)
 	if err != nil {
 		return nil, err
 	}
-	var naive measure
-	if skipNaive {
+	return printTable(out, naive, runs, limit(runs[0].report, p.importS, runtime.NumCPU()))
+}
+
+// naiveFigure times the naive loop, reuses its last figure or leaves it
+// out (a zero wall time), as mode says.
+func naiveFigure(python, proj, tmp string, p profile, mode int, out io.Writer) (measure, error) {
+	naive := measure{name: "naive SOP loop"}
+	if mode == naiveNone {
+		return naive, nil
+	}
+	key, err := naiveKey(p.name, python, proj)
+	if err != nil {
+		return naive, err
+	}
+	if mode == naiveReuse {
 		if naive, err = lastNaive(key); err != nil {
-			return nil, err
+			return naive, err
 		}
 		fmt.Fprintf(out, "naive SOP loop: not run (-skip-naive): its figure of %s is reused\n", naive.when)
-	} else {
-		if naive, err = timeNaive(python, proj, tmp, p.roots); err != nil {
-			return nil, err
-		}
-		if err := keepNaive(key, naive); err != nil {
-			fmt.Fprintf(out, "(the naive figure could not be kept for -skip-naive: %v)\n", err)
-		}
+		return naive, nil
 	}
-	return printTable(out, naive, runs, limit(runs[0].report, p.importS, runtime.NumCPU()))
+	if naive, err = timeNaive(python, proj, tmp, p.roots); err != nil {
+		return naive, err
+	}
+	if err := keepNaive(key, naive); err != nil {
+		fmt.Fprintf(out, "(the naive figure could not be kept for -skip-naive: %v)\n", err)
+	}
+	return naive, nil
 }
 
 // sameVerdicts checks that every run gave every anchor and site the same verdict.
@@ -436,18 +470,25 @@ func printTable(out io.Writer, naive measure, runs []measure, lim limits) (map[s
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "run\twall s\tcpu s\tmutants/s\tvs naive\tvs work limit\tvs wall limit\tpeak RSS MB\t")
 	row := func(m measure) {
-		rss := "-"
+		rss, vsNaive := "-", "-"
 		if m.rssMB > 0 {
 			rss = fmt.Sprintf("%.1f", m.rssMB)
+		}
+		if naive.wall > 0 {
+			vsNaive = fmt.Sprintf("%.1fx", naive.wall/m.wall)
 		}
 		name := m.name
 		if m.when != "" {
 			name += " (reused)"
 		}
-		fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t%.2f\t%.1fx\t%.2fx\t%.2fx\t%s\t\n", name, m.wall, m.cpu,
-			float64(mutants)/m.wall, naive.wall/m.wall, m.wall/lim.work, m.wall/lim.wall, rss)
+		fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t%.2f\t%s\t%.2fx\t%.2fx\t%s\t\n", name, m.wall, m.cpu,
+			float64(mutants)/m.wall, vsNaive, m.wall/lim.work, m.wall/lim.wall, rss)
 	}
-	row(naive)
+	if naive.wall > 0 {
+		row(naive)
+	} else {
+		fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t-\t-\t\n", naive.name+" (not run: -naive=false)")
+	}
 	for _, m := range runs {
 		row(m)
 	}
@@ -465,14 +506,44 @@ func printTable(out io.Writer, naive measure, runs []measure, lim limits) (map[s
 	fmt.Fprintf(out, "anchors: %s\n", verdictCounts(runs[0].report))
 	fmt.Fprintln(out, "work limit: one eager import per worker plus every (mutant, covering anchor) pair's baseline test time")
 	fmt.Fprintln(out, "wall-clock limit: one import plus (the baseline's test time + every pair teeth ran, at its baseline time or the mutant run's own if longer) / the workers")
-	return map[string]float64{
-		"naive_s": naive.wall, "teeth_s": runs[0].wall, "teeth_j1_s": runs[1].wall, "cold_s": runs[2].wall,
+	proofs := rulesLine(sum, runs[0], runs[3])
+	fmt.Fprintln(out, proofs.text)
+	figures := map[string]float64{
+		"teeth_s": runs[0].wall, "teeth_j1_s": runs[1].wall, "cold_s": runs[2].wall, "teeth_no_proofs_s": runs[3].wall,
 		"limit_s": lim.work, "limit_wall_s": lim.wall, "mutants": float64(mutants), "mutants_per_s": float64(mutants) / runs[0].wall,
-		"peak_rss_mb": runs[0].rssMB, "vs_naive": naive.wall / runs[0].wall, "vs_limit": runs[0].wall / lim.work,
+		"peak_rss_mb": runs[0].rssMB, "vs_limit": runs[0].wall / lim.work,
 		"vs_limit_wall": runs[0].wall / lim.wall, "runs_at_once": float64(sum.RunsAtOnce),
 		"warm_runs": float64(sum.WarmRuns), "lazy_runs": float64(sum.LazyRuns), "fresh_runs": float64(sum.FreshRuns),
-		"fallbacks": float64(fallbacks),
-	}, nil
+		"fallbacks": float64(fallbacks), "rule_s": sum.RuleS, "rule_runs": float64(sum.RuleRuns), "rule_share": proofs.share,
+		"rule_proposals": float64(proofs.proposals),
+	}
+	if naive.wall > 0 {
+		figures["naive_s"], figures["vs_naive"] = naive.wall, naive.wall/runs[0].wall
+	}
+	return figures, nil
+}
+
+// proofFigures is what the rule proofs cost in the default run.
+type proofFigures struct {
+	text      string
+	share     float64 // rule_s over the default run's wall time
+	proposals int     // rule proposals proven or refuted
+}
+
+// rulesLine says what the rule proofs cost: their own time (summary.rule_s)
+// and its share of the verify's wall time, and the wall time of the run
+// without proofs.
+func rulesLine(sum report.Summary, def, noProofs measure) proofFigures {
+	n := 0
+	for _, s := range def.report.Sites {
+		if p := s.RuleProposal; p != nil && (p.Status == report.RuleProven || p.Status == report.RuleRefuted) {
+			n++
+		}
+	}
+	share := sum.RuleS / def.wall
+	return proofFigures{share: share, proposals: n, text: fmt.Sprintf(
+		"rule proofs (default run): %d proposals proven or refuted, %d pytest runs, %.1fs: %.1f%% of its wall time; wall without proofs (--no-prove-rules): %.1fs, %+.1fs",
+		n, sum.RuleRuns, sum.RuleS, 100*share, noProofs.wall, def.wall-noProofs.wall)}
 }
 
 func verdictCounts(r *report.Report) string {
