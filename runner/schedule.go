@@ -327,13 +327,16 @@ func (s *sched) settled() int {
 }
 
 // progress tells the observer how many mutants are done, and, once every
-// one is and restore runs remain, that the restore check is what is left.
+// one is, that the restore check is what is left.
 func (s *sched) progress() {
 	done := s.settled()
 	s.plan.progress(done, len(s.sites))
-	if s.baseDone && done == len(s.sites) && !s.restoring && s.queuedR > s.doneR {
+	if s.baseDone && done == len(s.sites) && !s.restoring && s.queuedR > 0 {
+		// Announced once every mutant is done, with every anchor the check
+		// re-runs: some of them may have run already, beside the mutants
+		// (or, on a small suite, beside the baseline).
 		s.restoring = true
-		s.plan.phase("restore", s.queuedR-s.doneR)
+		s.plan.phase("restore", s.queuedR)
 	}
 }
 
