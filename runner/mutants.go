@@ -21,13 +21,14 @@ type mutantRunner struct {
 	mu       sync.Mutex
 	base     *Result            // the whole baseline, once it is done
 	walls    map[string]float64 // each test's baseline time, as soon as it finished
+	baseRun  map[string]*Test   // each test's baseline run, as soon as it finished
 	files    map[string]string  // each collected test's file
 	overhead time.Duration
 	proven   map[string]bool // anchors already killed by some mutant
 }
 
 func newMutantRunner(plan *Plan, v *Verified) *mutantRunner {
-	return &mutantRunner{plan: plan, v: v, proven: map[string]bool{}, walls: map[string]float64{}, files: map[string]string{}}
+	return &mutantRunner{plan: plan, v: v, proven: map[string]bool{}, walls: map[string]float64{}, baseRun: map[string]*Test{}, files: map[string]string{}}
 }
 
 // startWarm starts every worker's warm process, collecting what args
@@ -67,7 +68,7 @@ func (m *mutantRunner) count(f func(v *Verified)) {
 // noteTest records a baseline test's time (for time limits) as soon as it finished.
 func (m *mutantRunner) noteTest(t *Test) {
 	m.mu.Lock()
-	m.walls[t.NodeID] = t.Wall
+	m.walls[t.NodeID], m.baseRun[t.NodeID] = t.Wall, t
 	m.mu.Unlock()
 }
 
@@ -88,7 +89,7 @@ func (m *mutantRunner) setBase(res *Result) {
 	m.base = res
 	m.overhead = max(m.overhead, Overhead(res))
 	for id, t := range res.Tests {
-		m.walls[id] = t.Wall
+		m.walls[id], m.baseRun[id] = t.Wall, t
 	}
 	m.v.Baseline, m.v.Reached = res, reached(res)
 	m.v.Reach = report.MergeReach(m.v.Reach, res.Reach)
@@ -351,7 +352,7 @@ func (m *mutantRunner) runAnchors(ctx context.Context, w *Worker, sl *slot, site
 		for _, a := range anchors {
 			switch t := res.Tests[a]; {
 			case t != nil:
-				outs = append(outs, Outcome{Site: site, Anchor: a, Outcome: classify(t), Test: t, Code: res.ExitCode})
+				outs = append(outs, Outcome{Site: site, Anchor: a, Outcome: classify(t, m.baselineOf(a)), Test: t, Code: res.ExitCode})
 			case res.TimedOut && res.Running == a:
 				outs = append(outs, Outcome{Site: site, Anchor: a, Outcome: report.Timeout, Code: res.ExitCode,
 					Test: &Test{NodeID: a, Outcome: report.Timeout, Excerpt: fmt.Sprintf("killed after %s", m.limit(anchors).Round(time.Millisecond)), Hang: res.Hang}})
@@ -389,9 +390,19 @@ func leaked(res *Result, path string) bool {
 	return false
 }
 
-// classify names the outcome of one finished test under a mutant.
-func classify(t *Test) string {
-	fired := len(t.Detector) > 0
+// baselineOf is the anchor's baseline run, nil while it has none.
+func (m *mutantRunner) baselineOf(anchor string) *Test {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.baseRun[anchor]
+}
+
+// classify names the outcome of one finished test under a mutant; base is
+// the test's baseline run. Only the detector exceptions the baseline did not
+// raise count: one it raised too (a latent blocking call the code swallows)
+// is not the mutant's doing.
+func classify(t, base *Test) string {
+	fired := newFirings(t, base) > 0
 	switch {
 	case t.Outcome == "failed" && fired:
 		return report.Killed
@@ -405,6 +416,38 @@ func classify(t *Test) string {
 		return report.NotReached
 	}
 	return report.Error
+}
+
+// newFirings counts the detector exceptions of run t beyond those of its
+// baseline run base: each (message, production frame) counts as often as t
+// raised it more than base did, so that a mutant's call that blocks in the
+// same frame as a latent one still counts.
+func newFirings(t, base *Test) int {
+	if base == nil || len(base.Detector) == 0 {
+		return len(t.Detector)
+	}
+	left := map[[2]string]int{}
+	for i, d := range base.Detector {
+		left[[2]string{d, firingAt(base, i)}]++
+	}
+	n := 0
+	for i, d := range t.Detector {
+		k := [2]string{d, firingAt(t, i)}
+		if left[k] > 0 {
+			left[k]--
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
+// firingAt is where t's i-th detector exception was raised, "" when unknown.
+func firingAt(t *Test, i int) string {
+	if i < len(t.DetectorAt) {
+		return t.DetectorAt[i]
+	}
+	return ""
 }
 
 // limit is the wall-clock budget of a process running these anchors, from

@@ -124,8 +124,32 @@ func TestClassify(t *testing.T) {
 		{Test{Outcome: "passed"}, "not-reached"},
 		{Test{Outcome: "skipped"}, "error"},
 	} {
-		if got := classify(&tt.t); got != tt.want {
+		if got := classify(&tt.t, nil); got != tt.want {
 			t.Errorf("classify(%+v) = %s, want %s", tt.t, got, tt.want)
+		}
+	}
+}
+
+// A detector exception the baseline raised too (a latent blocking call the
+// code swallows) is not the mutant's: counted per message and frame, as
+// often as the mutant run raised it beyond the baseline.
+func TestClassifyBesideLatentCalls(t *testing.T) {
+	cwd, read := "Blocking call to os.getcwd", "Blocking call to io.BufferedReader.read"
+	base := &Test{Outcome: "passed", Detector: []string{cwd, read}, DetectorAt: []string{"svc/paths.py:7", "svc/paths.py:15"}}
+	for _, tt := range []struct {
+		name string
+		t    Test
+		want string
+	}{
+		{"only the latent calls", Test{Outcome: "passed", Sites: []int{0}, Detector: []string{cwd, read}, DetectorAt: []string{"svc/paths.py:7", "svc/paths.py:15"}}, "survived"},
+		{"fewer than at baseline", Test{Outcome: "passed", Sites: []int{0}, Detector: []string{cwd}, DetectorAt: []string{"svc/paths.py:7"}}, "survived"},
+		{"one more in the latent call's frame", Test{Outcome: "passed", Sites: []int{0}, Detector: []string{cwd, read, read}, DetectorAt: []string{"svc/paths.py:7", "svc/paths.py:15", "svc/paths.py:15"}}, "swallowed"},
+		{"the same message elsewhere", Test{Outcome: "passed", Sites: []int{0}, Detector: []string{cwd, read, read}, DetectorAt: []string{"svc/paths.py:7", "svc/paths.py:15", "svc/store.py:9"}}, "swallowed"},
+		{"failed on the latent call only", Test{Outcome: "failed", Sites: []int{0}, Detector: []string{cwd}, DetectorAt: []string{"svc/paths.py:7"}}, "killed-other"},
+		{"failed on a new one", Test{Outcome: "failed", Sites: []int{0}, Detector: []string{cwd, read, read}, DetectorAt: []string{"svc/paths.py:7", "svc/paths.py:15", "svc/store.py:9"}}, "killed"},
+	} {
+		if got := classify(&tt.t, base); got != tt.want {
+			t.Errorf("%s: classify = %s, want %s", tt.name, got, tt.want)
 		}
 	}
 }
