@@ -5,11 +5,13 @@ taken for it; tracebacks show the mutant's lines; and a module imported
 before the plugin, or by another import hook, makes the run unserved.
 Prints "ok ..." or raises."""
 
+import atexit
 import importlib
 import importlib.machinery
 import linecache
 import os
 import py_compile
+import shutil
 import sys
 import tempfile
 
@@ -20,15 +22,22 @@ ORIGINAL = 'def f():\n    return "original"\n'
 MUTANT = '# -*- coding: utf-8 -*-\ndef f():\n    return "mutant é"\n'
 
 
+def scratch():
+    """A temporary directory, removed when the check ends."""
+    path = tempfile.mkdtemp()
+    atexit.register(shutil.rmtree, path, True)
+    return path
+
+
 def project(name):
-    sandbox = tempfile.mkdtemp()
+    sandbox = scratch()
     pkg = os.path.join(sandbox, name)
     os.makedirs(pkg)
     open(os.path.join(pkg, "__init__.py"), "w").close()
     path = os.path.join(pkg, "mod.py")
     with open(path, "w") as f:
         f.write(ORIGINAL)
-    private = os.path.join(tempfile.mkdtemp(), "mutant1.py")
+    private = os.path.join(scratch(), "mutant1.py")
     with open(private, "wb") as f:
         f.write(MUTANT.encode("utf-8"))
     sys.path.insert(0, sandbox)

@@ -11,7 +11,9 @@ on a running loop, and not from elsewhere.
 """
 
 import asyncio
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 
@@ -21,6 +23,7 @@ import blockbuster  # noqa: E402
 import teeth_rules  # noqa: E402
 
 work = tempfile.mkdtemp()
+atexit.register(shutil.rmtree, work, True)
 pkg = os.path.join(work, "journalsvc")
 os.mkdir(pkg)
 with open(os.path.join(pkg, "__init__.py"), "w") as f:
