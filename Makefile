@@ -82,9 +82,11 @@ fuzz:
 clean:
 	rm -rf bin dist $(VENV)
 
-# Times the naive SOP loop and teeth (default, -j 1, --no-warm) on synthetic
-# backends: BENCH_FLAGS=-profile=uniform|realistic (default both, about 35
-# minutes on 2 cores); BENCH_JSON=path also writes the figures as JSON.
+# Times the naive SOP loop and teeth (default, -j 1, --no-warm,
+# --no-prove-rules) on synthetic backends: BENCH_FLAGS=-profile=uniform|realistic
+# (default both, about 30 minutes on 2 cores; -naive=false leaves the naive
+# loop out, -skip-naive reuses its last figure); BENCH_JSON=path also writes
+# the figures as JSON.
 bench: venv build
 	$(GO) run ./tools/bench -teeth bin/teeth -python $(VENV)/bin/python $(BENCH_FLAGS)
 

@@ -36,6 +36,9 @@ func TestWarmEqualsNoWarm(t *testing.T) {
 		t.Skip("runs every script's project twice: not with -short")
 	}
 	_, python := examplePython(t)
+	// teeth's scratch, and what the projects' tests write to their
+	// temporary directory, stay in the test's.
+	t.Setenv("TMPDIR", t.TempDir())
 	scripts, err := filepath.Glob(filepath.Join("testdata", "script", "*.txtar"))
 	if err != nil {
 		t.Fatal(err)
