@@ -2,7 +2,8 @@ package render
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/teethtool/teeth/report"
@@ -132,7 +133,7 @@ func newHTMLAnchors(r *report.Report, sites []*htmlSite) ([]*htmlAnchor, []verdi
 			delete(count, v)
 		}
 	}
-	for _, v := range sortedKeys(count) {
+	for _, v := range slices.Sorted(maps.Keys(count)) {
 		chips = append(chips, verdictChip{v, count[v]})
 	}
 	return out, chips
@@ -144,13 +145,4 @@ func m0(outcome string) string {
 		return outcome[:4]
 	}
 	return outcome
-}
-
-func sortedKeys(m map[string]int) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

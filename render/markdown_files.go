@@ -1,6 +1,8 @@
 package render
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -123,17 +125,8 @@ func (b *mdWriter) fileList() {
 			delete(present, v)
 		}
 	}
-	for _, v := range sortedSet(present) {
+	for _, v := range slices.Sorted(maps.Keys(present)) {
 		legend = append(legend, mdSquare(v)+" "+mdText(v))
 	}
 	b.f("\n%s\n\n", strings.Join(legend, " · "))
-}
-
-func sortedSet(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

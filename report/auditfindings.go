@@ -3,6 +3,8 @@ package report
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -83,7 +85,7 @@ func detail(m map[string]any) string {
 		}
 	}
 	var parts []string
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		switch k {
 		case "kind", "anchor", "at", "path", "line", "location":
 			continue
@@ -93,15 +95,6 @@ func detail(m map[string]any) string {
 		}
 	}
 	return strings.Join(parts, " · ")
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func text(v any) string {
