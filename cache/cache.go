@@ -9,17 +9,16 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
-	"syscall"
 
 	"github.com/teethtool/teeth/audit"
 	"github.com/teethtool/teeth/config"
 	"github.com/teethtool/teeth/internal/hint"
+	"github.com/teethtool/teeth/internal/regfile"
 	"github.com/teethtool/teeth/mutate"
 	"github.com/teethtool/teeth/pyimport"
 	"github.com/teethtool/teeth/runner"
@@ -183,25 +182,11 @@ func (oc *Cache) globalKey(base *runner.Result) string {
 }
 
 func (oc *Cache) hashFile(h interface{ Write([]byte) (int, error) }, rel string) {
-	data, err := readRegular(filepath.Join(oc.Config.Dir, filepath.FromSlash(rel)))
+	data, err := regfile.Read(filepath.Join(oc.Config.Dir, filepath.FromSlash(rel)), -1)
 	if err != nil {
 		fmt.Fprintf(h, "%s\x00absent\x00", rel)
 		return
 	}
 	sum := sha256.Sum256(data)
 	fmt.Fprintf(h, "%s\x00%x\x00", rel, sum)
-}
-
-// readRegular reads a regular file; anything else (a FIFO, a device) is an
-// error, and opening it never blocks.
-func readRegular(path string) ([]byte, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
-	}
-	return io.ReadAll(f)
 }

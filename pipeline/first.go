@@ -1,17 +1,17 @@
 package pipeline
 
 import (
-	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
-	"syscall"
 
 	"github.com/teethtool/teeth/config"
+	"github.com/teethtool/teeth/internal/regfile"
 	"github.com/teethtool/teeth/mutate"
 )
 
@@ -38,17 +38,12 @@ func firstFiles(c *config.Config, sites []mutate.Site, cached []string) []string
 		if first[file] || names == nil {
 			continue
 		}
-		data, err := readHead(filepath.Join(c.Dir, filepath.FromSlash(file)))
+		data, err := regfile.Read(filepath.Join(c.Dir, filepath.FromSlash(file)), maxGuessBytes)
 		if err == nil && names.Match(data) {
 			first[file] = true
 		}
 	}
-	out := make([]string, 0, len(first))
-	for f := range first {
-		out = append(out, f)
-	}
-	slices.Sort(out)
-	return out
+	return slices.Sorted(maps.Keys(first))
 }
 
 // siteNames matches the names a test that reaches a site is likely to
@@ -134,18 +129,4 @@ func testFiles(dir string, anchors []string) []string {
 		})
 	}
 	return out
-}
-
-// readHead reads at most maxGuessBytes of a regular file, without blocking
-// on anything else (a FIFO among the tests).
-func readHead(p string) ([]byte, error) {
-	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
-		return nil, fs.ErrInvalid
-	}
-	return io.ReadAll(io.LimitReader(f, maxGuessBytes))
 }
