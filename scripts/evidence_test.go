@@ -1,7 +1,6 @@
 package scripts
 
 import (
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -19,11 +18,7 @@ func TestEvidenceModule(t *testing.T) {
 	if err := WritePlugin(dir); err != nil {
 		t.Fatal(err)
 	}
-	pythons := []string{"python3"}
-	if venv, _ := filepath.Abs(filepath.Join("..", "testdata", "example", ".venv", "bin", "python")); fileExists(venv) {
-		pythons = append(pythons, venv)
-	}
-	for _, py := range pythons {
+	for _, py := range testPythons(false) {
 		out, err := exec.Command(py, filepath.Join("testdata", "evidence_check.py"), dir).CombinedOutput()
 		if err != nil {
 			t.Errorf("%s: %v\n%s", py, err, out)
@@ -31,9 +26,4 @@ func TestEvidenceModule(t *testing.T) {
 			t.Errorf("%s: %s", py, out)
 		}
 	}
-}
-
-func fileExists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
 }

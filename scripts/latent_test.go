@@ -20,19 +20,7 @@ func TestLatentModule(t *testing.T) {
 	if err := WritePlugin(dir); err != nil {
 		t.Fatal(err)
 	}
-	pythons := []string{"python3"}
-	if venv, _ := filepath.Abs(filepath.Join("..", "testdata", "example", ".venv", "bin", "python")); fileExists(venv) {
-		pythons = append(pythons, venv)
-	}
-	if home, err := os.UserHomeDir(); err == nil {
-		found, _ := filepath.Glob(filepath.Join(home, ".pyenv", "versions", "3.*", "bin", "python"))
-		for _, py := range found {
-			if v := filepath.Base(filepath.Dir(filepath.Dir(py))); !strings.HasPrefix(v, "3.6") && !strings.HasPrefix(v, "3.7") {
-				pythons = append(pythons, py)
-			}
-		}
-	}
-	for _, py := range pythons {
+	for _, py := range testPythons(true) {
 		for _, trace := range []string{"", "settrace"} {
 			cmd := exec.Command(py, filepath.Join("testdata", "latent_check.py"), dir)
 			cmd.Env = append(os.Environ(), "TEETH_TRACE="+trace)

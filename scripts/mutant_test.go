@@ -13,9 +13,9 @@ import (
 // modules that import it through the import system, never through the
 // sandbox's file, and a module that got past it is told apart.
 func TestMutantModule(t *testing.T) {
-	venv, err := filepath.Abs(filepath.Join("..", "testdata", "example", ".venv", "bin", "python"))
-	if err != nil || !fileExists(venv) {
-		t.Fatalf("%s is missing: run \"make venv\"", venv)
+	venv := examplePython()
+	if venv == "" {
+		t.Fatal("the example's interpreter is missing: run \"make venv\"")
 	}
 	dir := t.TempDir()
 	src, err := FS.ReadFile("teeth_mutant.py")

@@ -3,7 +3,6 @@ package scripts
 import (
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -27,7 +26,7 @@ func TestPluginFilesImport(t *testing.T) {
 		}
 	}
 	runs := map[string][]string{"python3": noPytest}
-	if venv, _ := filepath.Abs(filepath.Join("..", "testdata", "example", ".venv", "bin", "python")); fileExists(venv) {
+	if venv := examplePython(); venv != "" {
 		runs[venv] = all
 	}
 	const check = "import importlib, sys; sys.path.insert(0, sys.argv[1]); [importlib.import_module(m) for m in sys.argv[2:]]; print('ok')"

@@ -13,9 +13,9 @@ import (
 // Blockbuster: a proof run's rule joins gates built before and after the
 // plugin is configured, and blockbuster_ctx's, scoped as each gate is.
 func TestRulesModule(t *testing.T) {
-	venv, err := filepath.Abs(filepath.Join("..", "testdata", "example", ".venv", "bin", "python"))
-	if err != nil || !fileExists(venv) {
-		t.Fatalf("%s is missing: run \"make venv\"", venv)
+	venv := examplePython()
+	if venv == "" {
+		t.Fatal("the example's interpreter is missing: run \"make venv\"")
 	}
 	dir := t.TempDir()
 	src, err := FS.ReadFile("teeth_rules.py")

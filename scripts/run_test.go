@@ -95,12 +95,9 @@ func TestHelpersRun(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "conftest.py"), []byte("from blockbuster import BlockBuster\n\nGATE = BlockBuster(scanned_modules=['m'])\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	pythons := [][]string{{"python3"}}
-	if venv, _ := filepath.Abs(filepath.Join("..", "testdata", "example", ".venv", "bin", "python")); fileExists(venv) {
-		pythons = append(pythons, []string{venv})
-	}
 	ctx := context.Background()
-	for _, py := range pythons {
+	for _, python := range testPythons(false) {
+		py := []string{python}
 		var sites struct {
 			Files []struct {
 				Sites []struct{ Callee string }
