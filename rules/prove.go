@@ -92,33 +92,13 @@ func (p *Prover) ProveAll(ctx context.Context, proofs []Proof) error {
 func (p *Prover) plain(ctx context.Context, green, prims []string) (map[string]*runner.Result, error) {
 	ruled := p.Session.Ruled()
 	had := func(id, prim string) bool { return ruled != nil && slices.Contains(ruled.Rules[id], prim) }
-	groups := map[string][]string{} // the rules an anchor misses, joined -> the anchors
-	var keys []string
-	for _, id := range green {
-		var miss []string
-		for _, prim := range prims {
-			if !had(id, prim) {
-				miss = append(miss, prim)
-			}
-		}
-		if len(miss) == 0 {
-			continue
-		}
-		k := strings.Join(miss, "\x00")
-		if groups[k] == nil {
-			keys = append(keys, k)
-		}
-		groups[k] = append(groups[k], id)
-	}
-	runs := map[string]*runner.Result{}
-	for _, k := range keys {
-		miss := strings.Split(k, "\x00")
-		p.log("teeth: rule proofs: %s unmutated with %s in", report.Plural(len(groups[k]), "green anchor"), report.Plural(len(miss), "rule"))
-		res, err := p.Session.PlainWithRules(ctx, groups[k], miss)
-		if err != nil {
+	groups := missedBy(green, prims, had)
+	for _, g := range groups {
+		p.log("teeth: rule proofs: %s unmutated with %s in", report.Plural(len(g.anchors), "green anchor"), report.Plural(len(g.rules), "rule"))
+		var err error
+		if g.res, err = p.Session.PlainWithRules(ctx, g.anchors, g.rules); err != nil {
 			return nil, err
 		}
-		runs[k] = res
 	}
 	out := map[string]*runner.Result{}
 	for _, prim := range prims {
@@ -132,10 +112,10 @@ func (p *Prover) plain(ctx context.Context, green, prims []string) (map[string]*
 				res.Tests[id] = t
 			}
 		}
-		for _, k := range keys {
-			if slices.Contains(strings.Split(k, "\x00"), prim) {
-				for _, id := range groups[k] {
-					from(runs[k], id)
+		for _, g := range groups {
+			if slices.Contains(g.rules, prim) {
+				for _, id := range g.anchors {
+					from(g.res, id)
 				}
 			}
 		}
@@ -147,6 +127,39 @@ func (p *Prover) plain(ctx context.Context, green, prims []string) (map[string]*
 		out[prim] = res
 	}
 	return out, nil
+}
+
+// missed is a set of rules the restore runs left out for some anchors, and
+// the run of those anchors with them in.
+type missed struct {
+	rules, anchors []string
+	res            *runner.Result
+}
+
+// missedBy groups the anchors by the rules of prims their restore run did
+// not have, in the order the anchors come; anchors that had every rule are
+// in no group.
+func missedBy(anchors, prims []string, had func(id, prim string) bool) []*missed {
+	var groups []*missed
+	byRules := map[string]*missed{}
+	for _, id := range anchors {
+		var miss []string
+		for _, prim := range prims {
+			if !had(id, prim) {
+				miss = append(miss, prim)
+			}
+		}
+		if len(miss) == 0 {
+			continue
+		}
+		k := strings.Join(miss, "\x00")
+		if byRules[k] == nil {
+			byRules[k] = &missed{rules: miss}
+			groups = append(groups, byRules[k])
+		}
+		byRules[k].anchors = append(byRules[k].anchors, id)
+	}
+	return groups
 }
 
 func (p *Prover) log(format string, args ...any) {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/teethtool/teeth/internal/hint"
+	"github.com/teethtool/teeth/mutate"
 	"github.com/teethtool/teeth/report"
 )
 
@@ -251,24 +252,35 @@ func (m *mutantRunner) fromCache(j job) (cached []Outcome, rest []string) {
 // scratch space (never into the sandbox other runs share), runs its anchors
 // against it, and re-runs survivors once.
 func (m *mutantRunner) runMutant(ctx context.Context, w *Worker, sl *slot, j job) (outs []Outcome, runs int, err error) {
-	site := m.plan.Sites[j.site]
-	mut, call, err := site.Mutant(m.plan.Sources[site.Path])
+	mf, call, err := m.writeMutant(w, j.site)
 	if err != nil {
 		return nil, 0, err
 	}
-	file := w.scratch(fmt.Sprintf("mutant%d%s", w.mutants.Add(1), path.Ext(site.Path)))
-	if err := os.WriteFile(file, mut, 0o600); err != nil {
-		return nil, 0, err
-	}
-	defer os.Remove(file)
-	mf := &mutantFile{Path: site.Path, File: file, Function: site.Function}
-	watch := mutantLine(site, call)
+	defer os.Remove(mf.File)
+	watch := mutantLine(m.plan.Sites[j.site], call)
 	outs, runs, err = m.runAnchors(ctx, w, sl, j.site, mf, watch, j.anchors, false)
 	if err != nil {
 		return outs, runs, err
 	}
 	n, err := m.rerun(ctx, w, sl, j.site, mf, watch, outs)
 	return outs, runs + n, err
+}
+
+// writeMutant makes the mutant of site (an index into the plan's sites)
+// and writes it into a private file of w's scratch space, never into the
+// sandbox other runs share; the caller removes the file. call is the
+// un-offloaded call.
+func (m *mutantRunner) writeMutant(w *Worker, site int) (*mutantFile, mutate.Call, error) {
+	s := m.plan.Sites[site]
+	mut, call, err := s.Mutant(m.plan.Sources[s.Path])
+	if err != nil {
+		return nil, call, err
+	}
+	file := w.scratch(fmt.Sprintf("mutant%d%s", w.mutants.Add(1), path.Ext(s.Path)))
+	if err := os.WriteFile(file, mut, 0o600); err != nil {
+		return nil, call, err
+	}
+	return &mutantFile{Path: s.Path, File: file, Function: s.Function}, call, nil
 }
 
 // rerun runs every survivor once more, then again each pair whose runs

@@ -3,10 +3,8 @@ package runner
 import (
 	"context"
 	"errors"
-	"fmt"
 	"maps"
 	"os"
-	"path"
 	"sync"
 	"time"
 )
@@ -86,18 +84,12 @@ func (s *Session) MutantWithRules(ctx context.Context, site int, anchors, rules 
 		return nil, ctx.Err()
 	}
 	defer func() { s.free <- w }()
-	st := s.plan.Sites[site]
-	mut, _, err := st.Mutant(s.plan.Sources[st.Path])
+	mf, _, err := m.writeMutant(w, site)
 	if err != nil {
 		return nil, err
 	}
-	file := w.scratch(fmt.Sprintf("mutant%d%s", w.mutants.Add(1), path.Ext(st.Path)))
-	if err := os.WriteFile(file, mut, 0o600); err != nil {
-		return nil, err
-	}
-	defer os.Remove(file)
-	spec := Spec{Args: m.testFiles(anchors), Select: anchors, Timeout: m.limit(anchors), Rules: rules,
-		mutant: &mutantFile{Path: st.Path, File: file, Function: st.Function}}
+	defer os.Remove(mf.File)
+	spec := Spec{Args: m.testFiles(anchors), Select: anchors, Timeout: m.limit(anchors), Rules: rules, mutant: mf}
 	s.count(1)
 	return m.execute(ctx, w, &slot{index: w.Index, rate: -1}, site, spec)
 }
