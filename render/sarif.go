@@ -114,30 +114,13 @@ func buildSARIF(r *report.Report, failOn []string) *sarif.Report {
 		if f.latent != nil {
 			props.Add("primitive", f.latent.Primitive).Add("catcher", f.latent.Catcher.Kind)
 			if c := f.latent.Catcher.Kind; f.latent.Catcher.At != "" && (c == audit.CatcherProject || c == audit.CatcherTest) {
-				loc := catcherLocation(f.latent.Catcher.At)
-				loc.ID = len(res.RelatedLocations)
-				loc.WithMessage(sarif.NewTextMessage("caught here: " + f.latent.Catcher.Text()))
-				res.AddRelatedLocation(loc)
+				relate(res, catcherLocation(f.latent.Catcher.At), "caught here: "+f.latent.Catcher.Text())
 			}
-			for _, id := range f.latent.Anchors {
-				if a := anchors[id]; a != nil {
-					loc := sarifLocation(a.Path, a.Line)
-					loc.ID = len(res.RelatedLocations)
-					loc.WithMessage(sarif.NewTextMessage(id))
-					res.AddRelatedLocation(loc)
-				}
-			}
+			relateAnchors(res, anchors, f.latent.Anchors)
 		}
 		if f.site != nil {
 			props.Add("site", f.site.ID)
-			for _, id := range f.site.Anchors {
-				if a := anchors[id]; a != nil {
-					loc := sarifLocation(a.Path, a.Line)
-					loc.ID = len(res.RelatedLocations)
-					loc.WithMessage(sarif.NewTextMessage(id))
-					res.AddRelatedLocation(loc)
-				}
-			}
+			relateAnchors(res, anchors, f.site.Anchors)
 		}
 		res.WithProperties(props)
 	}
@@ -200,4 +183,21 @@ func pascal(s string) string {
 func fingerprint(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:16])
+}
+
+// relateAnchors adds each anchor of ids the report holds to res's related
+// locations, at its test's line, named by its node id.
+func relateAnchors(res *sarif.Result, anchors map[string]*report.Anchor, ids []string) {
+	for _, id := range ids {
+		if a := anchors[id]; a != nil {
+			relate(res, sarifLocation(a.Path, a.Line), id)
+		}
+	}
+}
+
+// relate adds loc to res's related locations with this message.
+func relate(res *sarif.Result, loc *sarif.Location, message string) {
+	loc.ID = len(res.RelatedLocations)
+	loc.WithMessage(sarif.NewTextMessage(message))
+	res.AddRelatedLocation(loc)
 }
