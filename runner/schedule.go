@@ -416,6 +416,7 @@ func (s *sched) restoreRules() []string {
 // runs again without rules, an anchor green at baseline but not here runs
 // again.
 func (s *sched) restoreDone(res *Result, anchors, rules []string) {
+	fired := map[string]bool{}
 	if len(rules) > 0 {
 		s.ruledRuns = append(s.ruledRuns, res)
 		clean := *res
@@ -423,6 +424,7 @@ func (s *sched) restoreDone(res *Result, anchors, rules []string) {
 		for _, id := range anchors {
 			s.ruledBy[id] = rules
 			if t := res.Tests[id]; t != nil && slices.ContainsFunc(rules, func(r string) bool { return report.Fires(t.Detector, r) }) {
+				fired[id] = true
 				delete(clean.Tests, id)
 				s.cleanQ = append(s.cleanQ, id)
 			}
@@ -431,7 +433,7 @@ func (s *sched) restoreDone(res *Result, anchors, rules []string) {
 	}
 	s.restores = append(s.restores, res)
 	for _, id := range anchors {
-		if _, ok := res.Tests[id]; ok || !slices.Contains(s.cleanQ, id) {
+		if !fired[id] { // its restore run is the one without rules (cleanDone)
 			s.restoredTest(id, res.Tests[id])
 		}
 	}
